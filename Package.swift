@@ -1,0 +1,66 @@
+// swift-tools-version:6.0
+// vlgw: a Voice Live SIP gateway in three planes (signaling, media, AI bridge) joined by ZeroMQ.
+//
+// Layout: C libraries sit in tiny `C…` system-library targets; wire protocols are pure
+// modules that know nothing of sockets (VLBus, SIP, SDP, RTP, VoiceLive); each plane is a
+// library (`…Plane`) with a thin executable `main`, so tests can run it as a real process.
+import PackageDescription
+
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "vlgw",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "vlgw", targets: ["vlgw"]),
+        .executable(name: "vlgw-signaling", targets: ["vlgw-signaling"]),
+        .executable(name: "vlgw-media", targets: ["vlgw-media"]),
+        .executable(name: "vlgw-bridge", targets: ["vlgw-bridge"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+    ],
+    targets: [
+        // MARK: C libraries
+        .systemLibrary(name: "CZeroMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
+        .target(name: "CLinux"),
+
+        // MARK: Shared libraries
+        .target(name: "ZeroMQ", dependencies: ["CZeroMQ"], swiftSettings: strict),
+        .target(name: "VLBus", swiftSettings: strict),
+        .target(name: "VLConfig", swiftSettings: strict),
+        .target(
+            name: "VLRuntime",
+            dependencies: [
+                "ZeroMQ", "VLBus", "VLConfig", "CLinux",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strict),
+
+        // MARK: Planes (libraries) and their executables
+        .target(name: "SignalingPlane", dependencies: ["VLRuntime"], swiftSettings: strict),
+        .target(name: "MediaPlane", dependencies: ["VLRuntime"], swiftSettings: strict),
+        .target(name: "BridgePlane", dependencies: ["VLRuntime"], swiftSettings: strict),
+        .executableTarget(name: "vlgw-signaling", dependencies: ["SignalingPlane"], swiftSettings: strict),
+        .executableTarget(name: "vlgw-media", dependencies: ["MediaPlane"], swiftSettings: strict),
+        .executableTarget(name: "vlgw-bridge", dependencies: ["BridgePlane"], swiftSettings: strict),
+        .executableTarget(
+            name: "vlgw",
+            dependencies: ["VLRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict),
+
+        // MARK: Benchmarks (executables that print figures; not tests)
+        .executableTarget(name: "vlgw-bus-bench", dependencies: ["VLRuntime"], swiftSettings: strict),
+
+        // MARK: Tests
+        .testTarget(name: "VLBusTests", dependencies: ["VLBus"], swiftSettings: strict),
+        .testTarget(name: "VLConfigTests", dependencies: ["VLConfig"], swiftSettings: strict),
+        .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ", "VLBus"], swiftSettings: strict),
+        .testTarget(name: "PlaneIntegrationTests", dependencies: ["VLRuntime", "VLBus", "ZeroMQ"], swiftSettings: strict),
+    ]
+)

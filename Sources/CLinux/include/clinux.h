@@ -1,0 +1,6 @@
+// Linux interfaces Glibc's Swift module map leaves out (signalfd, eventfd).
+#pragma once
+#include <sys/signalfd.h>
+#include <sys/eventfd.h>
+#include <signal.h>
+#include <spawn.h>

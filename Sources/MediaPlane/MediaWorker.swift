@@ -1,0 +1,109 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Logging
+import Metrics
+import VLBus
+import VLRuntime
+
+/// A media worker's bus side: joins signaling (announce), heartbeats its load, and takes
+/// allocate/update/release commands. On SIGTERM it drains: it tells signaling it takes no
+/// new calls, and exits once its calls are gone (or the drain timeout passes).
+public final class MediaWorker {
+    let process: PlaneProcess
+    let logger: Logger
+    public let workerID: String
+    var control: ControlChannel!
+    public private(set) var draining = false
+    let sessionsGauge = Gauge(label: "vlgw_media_sessions_active")
+    /// The per-call media engine (RTP, codecs, audio bus); set by `MediaPlaneMain`.
+    var engine: MediaEngine!
+
+    public init(process: PlaneProcess) throws {
+        self.process = process
+        logger = process.logger
+        let media = process.config.media
+        workerID = media.workerID ?? "media-\(process.hostName)-\(getpid())"
+        control = try ControlChannel(context: process.zmq, endpoint: process.config.bus.controlConnect, identity: workerID,
+                                     reactor: process.reactor, logger: logger) { [unowned self] message in handle(message) }
+        process.reactor.every(ms: process.config.bus.heartbeatMs) { [unowned self] in heartbeat() }
+    }
+
+    func start(engine: MediaEngine) {
+        self.engine = engine
+        announce()
+    }
+
+    func announce() {
+        let media = process.config.media
+        control.send(.workerAnnounce(WorkerInfo(
+            workerID: workerID, mediaAddress: media.address,
+            portMin: media.portBase, portMax: UInt16(Int(media.portBase) + media.portCount - 1),
+            capacity: UInt32(min(media.workerCapacity, media.portCount / 2)), pid: UInt32(getpid()),
+            sessions: engine.sessionIDs)))
+    }
+
+    func heartbeat() {
+        let media = process.config.media
+        control.send(.workerHeartbeat(LoadReport(
+            id: workerID, activeSessions: UInt32(engine.sessionCount),
+            capacity: UInt32(min(media.workerCapacity, media.portCount / 2)),
+            cpuPermille: CPUUsage.shared.permille(), draining: draining)))
+        sessionsGauge.record(engine.sessionCount)
+    }
+
+    func handle(_ message: BusMessage) {
+        switch message {
+        case .announceRequest:
+            announce()
+        case .allocateSession(let spec):
+            if draining {
+                control.send(.sessionFailed(spec.session, reason: "worker draining"))
+                return
+            }
+            engine.allocate(spec)
+        case .updateSession(let spec):
+            engine.update(spec)
+        case .releaseSession(let id, let reason):
+            engine.release(id, reason: reason)
+        default:
+            logger.debug("ignored control message \(message.type)")
+        }
+    }
+
+    /// Sends an event about a session to signaling.
+    func report(_ message: BusMessage) { control.send(message) }
+
+    /// SIGTERM: stop taking calls, let signaling move ours away, exit when empty.
+    func drain(timeoutMs: Int) {
+        draining = true
+        heartbeat()
+        logger.notice("draining", metadata: ["sessions": "\(engine.sessionCount)"])
+        let deadline = MonotonicClock.nowNs() + UInt64(timeoutMs) * 1_000_000
+        process.reactor.every(ms: 50) { [unowned self] in
+            if engine.sessionCount == 0 || MonotonicClock.nowNs() > deadline {
+                engine.releaseAll(reason: "worker stopping")
+                heartbeat()
+                process.reactor.stop()
+            }
+        }
+    }
+}
+
+/// Process CPU use since the previous sample, per mille of one core (for load reports).
+final class CPUUsage {
+    nonisolated(unsafe) static let shared = CPUUsage()
+    private var lastCPU: UInt64 = 0
+    private var lastWall = MonotonicClock.nowNs()
+
+    func permille() -> UInt32 {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let cpu = UInt64(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1_000_000 + UInt64(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec)
+        let wall = MonotonicClock.nowNs() / 1000
+        defer { lastCPU = cpu; lastWall = wall }
+        let dWall = wall > lastWall ? wall - lastWall : 1
+        guard dWall > 0, cpu >= lastCPU else { return 0 }
+        return UInt32(min(100_000, (cpu - lastCPU) * 1000 / dWall))
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import Logging
+import Metrics
+import VLBus
+import VLRuntime
+
+/// The signaling plane's bus side: the control ROUTER, the pools of media workers and
+/// bridges, and the status report. The SIP side (calls) plugs in through `calls`.
+public final class SignalingService {
+    let process: PlaneProcess
+    let logger: Logger
+    var router: ControlRouter!
+    public internal(set) var workers: PeerPool<WorkerInfo>
+    public internal(set) var bridges: PeerPool<BridgeInfo>
+    let startedAt = MonotonicClock.nowNs()
+    var sipListening: [String] = []
+    /// Hooks for the call layer: a worker or bridge vanished; a bus event for a session.
+    var onWorkerLost: ((String) -> Void)?
+    var onBridgeLost: ((String) -> Void)?
+    var onWorkerJoined: ((String) -> Void)?
+    var onBridgeJoined: ((String) -> Void)?
+    var onSessionEvent: ((_ from: String, BusMessage) -> Void)?
+    var callStatus: () -> [GatewayStatus.Call] = { [] }
+    var registrationStatus: () -> String? = { nil }
+
+    let workersGauge = Gauge(label: "vlgw_media_workers_live")
+    let bridgesGauge = Gauge(label: "vlgw_bridges_live")
+    let workerLoadGauge = Gauge(label: "vlgw_media_worker_sessions_total")
+
+    public init(process: PlaneProcess) throws {
+        self.process = process
+        logger = process.logger
+        workers = PeerPool(timeoutMs: process.config.bus.peerTimeoutMs)
+        bridges = PeerPool(timeoutMs: process.config.bus.peerTimeoutMs)
+        router = try ControlRouter(context: process.zmq, bind: process.config.bus.controlBind, reactor: process.reactor, logger: logger) { [unowned self] from, message in
+            handle(message, from: from)
+        }
+        // Check liveness several times per timeout so a dead worker goes within timeout + 1/4.
+        process.reactor.every(ms: max(20, process.config.bus.peerTimeoutMs / 4)) { [unowned self] in expirePeers() }
+    }
+
+    func handle(_ message: BusMessage, from peer: String) {
+        let now = MonotonicClock.nowNs()
+        switch message {
+        case .workerAnnounce(let info):
+            let isNew = workers.announce(id: peer, info: info, capacity: info.capacity, active: UInt32(info.sessions.count), now: now)
+            logger.notice(isNew ? "media worker joined" : "media worker re-announced",
+                          metadata: ["worker": "\(peer)", "media": "\(info.mediaAddress):\(info.portMin)-\(info.portMax)", "capacity": "\(info.capacity)", "pid": "\(info.pid)"])
+            updateGauges()
+            if isNew { onWorkerJoined?(peer) }
+        case .workerHeartbeat(let load):
+            if !workers.heartbeat(load, from: peer, now: now) { router.send(.announceRequest, to: peer) }
+        case .bridgeAnnounce(let info):
+            let isNew = bridges.announce(id: peer, info: info, capacity: info.capacity, active: UInt32(info.sessions.count), now: now)
+            logger.notice(isNew ? "bridge joined" : "bridge re-announced", metadata: ["bridge": "\(peer)", "audio": "\(info.audioEndpoint)"])
+            updateGauges()
+            if isNew { onBridgeJoined?(peer) }
+        case .bridgeHeartbeat(let load):
+            if !bridges.heartbeat(load, from: peer, now: now) { router.send(.announceRequest, to: peer) }
+        case .statusQuery(let requestID):
+            router.send(.statusReport(requestID: requestID, json: statusJSON()), to: peer)
+        default:
+            onSessionEvent?(peer, message)
+        }
+    }
+
+    func expirePeers() {
+        let now = MonotonicClock.nowNs()
+        for id in workers.expire(now: now) {
+            logger.warning("media worker lost: no heartbeat", metadata: ["worker": "\(id)", "timeout_ms": "\(process.config.bus.peerTimeoutMs)"])
+            onWorkerLost?(id)
+        }
+        for id in bridges.expire(now: now) {
+            logger.warning("bridge lost: no heartbeat", metadata: ["bridge": "\(id)"])
+            onBridgeLost?(id)
+        }
+        updateGauges()
+    }
+
+    func updateGauges() {
+        workersGauge.record(workers.peers.count)
+        bridgesGauge.record(bridges.peers.count)
+        workerLoadGauge.record(workers.peers.values.reduce(0) { $0 + Int($1.load.activeSessions) })
+    }
+
+    @discardableResult
+    func send(_ message: BusMessage, to peer: String) -> Bool { router.send(message, to: peer) }
+
+    public func status() -> GatewayStatus {
+        let now = MonotonicClock.nowNs()
+        let ms = { (t: UInt64) in now > t ? (now - t) / 1_000_000 : 0 }
+        return GatewayStatus(
+            uptimeMs: ms(startedAt),
+            sipListening: sipListening,
+            workers: workers.peers.values.sorted { $0.id < $1.id }.map { p in
+                .init(id: p.id, mediaAddress: p.info.mediaAddress, portMin: p.info.portMin, portMax: p.info.portMax,
+                      capacity: p.load.capacity, activeSessions: p.load.activeSessions, draining: p.load.draining, pid: p.info.pid,
+                      heartbeats: p.heartbeats, lastSeenMsAgo: ms(p.lastSeen), joinedMsAgo: ms(p.joinedAt))
+            },
+            bridges: bridges.peers.values.sorted { $0.id < $1.id }.map { p in
+                .init(id: p.id, audioEndpoint: p.info.audioEndpoint, capacity: p.load.capacity, activeSessions: p.load.activeSessions,
+                      heartbeats: p.heartbeats, lastSeenMsAgo: ms(p.lastSeen))
+            },
+            calls: callStatus(),
+            nextWorker: workers.leastLoaded()?.id,
+            registration: registrationStatus())
+    }
+
+    func statusJSON() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? String(decoding: encoder.encode(status()), as: UTF8.self)) ?? "{}"
+    }
+}

@@ -1,0 +1,110 @@
+extension BusMessage {
+    /// Decodes one frame; any malformed input throws a `BusDecodeError`, never traps.
+    public init(decoding bytes: UnsafeRawBufferPointer) throws(BusDecodeError) {
+        var r = ByteReader(bytes)
+        let code = try r.header()
+        guard let type = BusMessageType(rawValue: code) else { throw .unknownType(code) }
+        if type == .audioFrame {
+            self = .audioFrame(try AudioFrameCodec.decode(bytes))
+            return
+        }
+        self = try Self.decodeBody(type, &r)
+        try r.expectEnd()
+    }
+
+    public init(decoding bytes: [UInt8]) throws(BusDecodeError) {
+        var result: Result<BusMessage, BusDecodeError>!
+        bytes.withUnsafeBytes { raw in
+            do throws(BusDecodeError) { result = .success(try BusMessage(decoding: raw)) } catch { result = .failure(error) }
+        }
+        self = try result.get()
+    }
+
+    private static func decodeBody(_ type: BusMessageType, _ r: inout ByteReader) throws(BusDecodeError) -> BusMessage {
+        switch type {
+        case .workerAnnounce:
+            return .workerAnnounce(WorkerInfo(
+                workerID: try r.string("workerID"), mediaAddress: try r.string("mediaAddress"),
+                portMin: try r.u16("portMin"), portMax: try r.u16("portMax"),
+                capacity: try r.u32("capacity"), pid: try r.u32("pid"),
+                sessions: try r.list("sessions") { (r: inout ByteReader) throws(BusDecodeError) in SessionID(try r.u64("session")) }))
+        case .announceRequest:
+            return .announceRequest
+        case .workerHeartbeat:
+            return .workerHeartbeat(try r.load())
+        case .bridgeHeartbeat:
+            return .bridgeHeartbeat(try r.load())
+        case .sessionAllocated:
+            return .sessionAllocated(try r.session(), workerID: try r.string("workerID"), address: try r.string("address"), port: try r.u16("port"))
+        case .sessionFailed:
+            return .sessionFailed(try r.session(), reason: try r.string("reason"))
+        case .releaseSession:
+            return .releaseSession(try r.session(), reason: try r.string("reason"))
+        case .aiSessionFailed:
+            return .aiSessionFailed(try r.session(), reason: try r.string("reason"))
+        case .aiSessionStop:
+            return .aiSessionStop(try r.session(), reason: try r.string("reason"))
+        case .hangupRequest:
+            return .hangupRequest(try r.session(), reason: try r.string("reason"))
+        case .transferRequest:
+            return .transferRequest(try r.session(), target: try r.string("target"))
+        case .sessionReleased:
+            let id = try r.session()
+            var s = MediaStats()
+            s.packetsIn = try r.u64("packetsIn"); s.packetsOut = try r.u64("packetsOut")
+            s.bytesIn = try r.u64("bytesIn"); s.bytesOut = try r.u64("bytesOut")
+            s.packetsLost = try r.u64("packetsLost"); s.jitterMicros = try r.u32("jitterMicros")
+            return .sessionReleased(id, s)
+        case .dtmf:
+            return .dtmf(try r.session(), digit: try r.u8("digit"), durationMs: try r.u16("durationMs"))
+        case .rtpTimeout:
+            return .rtpTimeout(try r.session(), silentMs: try r.u32("silentMs"))
+        case .allocateSession:
+            return .allocateSession(try r.sessionSpec())
+        case .updateSession:
+            return .updateSession(try r.sessionSpec())
+        case .bridgeAnnounce:
+            return .bridgeAnnounce(BridgeInfo(
+                bridgeID: try r.string("bridgeID"), audioEndpoint: try r.string("audioEndpoint"), capacity: try r.u32("capacity"),
+                sessions: try r.list("sessions") { (r: inout ByteReader) throws(BusDecodeError) in SessionID(try r.u64("session")) }))
+        case .aiSessionStart:
+            return .aiSessionStart(AISessionSpec(
+                session: try r.session(), sipCallID: try r.string("sipCallID"), caller: try r.string("caller"),
+                called: try r.string("called"), workerID: try r.string("workerID"), sampleRate: try r.u32("sampleRate")))
+        case .aiSessionReady:
+            return .aiSessionReady(try r.session())
+        case .playbackClear:
+            return .playbackClear(try r.session())
+        case .statusQuery:
+            return .statusQuery(requestID: try r.u32("requestID"))
+        case .statusReport:
+            return .statusReport(requestID: try r.u32("requestID"), json: try r.string("json"))
+        case .playbackPosition:
+            return .playbackPosition(try r.session(), itemTag: try r.u32("itemTag"), playedMs: try r.u32("playedMs"), queuedMs: try r.u32("queuedMs"))
+        case .audioFrame:
+            throw .invalidValue(field: "type") // decoded by AudioFrameCodec before reaching here
+        }
+    }
+}
+
+extension ByteReader {
+    mutating func session() throws(BusDecodeError) -> SessionID { SessionID(try u64("session")) }
+
+    mutating func load() throws(BusDecodeError) -> LoadReport {
+        LoadReport(id: try string("id"), activeSessions: try u32("activeSessions"), capacity: try u32("capacity"),
+                   cpuPermille: try u32("cpuPermille"), draining: try bool("draining"))
+    }
+
+    mutating func sessionSpec() throws(BusDecodeError) -> MediaSessionSpec {
+        let id = try session()
+        let codec = MediaCodecSpec(
+            name: try string("codec.name"), payloadType: try u8("codec.payloadType"), clockRate: try u32("codec.clockRate"),
+            channels: try u8("codec.channels"), ptimeMs: try u8("codec.ptimeMs"), dtmfPayloadType: try u8("codec.dtmfPayloadType"),
+            opusFEC: try bool("codec.opusFEC"))
+        let address = try string("remoteAddress")
+        let port = try u16("remotePort")
+        guard let direction = MediaDirection(rawValue: try u8("direction")) else { throw .invalidValue(field: "direction") }
+        return MediaSessionSpec(session: id, codec: codec, remoteAddress: address, remotePort: port, direction: direction,
+                                aiSampleRate: try u32("aiSampleRate"), bridgeEndpoint: try string("bridgeEndpoint"), record: try bool("record"))
+    }
+}

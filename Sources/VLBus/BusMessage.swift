@@ -1,0 +1,98 @@
+/// Type codes on the wire. Numbers are part of the protocol: never reuse one.
+public enum BusMessageType: UInt8, Sendable, CaseIterable {
+    // media worker → signaling
+    case workerAnnounce = 1
+    case workerHeartbeat = 2
+    case sessionAllocated = 3
+    case sessionFailed = 4
+    case sessionReleased = 5
+    case dtmf = 6
+    case rtpTimeout = 7
+    // signaling → media worker
+    case allocateSession = 20
+    case updateSession = 21
+    case releaseSession = 22
+    /// Signaling heard a heartbeat from a peer it does not know (it restarted): announce again.
+    case announceRequest = 23
+    // bridge ↔ signaling
+    case bridgeAnnounce = 30
+    case bridgeHeartbeat = 31
+    case aiSessionStart = 32
+    case aiSessionReady = 33
+    case aiSessionFailed = 34
+    case aiSessionStop = 35
+    case hangupRequest = 36
+    case transferRequest = 37
+    // operators (vlgw status) ↔ signaling
+    case statusQuery = 40
+    case statusReport = 41
+    // media worker ↔ bridge (audio plane)
+    case audioFrame = 50
+    case playbackClear = 51
+    case playbackPosition = 52
+}
+
+/// Every message between planes. `encode()` and `BusMessage(decoding:)` round-trip.
+public enum BusMessage: Equatable, Sendable {
+    case workerAnnounce(WorkerInfo)
+    case workerHeartbeat(LoadReport)
+    case sessionAllocated(SessionID, workerID: String, address: String, port: UInt16)
+    case sessionFailed(SessionID, reason: String)
+    case sessionReleased(SessionID, MediaStats)
+    /// An RFC 4733 (or SIP INFO) digit; sent by the worker to signaling and the bridge.
+    case dtmf(SessionID, digit: UInt8, durationMs: UInt16)
+    case rtpTimeout(SessionID, silentMs: UInt32)
+
+    case allocateSession(MediaSessionSpec)
+    case updateSession(MediaSessionSpec)
+    case releaseSession(SessionID, reason: String)
+    case announceRequest
+
+    case bridgeAnnounce(BridgeInfo)
+    case bridgeHeartbeat(LoadReport)
+    case aiSessionStart(AISessionSpec)
+    case aiSessionReady(SessionID)
+    case aiSessionFailed(SessionID, reason: String)
+    case aiSessionStop(SessionID, reason: String)
+    case hangupRequest(SessionID, reason: String)
+    case transferRequest(SessionID, target: String)
+
+    case statusQuery(requestID: UInt32)
+    /// Status as a JSON document (operators read it; its shape is documented in `vlgw status`).
+    case statusReport(requestID: UInt32, json: String)
+
+    case audioFrame(AudioFrame)
+    /// Barge-in: drop all queued AI audio of this session now.
+    case playbackClear(SessionID)
+    /// How much of the AI item `itemTag` the caller has actually heard, and how much is queued.
+    case playbackPosition(SessionID, itemTag: UInt32, playedMs: UInt32, queuedMs: UInt32)
+
+    public var type: BusMessageType {
+        switch self {
+        case .workerAnnounce: .workerAnnounce
+        case .workerHeartbeat: .workerHeartbeat
+        case .sessionAllocated: .sessionAllocated
+        case .sessionFailed: .sessionFailed
+        case .sessionReleased: .sessionReleased
+        case .dtmf: .dtmf
+        case .rtpTimeout: .rtpTimeout
+        case .allocateSession: .allocateSession
+        case .updateSession: .updateSession
+        case .releaseSession: .releaseSession
+        case .announceRequest: .announceRequest
+        case .bridgeAnnounce: .bridgeAnnounce
+        case .bridgeHeartbeat: .bridgeHeartbeat
+        case .aiSessionStart: .aiSessionStart
+        case .aiSessionReady: .aiSessionReady
+        case .aiSessionFailed: .aiSessionFailed
+        case .aiSessionStop: .aiSessionStop
+        case .hangupRequest: .hangupRequest
+        case .transferRequest: .transferRequest
+        case .statusQuery: .statusQuery
+        case .statusReport: .statusReport
+        case .audioFrame: .audioFrame
+        case .playbackClear: .playbackClear
+        case .playbackPosition: .playbackPosition
+        }
+    }
+}

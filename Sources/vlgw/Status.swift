@@ -1,0 +1,69 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ArgumentParser
+import Foundation
+import VLBus
+import VLConfig
+import VLRuntime
+import ZeroMQ
+
+/// `vlgw status`: asks signaling over the control bus and prints workers, bridges, calls.
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show media workers, bridges and calls.")
+
+    @Option(name: .long, help: "Signaling control endpoint (default: VLGW_CONTROL_CONNECT).")
+    var endpoint: String?
+
+    @Flag(name: .long, help: "Print the raw JSON report.")
+    var json = false
+
+    @Option(name: .long, help: "Seconds to wait for signaling.")
+    var timeout: Double = 2
+
+    func run() throws {
+        let config: GatewayConfig
+        do { config = try GatewayConfig.load() } catch {
+            printError("vlgw: configuration error: \(error)")
+            throw ExitCode(2)
+        }
+        let context = ZMQContext()
+        let socket = try ZMQSocket(context, .dealer)
+        try socket.setIdentity("status-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        try socket.connect(endpoint ?? config.bus.controlConnect)
+        let requestID = UInt32.random(in: 1...UInt32.max)
+        let deadline = MonotonicClock.nowMs() + UInt64(timeout * 1000)
+        var message = ZMQMessage()
+        var sent = false
+        while MonotonicClock.nowMs() < deadline {
+            if !sent { sent = (try? socket.send(BusMessage.statusQuery(requestID: requestID).encode(), dontWait: true)) ?? false }
+            var poller = ZMQPoller()
+            poller.add(.socket(socket))
+            _ = try poller.poll(timeoutMs: 100)
+            while try socket.receive(into: &message) {
+                if case .statusReport(requestID, let report)? = try? message.decodeFrame(0) {
+                    print(json ? report : Self.render(report))
+                    return
+                }
+            }
+        }
+        printError("vlgw: no answer from signaling at \(endpoint ?? config.bus.controlConnect) within \(timeout) s")
+        throw ExitCode(1)
+    }
+
+    static func render(_ json: String) -> String {
+        guard let status = try? JSONDecoder().decode(GatewayStatus.self, from: Data(json.utf8)) else { return json }
+        var out = "signaling up \(status.uptimeMs / 1000) s; SIP on \(status.sipListening.joined(separator: ", "))\n"
+        if let r = status.registration { out += "registration: \(r)\n" }
+        out += "media workers (\(status.workers.count)):\n"
+        for w in status.workers {
+            let mark = w.id == status.nextWorker ? "*" : " "
+            out += " \(mark) \(w.id.padding(toLength: 14, withPad: " ", startingAt: 0)) \(w.activeSessions)/\(w.capacity) sessions  \(w.mediaAddress):\(w.portMin)-\(w.portMax)  pid \(w.pid)  seen \(w.lastSeenMsAgo) ms ago\(w.draining ? "  DRAINING" : "")\n"
+        }
+        out += "bridges (\(status.bridges.count)):\n"
+        for b in status.bridges { out += "   \(b.id)  \(b.activeSessions) sessions  audio \(b.audioEndpoint)  seen \(b.lastSeenMsAgo) ms ago\n" }
+        out += "calls (\(status.calls.count)):\n"
+        for c in status.calls { out += "   \(c.session)  \(c.state)  from \(c.from)  worker \(c.worker ?? "-")  \(c.codec ?? "")  \(c.ageMs / 1000) s\n" }
+        return out
+    }
+}

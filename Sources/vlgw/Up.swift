@@ -1,0 +1,158 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ArgumentParser
+import VLConfig
+import VLRuntime
+
+/// `vlgw up`: starts signaling, N media workers, the bridge and (without Azure
+/// credentials) the Voice Live simulator as child processes, restarts any that crash,
+/// and stops them in order on SIGTERM/Ctrl-C. The local equivalent of `vlgw.target`.
+struct Up: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run all planes locally and supervise them.")
+
+    @Option(name: .long, help: "Media workers to start.")
+    var mediaWorkers: Int = 2
+
+    @Option(name: .long, help: "A .env file to load (default: ./.env when present).")
+    var envFile: String?
+
+    @Flag(name: .long, help: "Do not start the Voice Live simulator even without Azure credentials.")
+    var noSimulator = false
+
+    mutating func run() throws {
+        guard (1...64).contains(mediaWorkers) else { throw ValidationError("--media-workers must be between 1 and 64") }
+        SignalWatcher.blockTerminationSignals()
+        var environment = ConfigSources.processEnvironment()
+        if let envFile { environment["VLGW_ENV_FILE"] = envFile }
+        let config: GatewayConfig
+        do {
+            config = try GatewayConfig(ConfigSources.load(environment: environment))
+        } catch {
+            printError("vlgw: configuration error: \(error)")
+            throw ExitCode(2)
+        }
+        let bin = Self.binaryDirectory()
+        var children: [ChildProcess] = []
+        let plane = { (name: String, extra: [String: String], args: [String]) in
+            ChildProcess(name: name, path: "\(bin)/\(name)", arguments: args, environment: environment.merging(extra) { $1 })
+        }
+        let useSimulator = config.voiceLive.usesSimulator && !noSimulator
+        if useSimulator {
+            children.append(plane("vlgw-voicelive-sim", [:], ["--host", "127.0.0.1", "--port", String(config.voiceLive.simulatorPort)]))
+        }
+        children.append(plane("vlgw-signaling", [:], []))
+        // Each worker gets its own slice of the RTP port range (an even number of ports).
+        let slice = (config.media.portCount / mediaWorkers) & ~1
+        guard slice >= 2 else { throw ValidationError("MEDIA_PORT_COUNT=\(config.media.portCount) is too small for \(mediaWorkers) workers") }
+        for i in 1...mediaWorkers {
+            var extra = [
+                "VLGW_WORKER_ID": "media-\(i)",
+                "MEDIA_PORT": String(Int(config.media.portBase) + (i - 1) * slice),
+                "MEDIA_PORT_COUNT": String(slice),
+            ]
+            extra["MEDIA_PORT_BASE"] = nil
+            if config.observability.mediaMetricsPort != 0 {
+                extra["VLGW_MEDIA_METRICS_PORT"] = String(Int(config.observability.mediaMetricsPort) + i - 1)
+            }
+            var child = plane("vlgw-media", extra, [])
+            if environment["MEDIA_PORT_BASE"] != nil {
+                var env = child.environment
+                env["MEDIA_PORT_BASE"] = nil
+                child = ChildProcess(name: child.name, path: child.path, arguments: [], environment: env)
+            }
+            children.append(ChildProcess(name: "vlgw-media[\(i)]", path: child.path, arguments: [], environment: child.environment))
+        }
+        children.append(plane("vlgw-bridge", [:], []))
+
+        for i in children.indices {
+            guard access(children[i].path, X_OK) == 0 else {
+                printError("vlgw: \(children[i].path) is missing; build with `swift build` first")
+                throw ExitCode(1)
+            }
+            if !children[i].spawn() { printError("vlgw: cannot start \(children[i].name)"); throw ExitCode(1) }
+            // Signaling binds the bus first so the others join at once.
+            if children[i].name == "vlgw-signaling" || children[i].name == "vlgw-voicelive-sim" { usleep(200_000) }
+        }
+        let sipHost = config.sip.viaAddress.contains(":") ? "[\(config.sip.viaAddress)]" : config.sip.viaAddress
+        print("""
+            vlgw is up: signaling, \(mediaWorkers) media worker(s), bridge\(useSimulator ? ", Voice Live simulator (offline default: no Azure credentials)" : " → \(config.voiceLive.endpoint ?? "")").
+            Call sip:test@\(sipHost):\(config.sip.port) (UDP or TCP). `vlgw status` shows workers and calls; Ctrl-C stops.
+            """)
+        fflush(nil)
+        let code = supervise(&children)
+        throw ExitCode(code)
+    }
+
+    /// Waits for signals and child exits; restarts crashed planes with backoff.
+    func supervise(_ children: inout [ChildProcess]) -> Int32 {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for s in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&set, s) }
+        var timeout = timespec(tv_sec: 0, tv_nsec: 100_000_000)
+        while true {
+            let signo = sigtimedwait(&set, nil, &timeout)
+            if signo > 0 { return stopAll(&children) }
+            var status: Int32 = 0
+            while true {
+                let pid = waitpid(-1, &status, WNOHANG)
+                if pid <= 0 { break }
+                guard let i = children.firstIndex(where: { $0.pid == pid }) else { continue }
+                children[i].pid = 0
+                let exitCode = (status & 0x7f) == 0 ? (status >> 8) & 0xff : -1
+                if exitCode == 2 {
+                    printError("vlgw: \(children[i].name) rejected the configuration; stopping")
+                    _ = stopAll(&children)
+                    return 2
+                }
+                children[i].restarts += 1
+                let backoff = UInt64(min(10_000, 250 << min(children[i].restarts, 6)))
+                children[i].nextStartMs = MonotonicClock.nowMs() + backoff
+                printError("vlgw: \(children[i].name) exited (\(exitCode == -1 ? "signal \(status & 0x7f)" : "code \(exitCode)")); restarting in \(backoff) ms")
+            }
+            let now = MonotonicClock.nowMs()
+            for i in children.indices where !children[i].isRunning && children[i].nextStartMs <= now {
+                if !children[i].spawn() { children[i].nextStartMs = now + 5000 }
+            }
+        }
+    }
+
+    /// Signaling first (it hangs up calls and unregisters), then the rest; SIGKILL after 15 s.
+    func stopAll(_ children: inout [ChildProcess]) -> Int32 {
+        let order = children.indices.sorted { (children[$0].name == "vlgw-signaling" ? 0 : 1) < (children[$1].name == "vlgw-signaling" ? 0 : 1) }
+        for (n, i) in order.enumerated() where children[i].isRunning {
+            kill(children[i].pid, SIGTERM)
+            if n == 0 { waitFor(&children[i], ms: 5000) }
+        }
+        let deadline = MonotonicClock.nowMs() + 15_000
+        for i in children.indices where children[i].isRunning {
+            let left = deadline > MonotonicClock.nowMs() ? deadline - MonotonicClock.nowMs() : 0
+            waitFor(&children[i], ms: Int(left))
+            if children[i].isRunning { kill(children[i].pid, SIGKILL); waitFor(&children[i], ms: 1000) }
+        }
+        return 0
+    }
+
+    func waitFor(_ child: inout ChildProcess, ms: Int) {
+        let end = MonotonicClock.nowMs() + UInt64(ms)
+        var status: Int32 = 0
+        while child.isRunning {
+            if waitpid(child.pid, &status, WNOHANG) == child.pid { child.pid = 0; return }
+            if MonotonicClock.nowMs() >= end { return }
+            usleep(20_000)
+        }
+    }
+
+    static func binaryDirectory() -> String {
+        var buf = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/proc/self/exe", &buf, buf.count - 1)
+        let path = n > 0 ? String(nulTerminated: buf) : CommandLine.arguments[0]
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return String(path[..<slash])
+    }
+}
+
+func printError(_ text: String) {
+    let line = Array((text + "\n").utf8)
+    _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+}

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct VLGWCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vlgw",
+        abstract: "Voice Live SIP gateway: run, supervise and inspect its planes.",
+        subcommands: [Up.self, Status.self, ConfigCommand.self],
+        defaultSubcommand: Up.self)
+}
