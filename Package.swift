@@ -61,6 +61,8 @@ let package = Package(
         .testTarget(name: "VLBusTests", dependencies: ["VLBus"], swiftSettings: strict),
         .testTarget(name: "VLConfigTests", dependencies: ["VLConfig"], swiftSettings: strict),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ", "VLBus"], swiftSettings: strict),
-        .testTarget(name: "PlaneIntegrationTests", dependencies: ["VLRuntime", "VLBus", "ZeroMQ"], swiftSettings: strict),
+        .testTarget(name: "VLRuntimeTests", dependencies: ["VLRuntime"], swiftSettings: strict),
+        .target(name: "VLTestSupport", dependencies: ["VLRuntime", "VLBus", "ZeroMQ"], path: "Tests/VLTestSupport", swiftSettings: strict),
+        .testTarget(name: "PlaneIntegrationTests", dependencies: ["VLRuntime", "VLBus", "ZeroMQ", "VLTestSupport"], swiftSettings: strict),
     ]
 )

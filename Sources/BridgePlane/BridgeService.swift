@@ -28,12 +28,16 @@ public final class BridgeService {
         announce()
     }
 
+    /// True until an announce got onto the wire (at start the connection may not be up yet).
+    var announcePending = true
+
     func announce() {
-        control.send(.bridgeAnnounce(BridgeInfo(bridgeID: bridgeID, audioEndpoint: process.config.bus.bridgeAudioConnect,
+        announcePending = !control.send(.bridgeAnnounce(BridgeInfo(bridgeID: bridgeID, audioEndpoint: process.config.bus.bridgeAudioConnect,
                                                 capacity: UInt32(process.config.limits.maxCalls), sessions: sessions.sorted())))
     }
 
     func heartbeat() {
+        if announcePending { announce() }
         control.send(.bridgeHeartbeat(LoadReport(id: bridgeID, activeSessions: UInt32(sessions.count),
                                                  capacity: UInt32(process.config.limits.maxCalls), cpuPermille: 0, draining: false)))
     }

@@ -34,9 +34,12 @@ public final class MediaWorker {
         announce()
     }
 
+    /// True until an announce got onto the wire (at start the connection may not be up yet).
+    var announcePending = true
+
     func announce() {
         let media = process.config.media
-        control.send(.workerAnnounce(WorkerInfo(
+        announcePending = !control.send(.workerAnnounce(WorkerInfo(
             workerID: workerID, mediaAddress: media.address,
             portMin: media.portBase, portMax: UInt16(Int(media.portBase) + media.portCount - 1),
             capacity: UInt32(min(media.workerCapacity, media.portCount / 2)), pid: UInt32(getpid()),
@@ -44,6 +47,7 @@ public final class MediaWorker {
     }
 
     func heartbeat() {
+        if announcePending { announce() }
         let media = process.config.media
         control.send(.workerHeartbeat(LoadReport(
             id: workerID, activeSessions: UInt32(engine.sessionCount),

@@ -296,7 +296,8 @@ public struct CallLimits: Sendable {
         allowedSources = list.split(separator: ",").map { $0.vlTrimming(" ") }.filter { !$0.isEmpty }
         for cidr in allowedSources {
             let parts = cidr.split(separator: "/")
-            let okPrefix = parts.count == 1 || (parts.count == 2 && Int(parts[1]).map { (0...128).contains($0) } == true)
+            let maxPrefix = parts.first.map { $0.contains(":") } == true ? 128 : 32
+            let okPrefix = parts.count == 1 || (parts.count == 2 && Int(parts[1]).map { (0...maxPrefix).contains($0) } == true)
             guard !parts.isEmpty, HostSyntax.isValidHost(String(parts[0])), okPrefix else {
                 throw ConfigError(variable: "VLGW_ALLOWED_SOURCES", value: list, reason: "\"\(cidr)\" is not an address or CIDR block")
             }

@@ -9,6 +9,7 @@ public final class ControlRouter {
     private var message = ZMQMessage(capacity: 256 * 1024)
     private let logger: Logger
     public private(set) var malformed = 0
+    private var malformedLog = LogRateLimiter()
 
     public init(context: ZMQContext, bind endpoint: String, reactor: Reactor, logger: Logger,
                 onMessage: @escaping (_ from: String, BusMessage) -> Void) throws(ZMQError) {
@@ -35,7 +36,10 @@ public final class ControlRouter {
                     onMessage(identity, try message.decodeFrame(1))
                 } catch {
                     malformed += 1
-                    logger.warning("dropped malformed control frame", metadata: ["peer": "\(identity)", "error": "\(error)"])
+                    let (log, suppressed) = malformedLog.allow()
+                    if log {
+                        logger.warning("dropped malformed control frame", metadata: ["peer": "\(identity)", "error": "\(error)", "suppressed_before": "\(suppressed)"])
+                    }
                 }
             }
         }

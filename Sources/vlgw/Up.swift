@@ -65,6 +65,10 @@ struct Up: ParsableCommand {
         }
         children.append(plane("vlgw-bridge", [:], []))
 
+        if useSimulator, access(children[0].path, X_OK) != 0 {
+            printError("vlgw: \(children[0].path) is missing: AI calls will fail until the Voice Live simulator is built")
+            children.removeFirst()
+        }
         for i in children.indices {
             guard access(children[i].path, X_OK) == 0 else {
                 printError("vlgw: \(children[i].path) is missing; build with `swift build` first")

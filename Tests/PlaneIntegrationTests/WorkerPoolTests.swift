@@ -1,0 +1,130 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import XCTest
+import VLBus
+import VLRuntime
+import VLTestSupport
+import ZeroMQ
+
+/// The Foundation acceptance tests: real plane processes on a real ZeroMQ bus.
+final class WorkerPoolTests: XCTestCase {
+    var harness: PlaneHarness!
+
+    override func setUp() { harness = PlaneHarness() }
+    override func tearDown() {
+        if testRun?.hasSucceeded == false { print(harness.logs) }
+        harness.stopAll()
+        harness = nil
+    }
+
+    func testWorkerJoinsAndHeartbeats() throws {
+        try harness.start("vlgw-signaling")
+        let worker = try harness.startWorker("media-1", capacity: 20)
+        guard let (joined, _) = harness.waitForStatus(seconds: 5, { $0.workers.contains { $0.id == "media-1" } }) else {
+            return XCTFail("worker never joined")
+        }
+        let w = joined.workers.first { $0.id == "media-1" }!
+        XCTAssertEqual(w.capacity, 20)
+        XCTAssertEqual(w.pid, UInt32(worker.pid))
+        XCTAssertEqual(Int(w.portMin), harness.ports.rtpBase)
+        // Heartbeats keep coming (500 ms interval): at least 3 more within 2 s, each recent.
+        usleep(2_000_000)
+        let later = harness.status()!.workers.first { $0.id == "media-1" }!
+        XCTAssertGreaterThanOrEqual(later.heartbeats, w.heartbeats + 3)
+        XCTAssertLessThan(later.lastSeenMsAgo, 700)
+    }
+
+    func testLeastLoadedOfThreeKilledWorkerDroppedWithin2sAndRejoins() throws {
+        try harness.start("vlgw-signaling")
+        _ = try harness.startWorker("media-a", capacity: 10, portOffset: 0)
+        let big = try harness.startWorker("media-b", capacity: 40, portOffset: 50)
+        _ = try harness.startWorker("media-c", capacity: 20, portOffset: 100)
+        guard let (all, _) = harness.waitForStatus(seconds: 5, { $0.workers.count == 3 }) else { return XCTFail("3 workers never joined") }
+        XCTAssertEqual(all.nextWorker, "media-b", "most free capacity at equal (zero) occupancy")
+
+        big.signal(SIGKILL)
+        guard let (after, seconds) = harness.waitForStatus(seconds: 5, { !$0.workers.contains { $0.id == "media-b" } }) else {
+            return XCTFail("killed worker never dropped")
+        }
+        XCTAssertLessThan(seconds, 2.0, "dropped after \(seconds) s")
+        XCTAssertEqual(after.workers.map(\.id), ["media-a", "media-c"])
+        XCTAssertEqual(after.nextWorker, "media-c")
+
+        let restarted = try harness.startWorker("media-b", capacity: 40, portOffset: 50)
+        guard let (rejoined, _) = harness.waitForStatus(seconds: 5, { $0.workers.contains { $0.id == "media-b" } }) else {
+            return XCTFail("restarted worker never rejoined")
+        }
+        XCTAssertEqual(rejoined.workers.first { $0.id == "media-b" }?.pid, UInt32(restarted.pid))
+        XCTAssertEqual(rejoined.nextWorker, "media-b")
+    }
+
+    func testSignalingRestartIsRejoinedByRunningWorkersAndBridge() throws {
+        let signaling = try harness.start("vlgw-signaling")
+        _ = try harness.startWorker("media-1")
+        try harness.start("vlgw-bridge", extra: ["VLGW_BRIDGE_ID": "bridge-1"])
+        XCTAssertNotNil(harness.waitForStatus(seconds: 5) { $0.workers.count == 1 && $0.bridges.count == 1 })
+        signaling.signal(SIGTERM)
+        XCTAssertEqual(signaling.wait(seconds: 5), 0, "graceful exit code")
+        try harness.start("vlgw-signaling", name: "vlgw-signaling-2")
+        // The new signaling knows nobody; the first heartbeat it hears triggers a re-announce.
+        guard let (s, seconds) = harness.waitForStatus(seconds: 5, { $0.workers.count == 1 && $0.bridges.count == 1 }) else {
+            return XCTFail("planes did not re-attach to the restarted signaling")
+        }
+        XCTAssertLessThan(seconds, 3)
+        XCTAssertEqual(s.bridges.first?.id, "bridge-1")
+    }
+
+    func testGarbageFramesAreDroppedAndSignalingKeepsServing() throws {
+        try harness.start("vlgw-signaling")
+        XCTAssertNotNil(harness.waitForStatus(seconds: 5) { _ in true })
+        let context = ZMQContext()
+        let socket = try ZMQSocket(context, .dealer)
+        try socket.setIdentity("fuzzer")
+        try socket.connect("tcp://127.0.0.1:\(harness.ports.control)")
+        var rng = SystemRandomNumberGenerator()
+        var sent = 0
+        for i in 0..<2000 {
+            var frame = (0..<(i % 64)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            if i % 3 == 0 && frame.count >= 4 { frame[0] = 0x56; frame[1] = 0x4C; frame[2] = 1 } // valid header, garbage body
+            if (try? socket.send(frame, dontWait: false)) == true { sent += 1 }
+        }
+        _ = try socket.send(frames: [[1, 2], [3]], dontWait: false) // wrong frame count
+        XCTAssertEqual(sent, 2000)
+        usleep(300_000)
+        XCTAssertTrue(harness.processes[0].isRunning)
+        XCTAssertNotNil(harness.status(), "signaling still answers after 2000 garbage frames")
+        XCTAssertTrue(harness.processes[0].output.contains("dropped malformed control frame"))
+    }
+
+    func testBadConfigurationExitsNonZeroNamingTheVariable() throws {
+        for (plane, variable, value) in [("vlgw-signaling", "SIP_PORT", "abc"), ("vlgw-media", "MEDIA_PORT_COUNT", "-1"), ("vlgw-bridge", "VLGW_CONTROL_BIND", "udp://x")] {
+            let p = try harness.start(plane, extra: [variable: value])
+            XCTAssertEqual(p.wait(seconds: 5), 2, plane)
+            XCTAssertTrue(p.output.contains(variable) && p.output.contains(value), p.output)
+        }
+        let secret = try harness.start("vlgw-signaling", extra: ["AUTH_PASSWORD": "hunter2", "REGISTER_WITH_SIP_SERVER": "yes-please"])
+        XCTAssertEqual(secret.wait(seconds: 5), 2)
+        XCTAssertFalse(secret.output.contains("hunter2"))
+    }
+
+    func testVlgwUpStartsAndSupervisesAllPlanes() throws {
+        let up = try harness.start("vlgw", arguments: ["up", "--media-workers", "3"])
+        guard let (s, _) = harness.waitForStatus(seconds: 10, { $0.workers.count == 3 && $0.bridges.count == 1 }) else {
+            return XCTFail("vlgw up did not bring up 3 workers and a bridge")
+        }
+        XCTAssertEqual(s.workers.map(\.id), ["media-1", "media-2", "media-3"])
+        // Port slices do not overlap.
+        let ranges = s.workers.map { Int($0.portMin)...Int($0.portMax) }
+        for i in ranges.indices { for j in ranges.indices where i < j { XCTAssertFalse(ranges[i].overlaps(ranges[j])) } }
+        // A crashed worker is restarted by the supervisor and rejoins.
+        let victim = s.workers[1]
+        kill(Int32(victim.pid), SIGKILL)
+        XCTAssertNotNil(harness.waitForStatus(seconds: 6) { st in st.workers.contains { $0.id == victim.id && $0.pid != victim.pid } },
+                        "supervisor restarted \(victim.id)")
+        XCTAssertTrue(up.output.contains("sip:test@127.0.0.1:\(harness.ports.sip)"), up.output)
+        up.signal(SIGTERM)
+        XCTAssertEqual(up.wait(seconds: 20), 0)
+        XCTAssertNil(harness.status(timeoutMs: 300), "signaling stopped with vlgw up")
+    }
+}

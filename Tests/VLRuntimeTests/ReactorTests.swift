@@ -1,0 +1,92 @@
+import XCTest
+import Foundation
+@testable import VLRuntime
+
+final class ReactorTests: XCTestCase {
+    func testTimersFireInOrderAndCancel() {
+        let reactor = Reactor()
+        var fired: [String] = []
+        reactor.after(ms: 30) { fired.append("b") }
+        reactor.after(ms: 10) { fired.append("a") }
+        let cancelled = reactor.after(ms: 20) { fired.append("x") }
+        reactor.cancel(cancelled)
+        var ticks = 0
+        reactor.every(ms: 5) { ticks += 1 }
+        reactor.after(ms: 60) { reactor.stop() }
+        reactor.run()
+        XCTAssertEqual(fired, ["a", "b"])
+        XCTAssertGreaterThanOrEqual(ticks, 8)
+        XCTAssertLessThanOrEqual(ticks, 13)
+    }
+
+    func testInboxWakesReactorFromAnotherThread() {
+        let reactor = Reactor()
+        let inbox = Inbox<Int>()
+        var got: [Int] = []
+        inbox.attach(to: reactor) { value in
+            got.append(value)
+            if got.count == 100 { reactor.stop() }
+        }
+        reactor.after(ms: 5000) { reactor.stop() }
+        Thread.detachNewThread {
+            for i in 0..<100 { inbox.post(i) }
+        }
+        reactor.run()
+        XCTAssertEqual(got, Array(0..<100))
+    }
+
+    func testPeriodicTimerDoesNotDrift() {
+        let reactor = Reactor()
+        var times: [UInt64] = []
+        let start = MonotonicClock.nowNs()
+        reactor.every(ns: 20_000_000, firstAt: start + 20_000_000) {
+            times.append(MonotonicClock.nowNs())
+            if times.count == 25 { reactor.stop() }
+        }
+        reactor.run()
+        // 25 ticks of 20 ms: the last one lands near 500 ms, not 500 ms + accumulated lateness.
+        let total = Double(times.last! - start) / 1e6
+        XCTAssertEqual(total, 500, accuracy: 15)
+    }
+
+    func testHealthAndMetricsHTTP() throws {
+        let reactor = Reactor()
+        let server = try HTTPStatusServer(address: "127.0.0.1", port: 0, reactor: reactor) { path in
+            path == "/health" ? .init(status: 200, body: "ok\n") : nil
+        }
+        let port = server.port
+        XCTAssertGreaterThan(port, 0)
+        let results = Inbox<String>()
+        Thread.detachNewThread {
+            for path in ["/health", "/nope"] { results.post(httpGet(port: port, path: path)) }
+        }
+        var got: [String] = []
+        results.attach(to: reactor) { got.append($0); if got.count == 2 { reactor.stop() } }
+        reactor.after(ms: 5000) { reactor.stop() }
+        reactor.run()
+        XCTAssertEqual(got.count, 2)
+        XCTAssertTrue(got[0].hasPrefix("HTTP/1.0 200"), got[0])
+        XCTAssertTrue(got[0].hasSuffix("\r\n\r\nok\n"), got[0])
+        XCTAssertTrue(got[1].hasPrefix("HTTP/1.0 404"), got[1])
+    }
+}
+
+/// A minimal blocking HTTP GET over a real TCP socket (FoundationNetworking is not needed).
+func httpGet(port: UInt16, path: String) -> String {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var storage = sockaddr_storage()
+    let len = SocketAddress.fill(&storage, address: "127.0.0.1", port: port)!
+    let rc = withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, len) } }
+    guard rc == 0 else { return "connect failed" }
+    let request = Array("GET \(path) HTTP/1.0\r\nHost: x\r\n\r\n".utf8)
+    _ = request.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    var out: [UInt8] = []
+    var buf = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let n = read(fd, &buf, buf.count)
+        if n <= 0 { break }
+        out += buf[0..<n]
+    }
+    return String(decoding: out, as: UTF8.self)
+}

@@ -1,0 +1,184 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import VLBus
+import VLRuntime
+import ZeroMQ
+
+/// Starts the real plane executables as processes for integration tests, each with its
+/// own environment (ports chosen free per test) and its output captured to a log file
+/// that failing tests print.
+public final class RunningProcess: @unchecked Sendable {
+    public let name: String
+    public let process = Process()
+    public let logPath: String
+
+    init(name: String, executable: String, arguments: [String], environment: [String: String]) throws {
+        self.name = name
+        logPath = NSTemporaryDirectory() + "vlgw-test-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).log"
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        let log = FileHandle(forWritingAtPath: logPath)!
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = environment
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+    }
+
+    public var pid: Int32 { process.processIdentifier }
+    public var isRunning: Bool { process.isRunning }
+
+    public func signal(_ signo: Int32) { kill(process.processIdentifier, signo) }
+
+    /// Waits up to `seconds` for exit; returns the exit status or nil if still running.
+    @discardableResult
+    public func wait(seconds: Double) -> Int32? {
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        return process.isRunning ? nil : process.terminationStatus
+    }
+
+    public func stop() {
+        guard process.isRunning else { return }
+        signal(SIGTERM)
+        if wait(seconds: 5) == nil { signal(SIGKILL); wait(seconds: 2) }
+    }
+
+    public var output: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        try? FileManager.default.removeItem(atPath: logPath)
+    }
+}
+
+/// A set of planes sharing one environment (bus endpoints, SIP and RTP ports).
+public final class PlaneHarness: @unchecked Sendable {
+    public let ports: PortBlock
+    public var environment: [String: String]
+    public private(set) var processes: [RunningProcess] = []
+
+    public init() {
+        ports = PortBlock.allocate()
+        var env = ProcessInfo.processInfo.environment
+        for key in env.keys where key.hasPrefix("VLGW_") || key.hasPrefix("SIP_") || key.hasPrefix("MEDIA_") || key.hasPrefix("AZURE_") || key.hasPrefix("VOICE_LIVE_") {
+            env[key] = nil
+        }
+        env["VLGW_ENV_FILE"] = "/dev/null"
+        env["VLGW_CONTROL_BIND"] = "tcp://127.0.0.1:\(ports.control)"
+        env["VLGW_BRIDGE_AUDIO_BIND"] = "tcp://127.0.0.1:\(ports.bridgeAudio)"
+        env["SIP_PORT"] = String(ports.sip)
+        env["MEDIA_PORT"] = String(ports.rtpBase)
+        env["MEDIA_PORT_COUNT"] = String(ports.rtpCount)
+        env["VLGW_SIMULATOR_PORT"] = String(ports.simulator)
+        env["VLGW_SIGNALING_METRICS_PORT"] = String(ports.metrics)
+        env["VLGW_BRIDGE_METRICS_PORT"] = String(ports.metrics + 1)
+        env["VLGW_MEDIA_METRICS_PORT"] = "0"
+        env["LOG_LEVEL"] = "debug"
+        environment = env
+    }
+
+    public static var binDirectory: String {
+        if let dir = ProcessInfo.processInfo.environment["VLGW_BIN_DIR"] { return dir }
+        var buf = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/proc/self/exe", &buf, buf.count - 1)
+        let exe = n > 0 ? String(nulTerminated: buf) : CommandLine.arguments[0]
+        // …/debug/vlgwPackageTests.xctest → …/debug
+        return URL(fileURLWithPath: exe).deletingLastPathComponent().path
+    }
+
+    @discardableResult
+    public func start(_ executable: String, name: String? = nil, arguments: [String] = [], extra: [String: String] = [:]) throws -> RunningProcess {
+        let p = try RunningProcess(name: name ?? executable, executable: "\(Self.binDirectory)/\(executable)", arguments: arguments,
+                                   environment: environment.merging(extra) { $1 })
+        processes.append(p)
+        return p
+    }
+
+    public func startWorker(_ id: String, capacity: Int = 100, portOffset: Int = 0, extra: [String: String] = [:]) throws -> RunningProcess {
+        try start("vlgw-media", name: id, extra: [
+            "VLGW_WORKER_ID": id, "VLGW_WORKER_CAPACITY": String(capacity),
+            "MEDIA_PORT": String(ports.rtpBase + portOffset), "MEDIA_PORT_COUNT": String(ports.rtpCount / 4),
+        ].merging(extra) { $1 })
+    }
+
+    /// Asks signaling for its status over the bus, as `vlgw status` does.
+    public func status(timeoutMs: Int = 1000) -> GatewayStatus? {
+        let context = ZMQContext()
+        guard let socket = try? ZMQSocket(context, .dealer) else { return nil }
+        try? socket.setIdentity("test-\(UInt32.random(in: 0...UInt32.max))")
+        guard (try? socket.connect("tcp://127.0.0.1:\(ports.control)")) != nil else { return nil }
+        let id = UInt32.random(in: 1...UInt32.max)
+        let deadline = Date().addingTimeInterval(Double(timeoutMs) / 1000)
+        var sent = false
+        var message = ZMQMessage()
+        while Date() < deadline {
+            if !sent { sent = (try? socket.send(BusMessage.statusQuery(requestID: id).encode(), dontWait: true)) ?? false }
+            var poller = ZMQPoller()
+            poller.add(.socket(socket))
+            _ = try? poller.poll(timeoutMs: 20)
+            while (try? socket.receive(into: &message)) == true {
+                if case .statusReport(id, let json)? = try? message.decodeFrame(0) {
+                    return try? JSONDecoder().decode(GatewayStatus.self, from: Data(json.utf8))
+                }
+            }
+        }
+        return nil
+    }
+
+    /// Polls status until `predicate` holds; returns the matching status and the time it took.
+    public func waitForStatus(seconds: Double, _ predicate: (GatewayStatus) -> Bool) -> (GatewayStatus, Double)? {
+        let start = Date()
+        while Date().timeIntervalSince(start) < seconds {
+            if let s = status(timeoutMs: 300), predicate(s) { return (s, Date().timeIntervalSince(start)) }
+            usleep(20_000)
+        }
+        return nil
+    }
+
+    public func stopAll() {
+        for p in processes.reversed() { p.stop() }
+    }
+
+    /// Everything the planes logged, for failure messages.
+    public var logs: String {
+        processes.map { "===== \($0.name) =====\n\($0.output.suffix(6000))" }.joined(separator: "\n")
+    }
+
+    deinit { stopAll() }
+}
+
+/// A block of free loopback ports for one test, so tests can run back to back without
+/// colliding with each other or with a gateway the developer has running.
+public struct PortBlock: Sendable {
+    public let base: Int
+    public var control: Int { base }
+    public var bridgeAudio: Int { base + 1 }
+    public var sip: Int { base + 2 }
+    public var simulator: Int { base + 3 }
+    public var metrics: Int { base + 4 }
+    public var spare: Int { base + 6 }
+    public var rtpBase: Int { base + 10 }
+    public var rtpCount: Int { 200 }
+
+    public static func allocate() -> PortBlock {
+        while true {
+            let base = Int.random(in: 0..<160) * 250 + 20000
+            if (base..<(base + 8)).allSatisfy(isFree) { return PortBlock(base: base) }
+        }
+    }
+
+    static func isFree(_ port: Int) -> Bool {
+        for type in [SOCK_STREAM, SOCK_DGRAM] {
+            let fd = socket(AF_INET, Int32(type.rawValue), 0)
+            defer { close(fd) }
+            var storage = sockaddr_storage()
+            let len = SocketAddress.fill(&storage, address: "127.0.0.1", port: UInt16(port))!
+            let rc = withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
+            if rc != 0 { return false }
+        }
+        return true
+    }
+}
