@@ -26,6 +26,8 @@ let package = Package(
     targets: [
         // MARK: C libraries
         .systemLibrary(name: "CZeroMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
+        .systemLibrary(name: "COpus", pkgConfig: "opus", providers: [.apt(["libopus-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .target(name: "CLinux"),
 
         // MARK: Shared libraries
@@ -61,6 +63,7 @@ let package = Package(
         .testTarget(name: "VLBusTests", dependencies: ["VLBus"], swiftSettings: strict),
         .testTarget(name: "VLConfigTests", dependencies: ["VLConfig"], swiftSettings: strict),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ", "VLBus"], swiftSettings: strict),
+        .testTarget(name: "SystemLibraryTests", dependencies: ["COpus", "CCrypto"], swiftSettings: strict),
         .testTarget(name: "VLRuntimeTests", dependencies: ["VLRuntime"], swiftSettings: strict),
         .target(name: "VLTestSupport", dependencies: ["VLRuntime", "VLBus", "ZeroMQ"], path: "Tests/VLTestSupport", swiftSettings: strict),
         .testTarget(name: "PlaneIntegrationTests", dependencies: ["VLRuntime", "VLBus", "ZeroMQ", "VLTestSupport"], swiftSettings: strict),
