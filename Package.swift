@@ -33,6 +33,8 @@ let package = Package(
         // MARK: Shared libraries
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"], swiftSettings: strict),
         .target(name: "VLBus", swiftSettings: strict),
+        .target(name: "SIP", dependencies: ["CCrypto"], swiftSettings: strict),
+        .target(name: "SDP", swiftSettings: strict),
         .target(name: "VLConfig", swiftSettings: strict),
         .target(
             name: "VLRuntime",
@@ -45,7 +47,7 @@ let package = Package(
             swiftSettings: strict),
 
         // MARK: Planes (libraries) and their executables
-        .target(name: "SignalingPlane", dependencies: ["VLRuntime"], swiftSettings: strict),
+        .target(name: "SignalingPlane", dependencies: ["VLRuntime", "SIP", "SDP"], swiftSettings: strict),
         .target(name: "MediaPlane", dependencies: ["VLRuntime"], swiftSettings: strict),
         .target(name: "BridgePlane", dependencies: ["VLRuntime"], swiftSettings: strict),
         .executableTarget(name: "vlgw-signaling", dependencies: ["SignalingPlane"], swiftSettings: strict),

@@ -19,6 +19,7 @@ public final class Reactor {
     private var nextToken = 1
     private var timers = TimerQueue()
     private var running = false
+    private var due: [UInt64] = []
 
     public init() {}
 
@@ -85,7 +86,11 @@ public final class Reactor {
                     watch.handler()
                 }
             }
-            timers.fire(now: MonotonicClock.nowNs())
+            due.removeAll(keepingCapacity: true)
+            timers.popDue(now: MonotonicClock.nowNs(), into: &due)
+            for id in due {
+                if let handler = timers.take(id) { handler() }
+            }
         }
     }
 

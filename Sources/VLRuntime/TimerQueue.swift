@@ -43,9 +43,10 @@ struct TimerQueue {
         return nil
     }
 
-    /// Runs every timer due at `now`. Repeating timers are rescheduled from their
-    /// deadline (not from `now`) so a 20 ms tick does not drift.
-    mutating func fire(now: UInt64) {
+    /// Takes every timer due at `now` off the heap (repeating ones are rescheduled from
+    /// their deadline, not from `now`, so a 20 ms tick does not drift). The caller runs
+    /// them with `take` — outside this mutation, because handlers schedule and cancel.
+    mutating func popDue(now: UInt64, into due: inout [UInt64]) {
         while let top = heap.first, top.deadline <= now {
             pop()
             guard let timer = timers[top.id] else { continue }
@@ -53,11 +54,17 @@ struct TimerQueue {
                 var next = top.deadline &+ interval
                 if next <= now { next = now &+ interval } // fell behind: skip, do not burst
                 push(Entry(deadline: next, id: top.id))
-            } else {
-                timers[top.id] = nil
             }
-            timer.handler()
+            due.append(top.id)
         }
+    }
+
+    /// The handler of a due timer unless an earlier handler cancelled it; one-shot timers
+    /// are forgotten here.
+    mutating func take(_ id: UInt64) -> (() -> Void)? {
+        guard let timer = timers[id] else { return nil }
+        if timer.intervalNs == nil { timers[id] = nil }
+        return timer.handler
     }
 
     private mutating func push(_ e: Entry) {

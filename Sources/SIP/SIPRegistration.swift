@@ -1,0 +1,91 @@
+/// REGISTER client state (RFC 3261 §10.2): digest retry on 401/407,
+/// refresh before expiry, exponential backoff on failure, unregister.
+public struct SIPRegistration: Sendable {
+    public let registrar: SIPURI
+    public let aor: SIPURI
+    public let peer: SIPPeer
+    public let callID: String
+    let fromTag: String
+    var credentials: DigestClient
+    public var requestedExpires: Int
+    /// Refresh this many seconds before the binding expires (never earlier than half the lifetime).
+    public var refreshMargin: Int = 30
+    public private(set) var registeredExpires: Int?
+    public private(set) var nextDeadline: UInt64?
+    var cseq: UInt32 = 0
+    var challenge: (DigestChallenge, proxy: Bool)?
+    var authAttemptsForNonce = 0
+    var failures = 0
+    var unregistering = false
+
+    init(registrar: SIPURI, aor: SIPURI, credentials: DigestClient, expires: Int, peer: SIPPeer) {
+        self.registrar = registrar; self.aor = aor; self.credentials = credentials; self.requestedExpires = expires; self.peer = peer
+        self.callID = SIPUserAgent.newTag() + SIPUserAgent.newTag()
+        self.fromTag = SIPUserAgent.newTag()
+    }
+
+    /// Next REGISTER (same Call-ID, increasing CSeq, §10.2.4), with credentials if challenged.
+    mutating func makeRequest(config: SIPUserAgentConfig, now: UInt64) -> SIPMessage {
+        nextDeadline = nil
+        cseq &+= 1
+        var h = SIPHeaders()
+        h.append("Via", config.via())
+        h.append("Max-Forwards", "70")
+        h.append("From", "<\(aor)>;tag=\(fromTag)")
+        h.append("To", "<\(aor)>")
+        h.append("Call-ID", callID)
+        h.append("CSeq", "\(cseq) REGISTER")
+        h.append("Contact", config.contact)
+        h.append("Expires", unregistering ? "0" : String(requestedExpires))
+        h.append("User-Agent", config.userAgent)
+        if let (ch, proxy) = challenge, let v = credentials.authorization(for: ch, method: "REGISTER", uri: registrar.description) {
+            h.append(proxy ? "Proxy-Authorization" : "Authorization", v)
+        }
+        h.append("Content-Length", "0")
+        return SIPMessage(startLine: .request(method: .register, uri: registrar.description, version: "SIP/2.0"), headers: h)
+    }
+
+    /// Handles a final response; `retry` asks the caller to send `makeRequest` again now.
+    mutating func handle(_ resp: SIPMessage, now: UInt64) -> (events: [SIPUserAgentEvent], retry: Bool) {
+        guard let code = resp.statusCode, code >= 200, resp.cseq?.sequence == cseq else { return ([], false) }
+        if code == 401 || code == 407 {
+            let header = code == 401 ? "WWW-Authenticate" : "Proxy-Authenticate"
+            guard let ch = resp.headers.lines(header).lazy.compactMap({ try? DigestChallenge(parsing: $0) }).first(where: { $0.hash != nil }) else {
+                return (failed(status: code, now: now), false)
+            }
+            // Retry once per nonce; a second challenge with a new or stale nonce is fine, same nonce means bad credentials.
+            if let (old, _) = challenge, old.nonce == ch.nonce, !ch.stale { authAttemptsForNonce += 1 } else { authAttemptsForNonce = 0 }
+            guard authAttemptsForNonce == 0 else { return (failed(status: code, now: now), false) }
+            challenge = (ch, code == 407)
+            return ([], true)
+        }
+        if code >= 200 && code < 300 {
+            failures = 0
+            if unregistering {
+                registeredExpires = nil; nextDeadline = nil
+                return ([.unregistered], false)
+            }
+            // Granted lifetime: our Contact's expires param, else Expires header, else what we asked.
+            let granted = resp.contacts.compactMap { $0.params.value("expires").flatMap { Int($0) } }.first
+                ?? resp.headers["Expires"].flatMap { Int($0.trimmingSIPWhitespace()) } ?? requestedExpires
+            registeredExpires = granted
+            let refreshIn = max(granted / 2, granted - refreshMargin)
+            nextDeadline = now &+ UInt64(max(1, refreshIn)) &* 1_000_000_000
+            return ([.registered(expires: granted)], false)
+        }
+        if code == 423, let minE = resp.headers["Min-Expires"].flatMap({ Int($0.trimmingSIPWhitespace()) }) {
+            requestedExpires = minE
+            return ([], true)
+        }
+        return (failed(status: code, now: now), false)
+    }
+
+    /// Backoff: 30 s doubling up to 30 min (RFC 5626 §4.5 style).
+    mutating func failed(status: Int?, now: UInt64) -> [SIPUserAgentEvent] {
+        failures += 1
+        challenge = nil
+        let delay = min(1800, 30 << min(failures - 1, 6))
+        nextDeadline = now &+ UInt64(delay) &* 1_000_000_000
+        return [.registrationFailed(status: status)]
+    }
+}

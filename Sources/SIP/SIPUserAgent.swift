@@ -1,0 +1,107 @@
+/// Sans-I/O user agent core on top of `SIPTransactionLayer`: dialogs,
+/// call control for a gateway UAS, in-dialog UAC requests, REGISTER client.
+/// Feed it bytes/messages and the clock; perform the `.send` events.
+/// Dialogs are keyed by Call-ID (a gateway leg has one dialog per Call-ID;
+/// forked early dialogs of our own INVITEs are out of scope).
+public struct SIPUserAgent: Sendable {
+    public var config: SIPUserAgentConfig
+    public internal(set) var layer: SIPTransactionLayer
+    public internal(set) var dialogs: [String: SIPDialog] = [:]
+    /// Pending initial INVITE server transactions by Call-ID.
+    var pendingInvites: [String: SIPTransactionKey] = [:]
+    /// Pending re-INVITE server transactions by Call-ID.
+    var pendingReinvites: [String: SIPTransactionKey] = [:]
+    /// Whether our 200 to the initial INVITE carried the offer (answer comes in ACK).
+    var offerInOK: Set<String> = []
+    /// Client transactions we started inside dialogs: key → Call-ID.
+    var clientRequests: [SIPTransactionKey: String] = [:]
+    public internal(set) var registration: SIPRegistration?
+
+    public init(config: SIPUserAgentConfig) {
+        self.config = config
+        self.layer = SIPTransactionLayer(timers: config.timers)
+    }
+
+    public var nextDeadline: UInt64? { [layer.nextDeadline, registration?.nextDeadline].compactMap { $0 }.min() }
+
+    // MARK: input
+
+    public mutating func receive(bytes: [UInt8], from peer: SIPPeer, now: UInt64) -> [SIPUserAgentEvent] {
+        handle(layer.receive(bytes: bytes, from: peer, now: now), now: now)
+    }
+
+    public mutating func receive(_ message: SIPMessage, from peer: SIPPeer, now: UInt64) -> [SIPUserAgentEvent] {
+        handle(layer.receive(message, from: peer, now: now), now: now)
+    }
+
+    public mutating func fireTimers(now: UInt64) -> [SIPUserAgentEvent] {
+        var events = handle(layer.fireTimers(now: now), now: now)
+        if var r = registration, let d = r.nextDeadline, d <= now {
+            let req = r.makeRequest(config: config, now: now)
+            registration = r
+            events += sendClient(req, to: r.peer, callID: nil, now: now)
+        }
+        return events
+    }
+
+    // MARK: dispatch of transaction-layer actions
+
+    mutating func handle(_ actions: [SIPTransactionAction], now: UInt64) -> [SIPUserAgentEvent] {
+        var out: [SIPUserAgentEvent] = []
+        for a in actions {
+            switch a {
+            case .send(let m, let p): out.append(.send(m, to: p))
+            case .deliverRequest(let req, let peer, let key): out += onRequest(req, from: peer, key: key, now: now)
+            case .deliverResponse(let resp, let key): out += onResponse(resp, key: key, now: now)
+            case .timeout(let key):
+                if let cid = clientRequests.removeValue(forKey: key) {
+                    out.append(.requestCompleted(callID: cid, method: SIPMethod(key.method), status: 408))
+                } else if key.method == "REGISTER", !key.isServer {
+                    out += registrationFailed(status: nil, now: now)
+                }
+            case .terminated(let key):
+                clientRequests[key] = nil
+            case .ackTimeout(let cid, _):
+                // §13.3.1.4: no ACK for our 2xx — confirm then tear down with BYE.
+                if dialogs[cid] != nil {
+                    out += sendBye(callID: cid, now: now)
+                    out.append(.callEnded(callID: cid, reason: .ackTimeout))
+                }
+            }
+        }
+        return out
+    }
+
+    // MARK: helpers
+
+    mutating func respond(_ req: SIPMessage, key: SIPTransactionKey?, status: Int, reason: String? = nil, toTag: String? = nil,
+                          extra: [(String, String)] = [], body: [UInt8] = [], contentType: String? = nil, now: UInt64, peer: SIPPeer? = nil) -> [SIPUserAgentEvent] {
+        var r = req.makeResponse(status: status, reason: reason, toTag: toTag ?? (status > 100 ? SIPUserAgent.newTag() : nil))
+        for (n, v) in extra { r.headers.append(n, v) }
+        r.headers.append("User-Agent", config.userAgent)
+        r.setBody(body, contentType: contentType)
+        if let k = key { return Self.sends(layer.sendResponse(r, for: k, now: now)) }
+        if let p = peer { return [.send(r, to: p)] }
+        return []
+    }
+
+    /// `sendRequest`/`sendResponse` only ever produce `.send` actions.
+    static func sends(_ actions: [SIPTransactionAction]) -> [SIPUserAgentEvent] {
+        actions.compactMap { if case .send(let m, let p) = $0 { return .send(m, to: p) }; return nil }
+    }
+
+    mutating func sendClient(_ req: SIPMessage, to peer: SIPPeer, callID: String?, now: UInt64) -> [SIPUserAgentEvent] {
+        let (key, actions) = layer.sendRequest(req, to: peer, now: now)
+        if let k = key, let c = callID { clientRequests[k] = c }
+        return Self.sends(actions)
+    }
+
+    var capabilityHeaders: [(String, String)] {
+        [("Allow", config.allow.joined(separator: ", ")), ("Accept", config.accept.joined(separator: ", ")), ("Supported", config.supported.joined(separator: ", "))]
+    }
+
+    public static func newTag() -> String {
+        var g = SystemRandomNumberGenerator()
+        return String(g.next() as UInt64, radix: 36)
+    }
+}

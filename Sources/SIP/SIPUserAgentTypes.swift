@@ -1,0 +1,47 @@
+/// Static configuration of the user agent.
+public struct SIPUserAgentConfig: Sendable {
+    public var localHost: String
+    public var localPort: UInt16
+    public var transport: SIPTransport
+    public var contactUser: String = "vlgw"
+    public var userAgent: String = "vlgw"
+    public var allow: [String] = ["INVITE", "ACK", "CANCEL", "BYE", "OPTIONS", "INFO", "REFER", "NOTIFY"]
+    public var accept: [String] = ["application/sdp", "application/dtmf-relay", "message/sipfrag"]
+    public var supported: [String] = ["replaces"]
+    public var timers = SIPTimerConfig()
+
+    public init(localHost: String, localPort: UInt16 = 5060, transport: SIPTransport = .udp) {
+        self.localHost = localHost; self.localPort = localPort; self.transport = transport
+    }
+
+    var hostPort: String { "\(localHost.contains(":") ? "[\(localHost)]" : localHost):\(localPort)" }
+    var contact: String { "<sip:\(contactUser)@\(hostPort)\(transport == .udp ? "" : ";transport=\(transport.rawValue.lowercased())")>" }
+    func via(branch: String = SIPTransactionKey.newBranch()) -> String { "SIP/2.0/\(transport.rawValue) \(hostPort);branch=\(branch);rport" }
+}
+
+/// Why a call ended.
+public enum SIPCallEndReason: Equatable, Sendable {
+    case remoteBye, localBye, cancelled, rejected(Int), ackTimeout, requestTimeout
+}
+
+/// What the user agent reports to the application (and asks it to send).
+public enum SIPUserAgentEvent: Equatable, Sendable {
+    /// Send this message to the peer (the driver owns the sockets).
+    case send(SIPMessage, to: SIPPeer)
+    /// New call; `offer` is the SDP body (nil for an offerless INVITE: put the offer in `answer`).
+    case incomingCall(callID: String, offer: [UInt8]?, from: NameAddr, to: NameAddr, source: SIPPeer)
+    /// ACK received; `answer` is the SDP if our 200 carried the offer.
+    case callConfirmed(callID: String, answer: [UInt8]?)
+    case callEnded(callID: String, reason: SIPCallEndReason)
+    /// re-INVITE inside a dialog (hold/resume/codec change); reply with `answerReoffer`.
+    case reoffer(callID: String, offer: [UInt8]?)
+    /// DTMF via INFO application/dtmf-relay.
+    case dtmf(callID: String, digit: String, durationMs: Int?)
+    /// Final response to a request we sent inside a dialog (BYE, REFER, ...).
+    case requestCompleted(callID: String, method: SIPMethod, status: Int)
+    /// NOTIFY about a REFER (RFC 3515): status code from the message/sipfrag body.
+    case referProgress(callID: String, status: Int)
+    case registered(expires: Int)
+    case registrationFailed(status: Int?)
+    case unregistered
+}

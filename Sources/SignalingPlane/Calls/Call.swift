@@ -1,0 +1,47 @@
+import SIP
+import VLBus
+import VLRuntime
+
+/// One SIP call as signaling sees it: the dialog (by Call-ID), the media session on a
+/// worker, the AI session on a bridge, and where the call is in its life.
+final class Call {
+    enum State: String { case setting_up, answered, ending }
+
+    let callID: String
+    let session: SessionID
+    let from: String
+    let to: String
+    let source: SIPPeer
+    let createdAt = MonotonicClock.nowNs()
+    var state = State.setting_up
+    /// What was negotiated with the caller (codec, their RTP address, direction).
+    var media: NegotiatedCallMedia
+    /// True when the INVITE had no SDP: our 200 carries the offer, the ACK the answer.
+    let offerless: Bool
+
+    var worker: String?
+    var workerAddress: String?
+    var workerPort: UInt16?
+    /// Workers that failed this call; not tried again for it.
+    var failedWorkers: Set<String> = []
+    var bridge: String?
+    var aiReady = false
+    var setupTimer: TimerID?
+    /// The last SDP we sent, and its o= version.
+    var sentSDP: [UInt8]?
+    var sdpVersion: UInt64 = 1
+    /// Set while the call is being moved to another worker mid-call.
+    var movingWorker = false
+
+    init(callID: String, session: SessionID, from: String, to: String, source: SIPPeer, media: NegotiatedCallMedia, offerless: Bool) {
+        self.callID = callID
+        self.session = session
+        self.from = from
+        self.to = to
+        self.source = source
+        self.media = media
+        self.offerless = offerless
+    }
+
+    var isMediaReady: Bool { workerAddress != nil && workerPort != nil && !movingWorker }
+}

@@ -1,0 +1,353 @@
+import Logging
+import Metrics
+import SIP
+import VLBus
+import VLConfig
+import VLRuntime
+
+/// Call control: turns SIP user-agent events into media and AI sessions on the bus and
+/// back. An INVITE gets a media worker (least loaded) and an AI session on a bridge; the
+/// 200 OK goes out once both are ready, carrying the worker's RTP address. It also moves
+/// calls off a worker that dies (re-INVITE with the new address) and re-opens AI sessions
+/// when a bridge comes back.
+final class CallController {
+    let config: GatewayConfig
+    let logger: Logger
+    let reactor: Reactor
+    unowned let bus: SignalingService
+    let sip: SIPStack
+    var calls: [String: Call] = [:]
+    var callsBySession: [SessionID: Call] = [:]
+    var policy: SourcePolicy
+    var shuttingDown = false
+
+    let activeCalls = Gauge(label: "vlgw_calls_active")
+    let setups = Counter(label: "vlgw_call_setups_total")
+
+    init(config: GatewayConfig, logger: Logger, reactor: Reactor, bus: SignalingService, sip: SIPStack) {
+        self.config = config
+        self.logger = logger
+        self.reactor = reactor
+        self.bus = bus
+        self.sip = sip
+        policy = SourcePolicy(allowedSources: config.limits.allowedSources, invitesPerSecond: config.limits.inviteRatePerSource)
+        bus.onSessionEvent = { [unowned self] from, message in handleBus(message, from: from) }
+        bus.onWorkerLost = { [unowned self] id in workerLost(id) }
+        bus.onBridgeLost = { [unowned self] id in bridgeLost(id) }
+        bus.onBridgeJoined = { [unowned self] _ in restartOrphanedAISessions() }
+        bus.onWorkerJoined = { [unowned self] _ in retryCallsWithoutWorker() }
+        bus.callStatus = { [unowned self] in
+            let now = MonotonicClock.nowNs()
+            return calls.values.sorted { $0.createdAt < $1.createdAt }.map {
+                .init(session: $0.session.description, callID: $0.callID, from: $0.from, state: $0.state.rawValue,
+                      worker: $0.worker, bridge: $0.bridge, codec: $0.media.codec.name, ageMs: (now &- $0.createdAt) / 1_000_000)
+            }
+        }
+    }
+
+    func failed(_ reason: String) {
+        Counter(label: "vlgw_call_failures_total", dimensions: [("reason", reason)]).increment()
+    }
+
+    // MARK: SIP side
+
+    func incomingCall(callID: String, offer: [UInt8]?, from: NameAddr, to: NameAddr, source: SIPPeer) {
+        let meta: Logger.Metadata = ["call_id": "\(callID)", "from": "\(from.uri)", "source": "\(source)"]
+        guard !shuttingDown else { failed("shutting_down"); return sip.reject(callID, 503, "Service Unavailable (shutting down)") }
+        guard policy.isAllowed(source.host) else {
+            logger.warning("INVITE from a source not in VLGW_ALLOWED_SOURCES", metadata: meta)
+            failed("forbidden_source"); return sip.reject(callID, 403, "Forbidden")
+        }
+        guard policy.admit(source.host) else {
+            failed("rate_limited"); return sip.reject(callID, 503, "Service Unavailable (rate limited)")
+        }
+        guard calls.count < config.limits.maxCalls else {
+            logger.warning("call limit reached", metadata: meta.merging(["max": "\(config.limits.maxCalls)"]) { $1 })
+            failed("max_calls"); return sip.reject(callID, 503, "Service Unavailable (call limit)")
+        }
+        let media: NegotiatedCallMedia
+        if let offer {
+            switch SDPGlue.negotiate(offer: offer, preferences: config.sip.codecs) {
+            case .success(let m): media = m
+            case .failure(let reason):
+                logger.notice("rejecting call: \(reason)", metadata: meta)
+                failed("no_common_codec"); return sip.reject(callID, 488, "Not Acceptable Here")
+            }
+        } else {
+            media = SDPGlue.offerlessPlaceholder(preferences: config.sip.codecs)
+        }
+        let call = Call(callID: callID, session: SessionID.random(), from: from.uri.description, to: to.uri.description, source: source,
+                        media: media, offerless: offer == nil)
+        calls[callID] = call
+        callsBySession[call.session] = call
+        activeCalls.record(calls.count)
+        logger.info("incoming call", metadata: meta.merging(["session": "\(call.session)", "codec": "\(media.codec.name)"]) { $1 })
+        sip.ringing(callID)
+        call.setupTimer = reactor.after(ms: config.voiceLive.sessionReadyTimeoutMs) { [unowned self] in setupTimedOut(callID) }
+        guard placeOnWorker(call) else { return }
+        startAISession(call)
+    }
+
+    func callConfirmed(callID: String, answer: [UInt8]?) {
+        guard let call = calls[callID] else { return }
+        if call.offerless, let answer, let ourOffer = call.sentSDP, let m = SDPGlue.parseAnswer(answer, ourOffer: ourOffer) {
+            call.media = m
+            sendMediaSpec(call, update: true)
+        }
+    }
+
+    func reoffer(callID: String, offer: [UInt8]?) {
+        guard let call = calls[callID], call.isMediaReady else { return sip.answerReoffer(callID, sdp: nil, status: 491) }
+        guard let offer else { return sip.answerReoffer(callID, sdp: answerSDP(call), status: 200) }
+        switch SDPGlue.negotiate(offer: offer, preferences: [call.media.codec.name.lowercased()] + config.sip.codecs) {
+        case .success(let m):
+            let changed = m != call.media
+            call.media = m
+            if changed { sendMediaSpec(call, update: true) }
+            logger.info("re-INVITE", metadata: ["call_id": "\(callID)", "direction": "\(m.direction)", "remote": "\(m.remoteAddress):\(m.remotePort)"])
+            sip.answerReoffer(callID, sdp: answerSDP(call), status: 200)
+        case .failure:
+            sip.answerReoffer(callID, sdp: nil, status: 488)
+        }
+    }
+
+    func callEnded(callID: String, reason: String) {
+        guard let call = calls[callID] else { return }
+        logger.info("call ended", metadata: ["call_id": "\(callID)", "reason": "\(reason)", "seconds": "\((MonotonicClock.nowNs() &- call.createdAt) / 1_000_000_000)"])
+        teardown(call, reason: reason)
+    }
+
+    func dtmfFromSIP(callID: String, digit: String, durationMs: Int?) {
+        guard let call = calls[callID], let code = DTMFDigit.code(digit) else { return }
+        forwardDTMF(call, digit: code, durationMs: UInt16(clamping: durationMs ?? 160))
+    }
+
+    // MARK: Media workers
+
+    /// Sends the call to the least-loaded live worker it has not failed on. False (and the
+    /// call rejected or hung up) when there is none.
+    @discardableResult
+    func placeOnWorker(_ call: Call) -> Bool {
+        guard let worker = bus.workers.leastLoaded(excluding: call.failedWorkers) else {
+            logger.warning("no media worker available", metadata: ["call_id": "\(call.callID)"])
+            failed("no_media_worker")
+            if call.state == .answered { hangup(call, reason: "no media worker") } else { rejectSetup(call, 503, "Service Unavailable (no media worker)") }
+            return false
+        }
+        call.worker = worker.id
+        call.workerAddress = nil
+        call.workerPort = nil
+        bus.workers.reserve(worker.id)
+        sendMediaSpec(call, update: false)
+        return true
+    }
+
+    func sendMediaSpec(_ call: Call, update: Bool) {
+        guard let worker = call.worker else { return }
+        let bridgeEndpoint = call.bridge.flatMap { bus.bridges.peers[$0]?.info.audioEndpoint }
+            ?? bus.bridges.leastLoaded()?.info.audioEndpoint ?? config.bus.bridgeAudioConnect
+        let spec = MediaSessionSpec(session: call.session, codec: call.media.codec, remoteAddress: call.media.remoteAddress,
+                                    remotePort: call.media.remotePort, direction: call.media.direction,
+                                    aiSampleRate: UInt32(config.media.aiSampleRate), bridgeEndpoint: bridgeEndpoint,
+                                    record: config.recording.enabled)
+        bus.send(update ? .updateSession(spec) : .allocateSession(spec), to: worker)
+    }
+
+    func workerLost(_ id: String) {
+        for call in calls.values where call.worker == id {
+            logger.warning("moving call off lost media worker", metadata: ["call_id": "\(call.callID)", "worker": "\(id)"])
+            call.failedWorkers.insert(id)
+            call.movingWorker = call.state == .answered
+            placeOnWorker(call)
+        }
+    }
+
+    func retryCallsWithoutWorker() {
+        for call in calls.values where call.worker == nil && call.state == .answered {
+            call.failedWorkers.removeAll()
+            placeOnWorker(call)
+        }
+    }
+
+    // MARK: AI bridge
+
+    func startAISession(_ call: Call) {
+        guard let bridge = bus.bridges.leastLoaded() else {
+            logger.warning("no AI bridge available", metadata: ["call_id": "\(call.callID)"])
+            if call.state != .answered { failed("no_bridge"); rejectSetup(call, 503, "Service Unavailable (no AI bridge)") }
+            return
+        }
+        call.bridge = bridge.id
+        call.aiReady = false
+        bus.bridges.reserve(bridge.id)
+        bus.send(.aiSessionStart(AISessionSpec(session: call.session, sipCallID: call.callID, caller: call.from, called: call.to,
+                                               workerID: call.worker ?? "", sampleRate: UInt32(config.media.aiSampleRate))), to: bridge.id)
+    }
+
+    func bridgeLost(_ id: String) {
+        for call in calls.values where call.bridge == id {
+            logger.warning("AI bridge lost; call stays up and gets a new AI session when a bridge is back", metadata: ["call_id": "\(call.callID)"])
+            call.bridge = nil
+            call.aiReady = false
+            if bus.bridges.leastLoaded() != nil { startAISession(call) }
+        }
+    }
+
+    func restartOrphanedAISessions() {
+        for call in calls.values where call.bridge == nil && call.state == .answered { startAISession(call) }
+    }
+
+    // MARK: Bus events
+
+    func handleBus(_ message: BusMessage, from peer: String) {
+        switch message {
+        case .sessionAllocated(let id, _, let address, let port):
+            guard let call = callsBySession[id], call.worker == peer else {
+                // A worker allocated a session nobody wants (call gone): release it.
+                bus.send(.releaseSession(id, reason: "no such call"), to: peer)
+                return
+            }
+            let moved = call.movingWorker
+            call.workerAddress = address
+            call.workerPort = port
+            call.movingWorker = false
+            if moved && call.state == .answered {
+                logger.notice("call moved to worker \(peer); re-INVITE with the new media address", metadata: ["call_id": "\(call.callID)", "rtp": "\(address):\(port)"])
+                sip.reinvite(call.callID, sdp: answerSDP(call))
+            }
+            maybeAnswer(call)
+        case .sessionFailed(let id, let reason):
+            guard let call = callsBySession[id] else { return }
+            logger.warning("media worker could not take the call: \(reason)", metadata: ["call_id": "\(call.callID)", "worker": "\(peer)"])
+            bus.workers.unreserve(peer)
+            call.failedWorkers.insert(peer)
+            placeOnWorker(call)
+        case .sessionReleased(let id, let stats):
+            if let call = callsBySession[id] {
+                logger.debug("media released", metadata: ["call_id": "\(call.callID)", "packets_in": "\(stats.packetsIn)", "lost": "\(stats.packetsLost)"])
+            }
+        case .dtmf(let id, let digit, let duration):
+            if let call = callsBySession[id] { forwardDTMF(call, digit: digit, durationMs: duration) }
+        case .rtpTimeout(let id, let silent):
+            guard let call = callsBySession[id], call.state == .answered else { return }
+            logger.notice("RTP timeout: hanging up", metadata: ["call_id": "\(call.callID)", "silent_ms": "\(silent)"])
+            failed("rtp_timeout")
+            hangup(call, reason: "rtp timeout")
+        case .aiSessionReady(let id):
+            guard let call = callsBySession[id] else {
+                bus.send(.aiSessionStop(id, reason: "no such call"), to: peer)
+                return
+            }
+            call.aiReady = true
+            maybeAnswer(call)
+        case .aiSessionFailed(let id, let reason):
+            guard let call = callsBySession[id] else { return }
+            logger.warning("AI session failed: \(reason)", metadata: ["call_id": "\(call.callID)"])
+            bus.bridges.unreserve(peer)
+            call.bridge = nil
+            if call.state != .answered { failed("ai_session_failed"); rejectSetup(call, 503, "Service Unavailable (AI session failed)") }
+        case .hangupRequest(let id, let reason):
+            guard let call = callsBySession[id] else { return }
+            logger.info("AI ended the call: \(reason)", metadata: ["call_id": "\(call.callID)"])
+            hangup(call, reason: reason)
+        case .transferRequest(let id, let target):
+            guard let call = callsBySession[id], call.state == .answered else { return }
+            logger.info("AI transfers the call", metadata: ["call_id": "\(call.callID)", "target": "\(target)"])
+            sip.refer(call.callID, target: target)
+        default:
+            logger.debug("ignored bus message \(message.type) from \(peer)")
+        }
+    }
+
+    func forwardDTMF(_ call: Call, digit: UInt8, durationMs: UInt16) {
+        logger.info("DTMF", metadata: ["call_id": "\(call.callID)", "digit": "\(DTMFDigit.character(digit))"])
+        if let bridge = call.bridge { bus.send(.dtmf(call.session, digit: digit, durationMs: durationMs), to: bridge) }
+    }
+
+    // MARK: Answer, reject, hang up
+
+    func maybeAnswer(_ call: Call) {
+        guard call.state == .setting_up, call.isMediaReady, call.aiReady else { return }
+        reactor.cancel(call.setupTimer)
+        call.state = .answered
+        setups.increment()
+        logger.info("call answered", metadata: ["call_id": "\(call.callID)", "worker": "\(call.worker ?? "")", "rtp": "\(call.workerAddress ?? ""):\(call.workerPort ?? 0)"])
+        sip.answer(call.callID, sdp: answerSDP(call))
+    }
+
+    /// Our SDP for the call; the o= version goes up whenever its content changes (RFC 3264 §8).
+    func answerSDP(_ call: Call) -> [UInt8] {
+        var sdp = SDPGlue.answer(media: call.media, address: call.workerAddress ?? config.media.address, port: call.workerPort ?? 0,
+                                 offerless: call.offerless && call.sentSDP == nil, preferences: config.sip.codecs, version: call.sdpVersion,
+                                 sessionID: String(call.session.raw >> 1))
+        if let previous = call.sentSDP, previous != sdp {
+            call.sdpVersion += 1
+            sdp = SDPGlue.answer(media: call.media, address: call.workerAddress ?? config.media.address, port: call.workerPort ?? 0,
+                                 offerless: false, preferences: config.sip.codecs, version: call.sdpVersion,
+                                 sessionID: String(call.session.raw >> 1))
+        }
+        call.sentSDP = sdp
+        return sdp
+    }
+
+    func setupTimedOut(_ callID: String) {
+        guard let call = calls[callID], call.state == .setting_up else { return }
+        logger.warning("call setup timed out", metadata: ["call_id": "\(callID)", "media_ready": "\(call.isMediaReady)", "ai_ready": "\(call.aiReady)"])
+        failed(call.aiReady ? "media_timeout" : "ai_timeout")
+        rejectSetup(call, 503, "Service Unavailable (AI session not ready)")
+    }
+
+    func rejectSetup(_ call: Call, _ status: Int, _ reason: String) {
+        guard call.state == .setting_up else { return }
+        sip.reject(call.callID, status, reason)
+        teardown(call, reason: "rejected \(status)")
+    }
+
+    func hangup(_ call: Call, reason: String) {
+        guard call.state != .ending else { return }
+        if call.state == .answered { sip.hangup(call.callID) } else { sip.reject(call.callID, 480, "Temporarily Unavailable") }
+        teardown(call, reason: reason)
+    }
+
+    func teardown(_ call: Call, reason: String) {
+        call.state = .ending
+        reactor.cancel(call.setupTimer)
+        if let worker = call.worker {
+            bus.send(.releaseSession(call.session, reason: reason), to: worker)
+            bus.workers.unreserve(worker)
+        }
+        if let bridge = call.bridge {
+            bus.send(.aiSessionStop(call.session, reason: reason), to: bridge)
+            bus.bridges.unreserve(bridge)
+        }
+        calls[call.callID] = nil
+        callsBySession[call.session] = nil
+        activeCalls.record(calls.count)
+    }
+
+    /// SIGTERM: refuse new calls, hang up the answered ones (BYE), reject those ringing.
+    func shutdown() {
+        shuttingDown = true
+        for call in Array(calls.values) {
+            if call.state == .answered { hangup(call, reason: "gateway shutting down") } else { rejectSetup(call, 503, "Service Unavailable (shutting down)") }
+        }
+    }
+}
+
+/// RFC 4733 event codes for DTMF digits.
+enum DTMFDigit {
+    static let characters: [Character] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "#", "A", "B", "C", "D"]
+    static func code(_ text: String) -> UInt8? {
+        if let n = Int(text), (0...15).contains(n) { return UInt8(n) }
+        guard let c = text.uppercased().first else { return nil }
+        return characters.firstIndex(of: c).map { UInt8($0) }
+    }
+    static func character(_ code: UInt8) -> Character { code < 16 ? characters[Int(code)] : "?" }
+}
+
+extension CallController {
+    /// The transfer target answered (NOTIFY 200): our leg is done (RFC 5589 §6.1).
+    func transferCompleted(callID: String) {
+        if let call = calls[callID] { hangup(call, reason: "transferred") }
+    }
+}

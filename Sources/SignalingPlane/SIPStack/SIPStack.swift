@@ -1,0 +1,122 @@
+import Logging
+import SIP
+import VLConfig
+import VLRuntime
+
+/// Drives the sans-I/O SIP user agent on the signaling reactor: bytes from the transports
+/// go in with the monotonic clock, timers fire at the UA's next deadline, and the UA's
+/// `.send` events go out through the transports. Call events go to the call controller.
+final class SIPStack {
+    private(set) var ua: SIPUserAgent
+    let transport: SIPTransportLayer
+    let reactor: Reactor
+    let logger: Logger
+    weak var controller: CallController?
+    private var timer: TimerID?
+    private var timerDeadline: UInt64?
+    var registrationState = "disabled"
+    var onUnregistered: (() -> Void)?
+
+    init(config: GatewayConfig, reactor: Reactor, logger: Logger) throws {
+        self.reactor = reactor
+        self.logger = logger
+        let transports = config.sip.transports
+        transport = try SIPTransportLayer(reactor: reactor, logger: logger, address: config.sip.localAddress, port: config.sip.port,
+                                          udp: transports.contains(.udp), tcp: transports.contains(.tcp), debugSIP: config.sip.debugSIP)
+        var uaConfig = SIPUserAgentConfig(localHost: config.sip.viaAddress, localPort: config.sip.port, transport: transports.contains(.udp) ? .udp : .tcp)
+        uaConfig.userAgent = "vlgw/0.1"
+        uaConfig.contactUser = config.registration.user ?? "vlgw"
+        ua = SIPUserAgent(config: uaConfig)
+        transport.deliver = { [unowned self] bytes, message, peer in
+            let now = MonotonicClock.nowNs()
+            if let message { perform(ua.receive(message, from: peer, now: now)) } else if let bytes { perform(ua.receive(bytes: bytes, from: peer, now: now)) }
+        }
+    }
+
+    /// Applies UA events: sends go to the wire, the rest to call control.
+    func perform(_ events: [SIPUserAgentEvent]) {
+        for event in events {
+            switch event {
+            case .send(let message, let peer):
+                transport.send(message, to: peer)
+            case .incomingCall(let callID, let offer, let from, let to, let source):
+                controller?.incomingCall(callID: callID, offer: offer, from: from, to: to, source: source)
+            case .callConfirmed(let callID, let answer):
+                controller?.callConfirmed(callID: callID, answer: answer)
+            case .callEnded(let callID, let reason):
+                controller?.callEnded(callID: callID, reason: "\(reason)")
+            case .reoffer(let callID, let offer):
+                controller?.reoffer(callID: callID, offer: offer)
+            case .dtmf(let callID, let digit, let duration):
+                controller?.dtmfFromSIP(callID: callID, digit: digit, durationMs: duration)
+            case .requestCompleted(let callID, let method, let status):
+                logger.debug("\(method) finished with \(status)", metadata: ["call_id": "\(callID)"])
+            case .referProgress(let callID, let status):
+                logger.info("transfer progress \(status)", metadata: ["call_id": "\(callID)"])
+                if status >= 200 && status < 300 { controller?.transferCompleted(callID: callID) }
+            case .registered(let expires):
+                registrationState = "registered (expires \(expires) s)"
+                logger.notice("registered", metadata: ["expires": "\(expires)"])
+            case .registrationFailed(let status):
+                registrationState = "failed (\(status.map(String.init) ?? "timeout")); retrying"
+                logger.warning("registration failed", metadata: ["status": "\(status.map(String.init) ?? "timeout")"])
+            case .unregistered:
+                registrationState = "unregistered"
+                logger.notice("unregistered")
+                onUnregistered?()
+            }
+        }
+        rearmTimer()
+    }
+
+    /// One reactor timer at the UA's earliest deadline (transactions, registration refresh).
+    private func rearmTimer() {
+        let deadline = ua.nextDeadline
+        guard deadline != timerDeadline else { return }
+        reactor.cancel(timer)
+        timerDeadline = deadline
+        guard let deadline else { timer = nil; return }
+        let now = MonotonicClock.nowNs()
+        let ms = deadline > now ? Int((deadline - now + 999_999) / 1_000_000) : 0
+        timer = reactor.after(ms: ms) { [unowned self] in
+            timerDeadline = nil
+            timer = nil
+            perform(ua.fireTimers(now: MonotonicClock.nowNs()))
+        }
+    }
+
+    var now: UInt64 { MonotonicClock.nowNs() }
+
+    func ringing(_ callID: String) { perform(ua.ringing(callID: callID, now: now)) }
+    func answer(_ callID: String, sdp: [UInt8]) { perform(ua.answer(callID: callID, sdp: sdp, now: now)) }
+    func reject(_ callID: String, _ status: Int, _ reason: String? = nil) { perform(ua.reject(callID: callID, status: status, reason: reason, now: now)) }
+    func answerReoffer(_ callID: String, sdp: [UInt8]?, status: Int) { perform(ua.answerReoffer(callID: callID, sdp: sdp, status: status, now: now)) }
+    func hangup(_ callID: String) { perform(ua.hangup(callID: callID, now: now)) }
+    func reinvite(_ callID: String, sdp: [UInt8]) {
+        perform(ua.sendInDialog(.invite, callID: callID, body: sdp, contentType: "application/sdp", now: now))
+    }
+    func refer(_ callID: String, target: String) {
+        guard let uri = try? SIPURI(parsing: target.hasPrefix("sip:") || target.hasPrefix("sips:") || target.hasPrefix("tel:") ? target : "sip:\(target)") else {
+            return logger.warning("transfer target is not a SIP URI: \(target)")
+        }
+        perform(ua.refer(callID: callID, to: uri, now: now))
+    }
+
+    func register(config: GatewayConfig) {
+        let r = config.registration
+        guard r.enabled, let host = r.serverHost, let user = r.user else { return }
+        let domain = r.domain ?? host
+        guard let registrar = try? SIPURI(parsing: "sip:\(host):\(r.serverPort)"), let aor = try? SIPURI(parsing: "sip:\(user)@\(domain)") else {
+            return logger.error("cannot build registrar/AOR URIs from SIP_SERVER and SIP_USER")
+        }
+        registrationState = "registering"
+        perform(ua.register(registrar: registrar, aor: aor, username: r.authUser ?? user, password: r.authPassword ?? "",
+                            expires: r.expiresSeconds, peer: SIPPeer(host: host, port: r.serverPort, transport: ua.config.transport), now: now))
+    }
+
+    func unregister() -> Bool {
+        guard ua.registration != nil else { return false }
+        perform(ua.unregister(now: now))
+        return true
+    }
+}

@@ -1,0 +1,117 @@
+import Logging
+import VLBus
+import ZeroMQ
+
+/// One end of the audio bus (worker DEALER or bridge ROUTER) with preallocated buffers:
+/// 20 ms frames go out and come in without allocating. Non-audio messages on the same
+/// socket (playback clear/position, DTMF) are decoded as ordinary bus messages.
+public final class AudioBusPort {
+    public enum Role { case worker(identity: String, connect: String), bridge(bind: String) }
+
+    public let socket: ZMQSocket
+    private let isRouter: Bool
+    private var message = ZMQMessage(capacity: 32 * 1024)
+    private var outFrame = [UInt8](repeating: 0, count: AudioFrameCodec.frameSize(samples: AudioFrameCodec.maxSamples))
+    private var identityBytes: [UInt8] = []
+    private let logger: Logger
+    private var badFrames = LogRateLimiter()
+    public private(set) var framesIn = 0
+    public private(set) var framesOut = 0
+    public private(set) var framesDropped = 0
+
+    /// Called for each audio frame: (sender identity on the bridge side, header, LE samples view).
+    public var onAudio: ((String?, AudioFrameHeader, UnsafeRawBufferPointer) -> Void)?
+    public var onMessage: ((String?, BusMessage) -> Void)?
+
+    public init(context: ZMQContext, role: Role, reactor: Reactor, logger: Logger) throws(ZMQError) {
+        self.logger = logger
+        switch role {
+        case .worker(let identity, let endpoint):
+            socket = try ZMQSocket(context, .dealer)
+            try socket.setIdentity(identity)
+            try socket.setReconnectInterval(ms: 100, maxMs: 1000)
+            // Drop, do not queue, while the bridge is away: stale audio is worse than none.
+            try socket.setImmediate(true)
+            try socket.setSendHighWaterMark(2000)
+            try socket.connect(endpoint)
+            isRouter = false
+        case .bridge(let endpoint):
+            socket = try ZMQSocket(context, .router)
+            try socket.setRouterMandatory(true)
+            try socket.setRouterHandover(true)
+            try socket.setSendHighWaterMark(5000)
+            try socket.bind(endpoint)
+            isRouter = true
+        }
+        reactor.watch(socket) { [unowned self] in drain() }
+    }
+
+    private func drain() {
+        while true {
+            let got: Bool
+            do { got = try socket.receive(into: &message) } catch { return }
+            if !got { return }
+            let expected = isRouter ? 2 : 1
+            guard message.frameCount == expected, !message.truncated else { framesDropped += 1; continue }
+            let identity: String? = isRouter ? String(decoding: message.frame(0), as: UTF8.self) : nil
+            let index = expected - 1
+            let isAudio = message.withFrame(index) { $0.count > 3 && $0[3] == BusMessageType.audioFrame.rawValue }
+            if isAudio {
+                message.withFrame(index) { raw in
+                    do throws(BusDecodeError) {
+                        let (header, samples) = try AudioFrameCodec.read(raw)
+                        framesIn += 1
+                        onAudio?(identity, header, samples)
+                    } catch {
+                        reportBad(error, identity)
+                    }
+                }
+            } else {
+                do { onMessage?(identity, try message.decodeFrame(index)) } catch { reportBad(error, identity) }
+            }
+        }
+    }
+
+    private func reportBad(_ error: BusDecodeError, _ identity: String?) {
+        framesDropped += 1
+        if badFrames.allow().log { logger.warning("dropped malformed audio-bus frame", metadata: ["peer": "\(identity ?? "bridge")", "error": "\(error)"]) }
+    }
+
+    /// Sends a frame of PCM16 (to `identity` on the bridge side). Never blocks.
+    @discardableResult
+    public func sendAudio(_ header: AudioFrameHeader, samples: UnsafeBufferPointer<Int16>, to identity: String? = nil) -> Bool {
+        let size = outFrame.withUnsafeMutableBytes { AudioFrameCodec.write(header, samples: samples, into: $0) }
+        return sendRaw(size: size, to: identity)
+    }
+
+    @discardableResult
+    public func send(_ message: BusMessage, to identity: String? = nil) -> Bool {
+        let bytes = message.encode()
+        do {
+            if isRouter {
+                guard let identity else { return false }
+                return try socket.send(frames: [Array(identity.utf8), bytes])
+            }
+            return try socket.send(bytes)
+        } catch {
+            return false
+        }
+    }
+
+    private func sendRaw(size: Int, to identity: String?) -> Bool {
+        do {
+            if isRouter {
+                guard let identity else { return false }
+                identityBytes.removeAll(keepingCapacity: true)
+                identityBytes.append(contentsOf: identity.utf8)
+                guard try identityBytes.withUnsafeBytes({ try socket.send($0, more: true) }) else { framesDropped += 1; return false }
+            }
+            let ok = try outFrame.withUnsafeBytes { try socket.send(UnsafeRawBufferPointer(rebasing: $0[0..<size])) }
+            if ok { framesOut += 1 } else { framesDropped += 1 }
+            return ok
+        } catch {
+            framesDropped += 1
+            return false
+        }
+    }
+}
