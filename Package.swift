@@ -7,6 +7,14 @@
 import PackageDescription
 
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+let nio: [Target.Dependency] = [
+    .product(name: "NIOCore", package: "swift-nio"),
+    .product(name: "NIOPosix", package: "swift-nio"),
+    .product(name: "NIOHTTP1", package: "swift-nio"),
+    .product(name: "NIOWebSocket", package: "swift-nio"),
+    .product(name: "NIOFoundationCompat", package: "swift-nio"),
+    .product(name: "NIOSSL", package: "swift-nio-ssl"),
+]
 
 let package = Package(
     name: "vlgw",
@@ -16,18 +24,23 @@ let package = Package(
         .executable(name: "vlgw-signaling", targets: ["vlgw-signaling"]),
         .executable(name: "vlgw-media", targets: ["vlgw-media"]),
         .executable(name: "vlgw-bridge", targets: ["vlgw-bridge"]),
+        .executable(name: "vlgw-voicelive-sim", targets: ["vlgw-voicelive-sim"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // MARK: C libraries
         .systemLibrary(name: "CZeroMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
         .systemLibrary(name: "COpus", pkgConfig: "opus", providers: [.apt(["libopus-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
+        .systemLibrary(name: "CSpanDSP", pkgConfig: "spandsp", providers: [.apt(["libspandsp-dev"])]),
         .target(name: "CLinux"),
 
         // MARK: Shared libraries
@@ -35,6 +48,12 @@ let package = Package(
         .target(name: "VLBus", swiftSettings: strict),
         .target(name: "SIP", dependencies: ["CCrypto"], swiftSettings: strict),
         .target(name: "SDP", swiftSettings: strict),
+        .target(name: "RTP", swiftSettings: strict),
+        .target(name: "VoiceLive", swiftSettings: strict),
+        .target(name: "VoiceLiveClient", dependencies: ["VoiceLive"] + nio, swiftSettings: strict),
+        .target(name: "VoiceLiveSimulator", dependencies: ["VoiceLive"] + nio, swiftSettings: strict),
+        .target(name: "AudioCodecs", dependencies: ["COpus", "CSoxr", "CSpanDSP"], swiftSettings: strict),
+        .target(name: "MediaCore", dependencies: ["RTP", "AudioCodecs"], swiftSettings: strict),
         .target(name: "VLConfig", swiftSettings: strict),
         .target(
             name: "VLRuntime",
@@ -48,11 +67,12 @@ let package = Package(
 
         // MARK: Planes (libraries) and their executables
         .target(name: "SignalingPlane", dependencies: ["VLRuntime", "SIP", "SDP"], swiftSettings: strict),
-        .target(name: "MediaPlane", dependencies: ["VLRuntime"], swiftSettings: strict),
-        .target(name: "BridgePlane", dependencies: ["VLRuntime"], swiftSettings: strict),
+        .target(name: "MediaPlane", dependencies: ["VLRuntime", "MediaCore", "RTP", "AudioCodecs"], swiftSettings: strict),
+        .target(name: "BridgePlane", dependencies: ["VLRuntime", "VoiceLive", "VoiceLiveClient"] + nio, swiftSettings: strict),
         .executableTarget(name: "vlgw-signaling", dependencies: ["SignalingPlane"], swiftSettings: strict),
         .executableTarget(name: "vlgw-media", dependencies: ["MediaPlane"], swiftSettings: strict),
         .executableTarget(name: "vlgw-bridge", dependencies: ["BridgePlane"], swiftSettings: strict),
+        .executableTarget(name: "vlgw-voicelive-sim", dependencies: ["VoiceLiveSimulator"], swiftSettings: strict),
         .executableTarget(
             name: "vlgw",
             dependencies: ["VLRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -60,8 +80,12 @@ let package = Package(
 
         // MARK: Benchmarks (executables that print figures; not tests)
         .executableTarget(name: "vlgw-bus-bench", dependencies: ["VLRuntime"], swiftSettings: strict),
+        .executableTarget(name: "vlgw-media-bench", dependencies: ["RTP", "AudioCodecs", "MediaCore"], swiftSettings: strict),
 
         // MARK: Tests
+        .testTarget(name: "RTPTests", dependencies: ["RTP"], swiftSettings: strict),
+        .testTarget(name: "AudioCodecsTests", dependencies: ["AudioCodecs"], swiftSettings: strict),
+        .testTarget(name: "MediaCoreTests", dependencies: ["MediaCore", "RTP", "AudioCodecs"], swiftSettings: strict),
         .testTarget(name: "VLBusTests", dependencies: ["VLBus"], swiftSettings: strict),
         .testTarget(name: "VLConfigTests", dependencies: ["VLConfig"], swiftSettings: strict),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ", "VLBus"], swiftSettings: strict),

@@ -1,6 +1,6 @@
 import VLRuntime
 
-/// Wires the bridge together: bus, AI sessions, metrics.
+/// Wires the bridge together: bus, AI sessions, metrics, graceful stop.
 public final class BridgePlaneMain {
     public let service: BridgeService
 
@@ -8,7 +8,8 @@ public final class BridgePlaneMain {
         service = try BridgeService(process: process)
         let obs = process.config.observability
         process.serveStatus(address: obs.metricsAddress, port: obs.bridgeMetricsPort)
-        process.onTerminate = { [unowned process] in process.reactor.stop() }
+        process.healthDetails = { [unowned service] in "{\"sessions\":\(service.sessions.count)}" }
+        process.onTerminate = { [unowned service] in service.shutdown() }
     }
 
     public var readyStatus: String { "bridge \(service.bridgeID)" }

@@ -1,45 +1,88 @@
+import Foundation
 import Logging
+import Metrics
+import NIOCore
+import NIOPosix
 import VLBus
+import VLConfig
 import VLRuntime
+import VoiceLive
+import VoiceLiveClient
 import ZeroMQ
 
-/// The AI bridge's bus side: joins signaling like a worker does, and binds the audio
-/// ROUTER that media workers stream caller audio into and receive AI audio from.
+/// The AI bridge: joins signaling like a worker does, binds the audio ROUTER that media
+/// workers stream caller audio into, and holds one Voice Live WebSocket per call. The
+/// WebSockets live on a NIO event loop; everything they report is handled here, on the
+/// bridge's reactor thread, through an `Inbox`.
 public final class BridgeService {
     let process: PlaneProcess
     let logger: Logger
+    let config: GatewayConfig
     public let bridgeID: String
     var control: ControlChannel!
-    let audio: ZMQSocket
-    var audioMessage = ZMQMessage(capacity: 64 * 1024)
-    var sessions: Set<SessionID> = []
+    var audio: AudioBusPort!
+    let inbox = Inbox<BridgeEvent>()
+    let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    var sessions: [SessionID: AISession] = [:]
+    let settings: GatewaySessionSettings
+    var announcePending = true
+    let transcripts: TranscriptLog?
+
+    let activeSessions = Gauge(label: "vlgw_ai_sessions_active")
+    let bargeIns = Counter(label: "vlgw_ai_barge_ins_total")
+    let framesToAI = Counter(label: "vlgw_ai_audio_frames_sent_total")
+    let framesFromAI = Counter(label: "vlgw_ai_audio_frames_received_total")
 
     public init(process: PlaneProcess) throws {
         self.process = process
         logger = process.logger
+        config = process.config
         bridgeID = process.environment["VLGW_BRIDGE_ID"] ?? "bridge-\(process.hostName)"
-        audio = try ZMQSocket(process.zmq, .router)
-        try audio.setRouterMandatory(true)
-        try audio.setRouterHandover(true)
-        try audio.bind(process.config.bus.bridgeAudioBind)
-        control = try ControlChannel(context: process.zmq, endpoint: process.config.bus.controlConnect, identity: bridgeID,
+        settings = GatewaySessionSettings.fromEnvironment(Self.settingsEnvironment(process.config))
+        transcripts = config.observability.transcriptDirectory.map { TranscriptLog(directory: $0, logger: process.logger) }
+        audio = try AudioBusPort(context: process.zmq, role: .bridge(bind: config.bus.bridgeAudioBind), reactor: process.reactor, logger: logger)
+        audio.onAudio = { [unowned self] identity, header, samples in callerAudio(identity, header, samples) }
+        audio.onMessage = { [unowned self] identity, message in workerMessage(identity, message) }
+        control = try ControlChannel(context: process.zmq, endpoint: config.bus.controlConnect, identity: bridgeID,
                                      reactor: process.reactor, logger: logger) { [unowned self] message in handle(message) }
-        process.reactor.every(ms: process.config.bus.heartbeatMs) { [unowned self] in heartbeat() }
+        inbox.attach(to: process.reactor) { [unowned self] event in handle(event) }
+        process.reactor.every(ms: config.bus.heartbeatMs) { [unowned self] in heartbeat() }
+        process.reactor.every(ms: 1000) { [unowned self] in checkSilence() }
         announce()
+        logger.notice(config.voiceLive.usesSimulator ? "AI sessions go to the Voice Live simulator" : "AI sessions go to Azure AI Voice Live",
+                      metadata: ["endpoint": "\(endpoint)"])
     }
 
-    /// True until an announce got onto the wire (at start the connection may not be up yet).
-    var announcePending = true
+    /// The session settings read from the same variables as the gateway vlgw replaces.
+    static func settingsEnvironment(_ c: GatewayConfig) -> [String: String] {
+        var env = ConfigSources.processEnvironment()
+        env["VOICE_LIVE_MODEL"] = c.voiceLive.model
+        env["VOICE_LIVE_VOICE"] = c.voiceLive.voice
+        env["VOICE_LIVE_INSTRUCTIONS"] = c.voiceLive.instructions
+        env["VOICE_LIVE_MAX_RESPONSE_OUTPUT_TOKENS"] = c.voiceLive.maxResponseOutputTokens.map(String.init) ?? "4096"
+        env["VOICE_LIVE_TRANSCRIPTION_MODEL"] = c.voiceLive.transcriptionModel
+        env["VOICE_LIVE_TRANSCRIPTION_LANGUAGE"] = c.voiceLive.transcriptionLanguage
+        env["VOICE_LIVE_PROACTIVE_GREETING_ENABLED"] = c.voiceLive.proactiveGreetingEnabled ? "true" : "false"
+        env["VOICE_LIVE_PROACTIVE_GREETING"] = c.voiceLive.proactiveGreeting
+        return env
+    }
+
+    var endpoint: String {
+        config.voiceLive.usesSimulator ? "ws://127.0.0.1:\(config.voiceLive.simulatorPort)" : (config.voiceLive.endpoint ?? "")
+    }
+
+    // MARK: Control bus
 
     func announce() {
-        announcePending = !control.send(.bridgeAnnounce(BridgeInfo(bridgeID: bridgeID, audioEndpoint: process.config.bus.bridgeAudioConnect,
-                                                capacity: UInt32(process.config.limits.maxCalls), sessions: sessions.sorted())))
+        announcePending = !control.send(.bridgeAnnounce(BridgeInfo(bridgeID: bridgeID, audioEndpoint: config.bus.bridgeAudioConnect,
+                                                                   capacity: UInt32(config.limits.maxCalls), sessions: sessions.keys.sorted())))
     }
 
     func heartbeat() {
         if announcePending { announce() }
         control.send(.bridgeHeartbeat(LoadReport(id: bridgeID, activeSessions: UInt32(sessions.count),
-                                                 capacity: UInt32(process.config.limits.maxCalls), cpuPermille: 0, draining: false)))
+                                                 capacity: UInt32(config.limits.maxCalls), cpuPermille: 0, draining: false)))
+        activeSessions.record(sessions.count)
     }
 
     func handle(_ message: BusMessage) {
@@ -47,11 +90,118 @@ public final class BridgeService {
         case .announceRequest:
             announce()
         case .aiSessionStart(let spec):
-            control.send(.aiSessionFailed(spec.session, reason: "AI client not available in this build"))
-        case .aiSessionStop(let id, _):
-            sessions.remove(id)
+            if let old = sessions[spec.session] { close(old, reason: "replaced") }
+            let session = AISession(spec: spec)
+            sessions[spec.session] = session
+            logger.info("opening AI session", metadata: ["session": "\(spec.session)", "call_id": "\(spec.sipCallID)", "caller": "\(spec.caller)"])
+            transcripts?.write(session, ["event": "call_start", "caller": spec.caller, "called": spec.called])
+            connect(session)
+        case .aiSessionStop(let id, let reason):
+            if let session = sessions[id] { close(session, reason: reason) }
+        case .dtmf(let id, let digit, _):
+            guard let session = sessions[id], session.state == .ready else { return }
+            let key = digit < 16 ? String(Array("0123456789*#ABCD")[Int(digit)]) : "?"
+            logger.info("DTMF to AI", metadata: ["session": "\(id)", "digit": "\(key)"])
+            send(session, .conversationItemCreate(ConversationItemCreate(item: .userText("[The caller pressed the phone key \(key)]"))))
+            send(session, .responseCreate(ResponseCreate()))
         default:
             logger.debug("ignored control message \(message.type)")
+        }
+    }
+
+    // MARK: WebSocket lifecycle
+
+    func connect(_ session: AISession) {
+        session.generation += 1
+        session.state = .connecting
+        let generation = session.generation
+        let id = session.spec.session
+        let auth: VoiceLiveClientConfig.Auth
+        switch config.voiceLive.auth {
+        case .apiKey(let key) where !config.voiceLive.usesSimulator: auth = .apiKey(key)
+        case .entraClientCredentials where !config.voiceLive.usesSimulator:
+            control.send(.aiSessionFailed(id, reason: "Entra ID client-credential auth is not supported yet; set AZURE_VOICELIVE_API_KEY"))
+            sessions[id] = nil
+            return
+        default: auth = .none
+        }
+        var clientConfig = VoiceLiveClientConfig(endpoint: endpoint, auth: auth, model: config.voiceLive.model, apiVersion: config.voiceLive.apiVersion)
+        clientConfig.connectTimeout = .milliseconds(Int64(max(500, config.voiceLive.sessionReadyTimeoutMs - 500)))
+        let inbox = self.inbox
+        VoiceLiveConnection.connect(
+            config: clientConfig, group: group,
+            onEvent: { event in inbox.post(.server(id, generation: generation, event)) },
+            onClose: { error in inbox.post(.closed(id, generation: generation, error.map { "\($0)" })) }
+        ).whenComplete { result in
+            switch result {
+            case .success(let connection): inbox.post(.connected(id, generation: generation, connection))
+            case .failure(let error): inbox.post(.connectFailed(id, generation: generation, "\(error)"))
+            }
+        }
+    }
+
+    func handle(_ event: BridgeEvent) {
+        switch event {
+        case .connected(let id, let generation, let connection):
+            guard let session = sessions[id], session.generation == generation else { return connection.close() }
+            session.connection = connection
+            session.state = .configuring
+            let update = settings.sessionUpdate(inputFormat: .pcm16, outputFormat: .pcm16, inputSampleRate: Int(session.spec.sampleRate), tools: Self.gatewayTools)
+            send(session, .sessionUpdate(update))
+        case .connectFailed(let id, let generation, let reason):
+            guard let session = sessions[id], session.generation == generation else { return }
+            logger.warning("AI session connect failed: \(reason)", metadata: ["session": "\(id)"])
+            retryOrFail(session, reason: reason)
+        case .closed(let id, let generation, let reason):
+            guard let session = sessions[id], session.generation == generation, session.state != .closed else { return }
+            logger.warning("AI session connection closed: \(reason ?? "by the service")", metadata: ["session": "\(id)"])
+            session.connection = nil
+            retryOrFail(session, reason: reason ?? "connection closed")
+        case .server(let id, let generation, let serverEvent):
+            guard let session = sessions[id], session.generation == generation else { return }
+            handle(serverEvent, session)
+        }
+    }
+
+    /// A dropped WebSocket mid-call is re-opened (3 tries, backoff); before the call is
+    /// answered a failure goes straight to signaling, which answers 503.
+    func retryOrFail(_ session: AISession, reason: String) {
+        let id = session.spec.session
+        if session.readyReported && session.reconnects < 3 {
+            session.reconnects += 1
+            session.readyReported = true
+            let delay = 250 << session.reconnects
+            logger.notice("reconnecting AI session in \(delay) ms", metadata: ["session": "\(id)"])
+            process.reactor.after(ms: delay) { [weak self, weak session] in
+                guard let self, let session, self.sessions[id] === session else { return }
+                self.connect(session)
+            }
+            return
+        }
+        sessions[id] = nil
+        control.send(.aiSessionFailed(id, reason: reason))
+    }
+
+    func close(_ session: AISession, reason: String) {
+        session.state = .closed
+        session.connection?.close()
+        session.connection = nil
+        sessions[session.spec.session] = nil
+        transcripts?.write(session, ["event": "call_end", "reason": reason,
+                                     "duration_ms": "\((MonotonicClock.nowNs() &- session.startedAt) / 1_000_000)"])
+        logger.info("AI session closed", metadata: ["session": "\(session.spec.session)", "reason": "\(reason)"])
+    }
+
+    func send(_ session: AISession, _ event: ClientEvent) {
+        session.connection?.send(event)
+    }
+
+    /// Graceful stop: close every WebSocket, then the event loop.
+    func shutdown() {
+        for session in Array(sessions.values) { close(session, reason: "bridge stopping") }
+        process.reactor.after(ms: 300) { [group, process] in
+            try? group.syncShutdownGracefully()
+            process.reactor.stop()
         }
     }
 }

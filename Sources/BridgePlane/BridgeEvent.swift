@@ -1,0 +1,11 @@
+import VLBus
+import VoiceLive
+import VoiceLiveClient
+
+/// What the WebSocket threads tell the bridge's reactor about a call's AI session.
+enum BridgeEvent: Sendable {
+    case connected(SessionID, generation: Int, VoiceLiveConnection)
+    case connectFailed(SessionID, generation: Int, String)
+    case server(SessionID, generation: Int, ServerEvent)
+    case closed(SessionID, generation: Int, String?)
+}

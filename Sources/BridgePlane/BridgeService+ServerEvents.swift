@@ -1,0 +1,197 @@
+import Foundation
+import Logging
+import VLBus
+import VLRuntime
+import VoiceLive
+
+extension BridgeService {
+    /// The tools every call has: the AI may hang up or transfer the call.
+    static let gatewayTools: [Tool] = [
+        Tool(name: "end_call", description: "End the phone call after saying goodbye to the caller.",
+             parameters: .object(["type": .string("object"), "properties": .object([
+                 "reason": .object(["type": .string("string"), "description": .string("Why the call ends")]),
+             ])])),
+        Tool(name: "transfer_call", description: "Transfer the caller to a human agent or another number.",
+             parameters: .object(["type": .string("object"), "properties": .object([
+                 "target": .object(["type": .string("string"), "description": .string("SIP URI or number to transfer to")]),
+             ]), "required": .array([.string("target")])])),
+    ]
+
+    func handle(_ event: ServerEvent, _ session: AISession) {
+        let id = session.spec.session
+        switch event {
+        case .sessionCreated:
+            break
+        case .sessionUpdated:
+            guard !session.readyReported || session.state != .ready else { return }
+            let firstTime = !session.readyReported
+            session.state = .ready
+            session.readyReported = true
+            if firstTime {
+                control.send(.aiSessionReady(id))
+                logger.info("AI session ready", metadata: ["session": "\(id)"])
+            }
+            if settings.greetingEnabled && !session.greeted {
+                session.greeted = true
+                // The AI speaks first: ask it to say the configured greeting.
+                send(session, .responseCreate(ResponseCreate(response: ResponseOptions(instructions: "Greet the caller by saying: \(settings.greeting)"))))
+            }
+        case .responseCreated(let e):
+            session.responseID = e.response.id
+            session.responseActive = true
+            session.itemTag &+= 1
+            session.framer.reset()
+            session.sentMs = 0
+            session.firstAudioAt = nil
+        case .responseOutputItemAdded(let e):
+            if e.item.type == "message" || e.item.role == "assistant" { session.assistantItemID = e.item.id }
+        case .responseAudioDelta(let e):
+            guard !session.cancelledResponses.contains(e.responseId) else { return } // late delta of a cancelled response
+            if session.assistantItemID == nil { session.assistantItemID = e.itemId }
+            guard let frames = session.framer.push(base64: e.delta) else {
+                return logger.warning("undecodable audio delta", metadata: ["session": "\(id)"])
+            }
+            for frame in frames { sendToWorker(session, frame) }
+        case .responseAudioDone(let e):
+            guard !session.cancelledResponses.contains(e.responseId), let last = session.framer.flush() else { return }
+            sendToWorker(session, last)
+        case .responseDone(let e):
+            session.responseActive = false
+            if e.response.status == "cancelled" { session.cancelledResponses.insert(e.response.id) }
+            if session.cancelledResponses.count > 64 { session.cancelledResponses.removeAll() }
+        case .speechStarted(let e):
+            session.lastCallerSpeechAt = MonotonicClock.nowNs()
+            session.silencePrompts = 0
+            if session.isAISpeaking { bargeIn(session, audioStartMs: e.audioStartMs) }
+        case .speechStopped:
+            session.lastCallerSpeechAt = MonotonicClock.nowNs()
+        case .inputAudioTranscriptionCompleted(let e):
+            logger.info("caller said: \(e.transcript)", metadata: ["session": "\(id)"])
+            transcripts?.write(session, ["event": "user_turn", "text": e.transcript, "item_id": e.itemId])
+        case .responseAudioTranscriptDone(let e):
+            logger.info("AI said: \(e.transcript)", metadata: ["session": "\(id)"])
+            transcripts?.write(session, ["event": "ai_turn", "text": e.transcript, "item_id": e.itemId])
+        case .responseFunctionCallArgumentsDone(let e):
+            toolCall(session, name: e.name, callID: e.callId, arguments: e.arguments)
+        case .error(let e):
+            logger.warning("Voice Live error: \(e.error.message ?? "")", metadata: ["session": "\(id)", "code": "\(e.error.code ?? "")", "type": "\(e.error.type)"])
+        case .unknown(let type, _):
+            logger.debug("ignored unknown Voice Live event \(type)", metadata: ["session": "\(id)"])
+        default:
+            break
+        }
+    }
+
+    /// 20 ms of AI audio to the worker that carries the call.
+    func sendToWorker(_ session: AISession, _ bytes: [UInt8]) {
+        guard let worker = session.worker else { return }
+        if session.firstAudioAt == nil { session.firstAudioAt = MonotonicClock.nowNs() }
+        session.outSequence &+= 1
+        let header = AudioFrameHeader(session: session.spec.session, sequence: session.outSequence, itemTag: session.itemTag,
+                                      offsetMs: UInt32(session.sentMs), sampleRate: session.spec.sampleRate)
+        bytes.withUnsafeBytes { raw in
+            let count = raw.count / 2
+            withUnsafeTemporaryAllocation(of: Int16.self, capacity: count) { samples in
+                for i in 0..<count { samples[i] = Int16(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * i, as: Int16.self)) }
+                audio.sendAudio(header, samples: UnsafeBufferPointer(samples), to: worker)
+            }
+        }
+        session.sentMs += bytes.count / 2 * 1000 / Int(session.spec.sampleRate)
+        framesFromAI.increment()
+    }
+
+    /// The caller talks over the AI: stop playback now, cancel the response, and (once
+    /// the worker says how much was heard) truncate the item so the AI's memory matches
+    /// what the caller actually heard.
+    func bargeIn(_ session: AISession, audioStartMs: Int) {
+        let id = session.spec.session
+        bargeIns.increment()
+        session.bargeInAt = MonotonicClock.nowNs()
+        if let worker = session.worker { audio.send(.playbackClear(id), to: worker) }
+        if session.responseActive, let response = session.responseID {
+            session.cancelledResponses.insert(response)
+            send(session, .responseCancel(ResponseCancel()))
+        }
+        session.framer.reset()
+        session.pendingTruncate = session.assistantItemID
+        session.firstAudioAt = nil
+        session.sentMs = 0
+        logger.info("barge-in", metadata: ["session": "\(id)", "item": "\(session.assistantItemID ?? "-")"])
+    }
+
+    /// Messages from a media worker on the audio bus (playback position after a clear).
+    func workerMessage(_ identity: String?, _ message: BusMessage) {
+        switch message {
+        case .playbackPosition(let id, _, let playedMs, _):
+            guard let session = sessions[id], let item = session.pendingTruncate else { return }
+            session.pendingTruncate = nil
+            send(session, .conversationItemTruncate(ConversationItemTruncate(itemId: item, contentIndex: 0, audioEndMs: Int(playedMs))))
+            logger.info("truncated AI item to what the caller heard", metadata: ["session": "\(id)", "audio_end_ms": "\(playedMs)"])
+        default:
+            break
+        }
+    }
+
+    /// Caller audio from a worker: remembered worker (a moved call re-points here), then
+    /// appended to the AI's input buffer once the session is configured.
+    func callerAudio(_ identity: String?, _ header: AudioFrameHeader, _ samples: UnsafeRawBufferPointer) {
+        guard let session = sessions[header.session] else { return }
+        if let identity, session.worker != identity {
+            if session.worker != nil { logger.notice("call's media moved to \(identity)", metadata: ["session": "\(header.session)"]) }
+            session.worker = identity
+        }
+        guard session.state == .ready, let connection = session.connection else { return }
+        connection.appendAudio(samples)
+        framesToAI.increment()
+    }
+
+    func toolCall(_ session: AISession, name: String, callID: String, arguments: String) {
+        let id = session.spec.session
+        let args = (try? JSONSerialization.jsonObject(with: Data(arguments.utf8))) as? [String: Any] ?? [:]
+        logger.info("AI calls tool \(name)", metadata: ["session": "\(id)", "arguments": "\(arguments)"])
+        transcripts?.write(session, ["event": "tool_call", "name": name, "arguments": arguments])
+        switch name {
+        case "end_call":
+            send(session, .conversationItemCreate(ConversationItemCreate(item: .functionCallOutput(callId: callID, output: "{\"ok\":true}"))))
+            scheduleHangup(session, reason: (args["reason"] as? String) ?? "end_call")
+        case "transfer_call":
+            let target = (args["target"] as? String) ?? ""
+            send(session, .conversationItemCreate(ConversationItemCreate(item: .functionCallOutput(callId: callID, output: target.isEmpty ? "{\"ok\":false,\"error\":\"no target\"}" : "{\"ok\":true}"))))
+            if !target.isEmpty { control.send(.transferRequest(id, target: target)) }
+        default:
+            send(session, .conversationItemCreate(ConversationItemCreate(item: .functionCallOutput(callId: callID, output: "{\"error\":\"unknown tool \(name)\"}"))))
+            send(session, .responseCreate(ResponseCreate()))
+        }
+    }
+
+    /// Hang up once the goodbye the caller is hearing has played out.
+    func scheduleHangup(_ session: AISession, reason: String) {
+        guard !session.hangupScheduled else { return }
+        session.hangupScheduled = true
+        let id = session.spec.session
+        process.reactor.after(ms: session.unplayedMs + 400) { [weak self] in
+            self?.control.send(.hangupRequest(id, reason: reason))
+        }
+    }
+
+    /// Caller silence: re-prompt after VLGW_SILENCE_REPROMPT_SEC, hang up politely after a second period.
+    func checkSilence() {
+        let limit = UInt64(config.voiceLive.silenceRepromptSeconds) * 1_000_000_000
+        guard limit > 0 else { return }
+        let now = MonotonicClock.nowNs()
+        for session in sessions.values where session.state == .ready && !session.isAISpeaking && !session.hangupScheduled {
+            guard now &- session.lastCallerSpeechAt > limit else { continue }
+            session.lastCallerSpeechAt = now
+            session.silencePrompts += 1
+            if session.silencePrompts == 1 {
+                send(session, .responseCreate(ResponseCreate(response: ResponseOptions(instructions: "The caller has been silent. Ask politely whether they are still there."))))
+            } else {
+                send(session, .responseCreate(ResponseCreate(response: ResponseOptions(instructions: "The caller is still silent. Say a short goodbye."))))
+                process.reactor.after(ms: 4000) { [weak self, weak session] in
+                    guard let self, let session else { return }
+                    self.scheduleHangup(session, reason: "caller silent")
+                }
+            }
+        }
+    }
+}

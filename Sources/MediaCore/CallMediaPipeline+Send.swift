@@ -1,0 +1,154 @@
+import RTP
+import AudioCodecs
+
+extension CallMediaPipeline {
+    /// Queues AI audio (any length, at the AI rate) for playout to the caller.
+    public func enqueueAIAudio(_ pcm: UnsafeBufferPointer<Int16>) {
+        guard let rs = outResampler else { playQueue.push(pcm); return }
+        // Chunked so the scratch buffer bounds the output of each soxr call.
+        var off = 0
+        let chunk = 1024
+        while off < pcm.count {
+            let end = min(pcm.count, off + chunk)
+            let n = rs.process(UnsafeBufferPointer(rebasing: pcm[off..<end]), into: enqueueScratch)
+            playQueue.push(UnsafeBufferPointer(rebasing: enqueueScratch[0..<n]))
+            off = end
+        }
+    }
+
+    public func enqueueAIAudio(_ pcm: [Int16]) {
+        pcm.withUnsafeBufferPointer { enqueueAIAudio($0) }
+    }
+
+    /// Milliseconds of audio queued but not yet sent.
+    public var queuedMs: Int { playQueue.count * 1000 / pcmRate }
+
+    /// Milliseconds of the current response item actually sent to the caller.
+    public var playedMs: Int { playedSamples * 1000 / pcmRate }
+
+    /// Starts counting `playedMs` for a new AI response item.
+    public func beginResponseItem() { playedSamples = 0 }
+
+    /// Barge-in: drops everything queued, returns how much of the current item
+    /// was played (ms) so the AI side can truncate its transcript.
+    @discardableResult
+    public func clearPlayback() -> Int {
+        let played = playedMs
+        playQueue.removeAll()
+        outResampler?.reset()
+        playedSamples = 0
+        return played
+    }
+
+    /// Starts sending an RFC 4733 digit on the next ticks (one packet/ptime).
+    public func sendDTMF(_ digit: Character, durationMs: Int = 100) throws(MediaError) {
+        guard config.telephoneEventPayloadType != nil else { throw .noTelephoneEvent }
+        guard dtmfGen == nil else { throw .dtmfInProgress }
+        guard let g = DTMFGenerator(digit: digit, durationMs: durationMs, clockRate: codec.rtpClockRate,
+                                    updateIntervalMs: config.ptimeMs) else { throw .invalidDigit }
+        dtmfGen = g
+        dtmfTimestamp = timestamp
+    }
+
+    /// Produces the next outgoing RTP packet if one is due at `now`, writing it
+    /// into `out` and returning its length. Call on every tick; if the loop
+    /// stalled, call repeatedly until nil to catch up (bounded to 10 frames,
+    /// beyond that the timestamp jumps to reflect the real gap).
+    public func nextOutgoingRTP(now: UInt64, into out: UnsafeMutableRawBufferPointer) -> Int? {
+        if nextSendAt == nil { nextSendAt = now }
+        guard let due = nextSendAt, now >= due else { return nil }
+        if now - due > frameNanos * 10 {
+            let missed = (now - due) / frameNanos
+            timestamp &+= UInt32(truncatingIfNeeded: missed) &* tsPerFrame
+            nextSendAt = now
+        }
+        nextSendAt! += frameNanos
+
+        var header = RTPHeader(payloadType: config.payloadType, sequenceNumber: seq, timestamp: timestamp, ssrc: config.ssrc)
+        var payloadLen = 0
+        if var gen = dtmfGen, let p = gen.next() {
+            dtmfGen = gen.isFinished ? nil : gen
+            header.payloadType = config.telephoneEventPayloadType ?? config.payloadType
+            header.timestamp = dtmfTimestamp
+            header.marker = p.marker
+            payloadLen = p.event.write(into: encodeBuf)
+            sendPCM.update(repeating: 0) // recording tap: no AI audio this tick
+            talking = false // next audio starts a new talkspurt
+        } else {
+            let avail = playQueue.count
+            if avail == 0 && !config.sendSilenceWhenIdle {
+                talking = false
+                timestamp &+= tsPerFrame
+                return nil
+            }
+            if avail > 0 {
+                let got = playQueue.pop(into: sendPCM)
+                if got < codecFrame { UnsafeMutableBufferPointer(rebasing: sendPCM[got..<codecFrame]).update(repeating: 0) }
+                playedSamples += got
+                header.marker = !talking || firstPacket
+                talking = true
+            } else {
+                sendPCM.update(repeating: 0)
+                header.marker = firstPacket
+                talking = false
+            }
+            payloadLen = encode()
+        }
+        firstPacket = false
+        let n: Int
+        do {
+            n = try RTPPacket.write(header: header, payload: UnsafeRawBufferPointer(rebasing: encodeBuf[0..<payloadLen]), into: out)
+        } catch {
+            return nil
+        }
+        seq &+= 1
+        lastSentTimestamp = header.timestamp
+        lastSentAt = now
+        timestamp &+= tsPerFrame
+        packetsSent &+= 1
+        octetsSent &+= UInt32(payloadLen)
+        return n
+    }
+
+    private func encode() -> Int {
+        let pcm = UnsafeBufferPointer(sendPCM)
+        switch codec {
+        case .pcmu, .pcma:
+            return G711.encode(ulaw: codec == .pcmu, pcm, into: encodeBuf)
+        case .g722:
+            return (try? g722Enc!.encode(pcm, into: encodeBuf)) ?? 0
+        case .opus:
+            return (try? opusEnc!.encode(pcm, into: encodeBuf)) ?? 0
+        }
+    }
+}
+
+extension CallMediaPipeline {
+    /// Call when the AI finished a response: pushes a little silence through
+    /// the resampler so the tail it holds back (filter delay) reaches the queue.
+    public func finishAIResponse() {
+        guard outResampler != nil else { return }
+        let zeros = UnsafeMutableBufferPointer(rebasing: enqueueScratch[2048..<(2048 + min(2048, aiFrame * 2))])
+        zeros.update(repeating: 0)
+        enqueueAIAudio(UnsafeBufferPointer(zeros))
+    }
+}
+
+extension CallMediaPipeline {
+    /// Recording tap: appends this tick's caller frame (left) and the AI audio
+    /// actually sent (right), both at `pcmSampleRate`. Call once per tick
+    /// after `pullCallerFrame` and `nextOutgoingRTP`. Never blocks.
+    public func record(to recorder: WAVRecorder) {
+        guard recorder.config.channels == 1 else {
+            return recorder.append(left: UnsafeBufferPointer(callerTap), right: UnsafeBufferPointer(sendPCM))
+        }
+        // Mono: both parties mixed (with saturation), as the gateway vlgw replaces records.
+        let n = callerTap.count
+        if mixScratch.count < n { mixScratch = [Int16](repeating: 0, count: n) } // first tick only
+        for i in 0..<n {
+            let ai = i < sendPCM.count ? Int32(sendPCM[i]) : 0
+            mixScratch[i] = Int16(clamping: Int32(callerTap[i]) + ai)
+        }
+        mixScratch.withUnsafeBufferPointer { recorder.append(UnsafeBufferPointer(rebasing: $0[0..<n])) }
+    }
+}
