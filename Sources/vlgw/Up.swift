@@ -23,8 +23,9 @@ struct Up: ParsableCommand {
     mutating func run() throws {
         guard (1...64).contains(mediaWorkers) else { throw ValidationError("--media-workers must be between 1 and 64") }
         SignalWatcher.blockTerminationSignals()
-        var environment = ConfigSources.processEnvironment()
-        if let envFile { environment["VLGW_ENV_FILE"] = envFile }
+        var processEnvironment = ConfigSources.processEnvironment()
+        if let envFile { processEnvironment["VLGW_ENV_FILE"] = envFile }
+        let environment = processEnvironment
         let config: GatewayConfig
         do {
             config = try GatewayConfig(ConfigSources.load(environment: environment))
@@ -34,7 +35,7 @@ struct Up: ParsableCommand {
         }
         let bin = Self.binaryDirectory()
         var children: [ChildProcess] = []
-        let plane = { (name: String, extra: [String: String], args: [String]) in
+        func plane(_ name: String, _ extra: [String: String], _ args: [String]) -> ChildProcess {
             ChildProcess(name: name, path: "\(bin)/\(name)", arguments: args, environment: environment.merging(extra) { $1 })
         }
         let useSimulator = config.voiceLive.usesSimulator && !noSimulator

@@ -161,11 +161,11 @@ public struct PortBlock: Sendable {
     public var metrics: Int { base + 4 }
     public var spare: Int { base + 6 }
     public var rtpBase: Int { base + 10 }
-    public var rtpCount: Int { 200 }
+    public var rtpCount: Int { 400 }
 
     public static func allocate() -> PortBlock {
         while true {
-            let base = Int.random(in: 0..<160) * 250 + 20000
+            let base = Int.random(in: 0..<80) * 500 + 20000
             if (base..<(base + 8)).allSatisfy(isFree) { return PortBlock(base: base) }
         }
     }

@@ -1,0 +1,106 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import XCTest
+import VLRuntime
+import VLTestSupport
+
+/// Whole calls through the real planes: signaling, two media workers, the bridge and the
+/// Voice Live simulator, each its own process; the caller is a SIP/RTP client in the test.
+/// The simulator parrots the caller's utterance, so the test tone must come back.
+final class CallTests: XCTestCase {
+    var harness: PlaneHarness!
+    let testTone = 1000.0
+
+    override func setUpWithError() throws {
+        harness = PlaneHarness()
+        harness.environment["VLGW_RTP_TIMEOUT_SEC"] = "10"
+        try harness.start("vlgw-voicelive-sim", arguments: ["--host", "127.0.0.1", "--port", String(harness.ports.simulator)])
+        try harness.start("vlgw-signaling")
+        _ = try harness.startWorker("media-1", capacity: 50, portOffset: 0)
+        _ = try harness.startWorker("media-2", capacity: 50, portOffset: 100)
+        try harness.start("vlgw-bridge", extra: ["VLGW_BRIDGE_ID": "bridge-1"])
+        guard harness.waitForStatus(seconds: 10, { $0.workers.count == 2 && $0.bridges.count == 1 }) != nil else {
+            throw XCTSkip("planes did not come up:\n\(harness.logs)")
+        }
+    }
+
+    override func tearDown() {
+        if testRun?.hasSucceeded == false { print(harness.logs) }
+        harness.stopAll()
+        harness = nil
+    }
+
+    /// 1 s of silence, 1 s of the test tone, then silence while the parrot answers.
+    func talk(_ caller: TestCaller, seconds: Double = 5) {
+        caller.stream(frames: Int(seconds * 50)) { i in (50..<100).contains(i) ? self.testTone : nil }
+    }
+
+    func assertParrotReturnedTone(_ caller: TestCaller, file: StaticString = #filePath, line: UInt = #line) {
+        let windows = caller.toneWindows(frequency: testTone)
+        let toneWindows = windows.filter { $0.share > 0.6 && $0.rms > 300 }
+        XCTAssertGreaterThan(caller.receivedRTPPackets, 150, "RTP from the gateway", file: file, line: line)
+        XCTAssertGreaterThanOrEqual(toneWindows.count, 5, "≥ 500 ms of the \(Int(testTone)) Hz tone came back; windows: \(windows.map { String(format: "%.1f:%.2f/%.0f", $0.time, $0.share, $0.rms) })", file: file, line: line)
+        // It comes back after it was sent (parrot), not before.
+        if let first = toneWindows.first { XCTAssertGreaterThan(first.time, 2.0, file: file, line: line) }
+    }
+
+    func call(codec: TestCaller.Codec) throws {
+        let caller = try TestCaller(gatewayPort: harness.ports.sip, codec: codec)
+        XCTAssertEqual(caller.invite(), 200, caller.sipLog.joined(separator: "\n"))
+        XCTAssertNotNil(caller.remoteRTP)
+        talk(caller)
+        assertParrotReturnedTone(caller)
+        XCTAssertEqual(caller.bye(), 200)
+        XCTAssertNotNil(harness.waitForStatus(seconds: 3) { $0.calls.isEmpty && $0.workers.allSatisfy { $0.activeSessions == 0 } },
+                        "call and media sessions released")
+    }
+
+    func testPCMUCallParrotsToneBack() throws { try call(codec: .pcmu) }
+    func testPCMACallParrotsToneBack() throws { try call(codec: .pcma) }
+    func testG722CallParrotsToneBack() throws { try call(codec: .g722) }
+
+    func testPacedRTPAt20ms() throws {
+        let caller = try TestCaller(gatewayPort: harness.ports.sip, codec: .pcmu)
+        XCTAssertEqual(caller.invite(), 200)
+        caller.stream(frames: 150) { _ in nil }
+        let gaps = zip(caller.arrivalTimes.dropFirst(), caller.arrivalTimes).map { ($0 - $1) * 1000 }.sorted()
+        XCTAssertGreaterThan(gaps.count, 100)
+        let median = gaps[gaps.count / 2]
+        XCTAssertEqual(median, 20, accuracy: 2, "median inter-packet gap \(median) ms")
+        _ = caller.bye()
+    }
+
+    func testMediaWorkerKilledMidCallIsReplacedByReinvite() throws {
+        let caller = try TestCaller(gatewayPort: harness.ports.sip, codec: .pcmu)
+        XCTAssertEqual(caller.invite(), 200)
+        caller.stream(frames: 25) { _ in nil }
+        guard let status = harness.status(), let worker = status.calls.first?.worker,
+              let victim = harness.processes.first(where: { $0.name == worker }) else { return XCTFail("no call in status") }
+        let before = caller.remoteRTP
+        victim.signal(SIGKILL)
+        let killedAt = Date()
+        // Keep the RTP flowing while signaling notices and moves the call.
+        caller.stream(frames: 150) { _ in nil }
+        XCTAssertEqual(caller.reinvites, 1, "one re-INVITE with the new worker's address")
+        XCTAssertNotEqual(caller.remoteRTP, before)
+        let afterMove = caller.arrivalTimes.filter { $0 > killedAt.timeIntervalSince(caller.startDate) + 0.1 }
+        XCTAssertGreaterThan(afterMove.count, 40, "audio resumed from the new worker")
+        if let firstNew = afterMove.first {
+            XCTAssertLessThan(firstNew - killedAt.timeIntervalSince(caller.startDate), 2.5, "RTP resumed within ~2 s")
+        }
+        talk(caller)
+        assertParrotReturnedTone(caller)
+        XCTAssertEqual(caller.bye(), 200)
+    }
+
+    func testOptionsKeepAliveAndUnknownCallBye() throws {
+        let caller = try TestCaller(gatewayPort: harness.ports.sip)
+        caller.sendSIP("OPTIONS sip:test@127.0.0.1:\(harness.ports.sip) SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:\(caller.sip.localPort);branch=z9hG4bKopt1\r\nMax-Forwards: 70\r\nTo: <sip:test@127.0.0.1>\r\nFrom: <sip:pbx@127.0.0.1>;tag=1\r\nCall-ID: opt-\(UInt32.random(in: 0...UInt32.max))\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n")
+        let answer = caller.waitSIP(seconds: 3) { $0.hasPrefix("SIP/2.0") }
+        XCTAssertTrue(answer?.hasPrefix("SIP/2.0 200") == true, answer ?? "no answer")
+        XCTAssertTrue(answer?.contains("Allow:") == true)
+        XCTAssertEqual(caller.bye(), 481, "BYE for a call that does not exist")
+    }
+}

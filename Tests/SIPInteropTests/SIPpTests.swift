@@ -1,0 +1,237 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import XCTest
+import VLRuntime
+import VLTestSupport
+
+/// The signaling plane against SIPp (Debian's `sip-tester`), a SIP implementation not
+/// written here: calls over UDP and TCP, load, CANCEL, OPTIONS, BYE from the gateway.
+final class SIPpTests: XCTestCase {
+    var harness: PlaneHarness!
+
+    override func setUpWithError() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/sipp") else { throw XCTSkip("sipp missing: run config/install-deps.sh") }
+        harness = PlaneHarness()
+        harness.environment["LOG_LEVEL"] = "info"
+        harness.environment["VOICE_LIVE_PROACTIVE_GREETING_ENABLED"] = "false"
+    }
+
+    override func tearDown() {
+        if testRun?.hasSucceeded == false { print(harness.logs) }
+        harness.stopAll()
+        harness = nil
+    }
+
+    func startGateway(simulator: Bool = true, workers: Int = 2, extra: [String: String] = [:]) throws {
+        for (k, v) in extra { harness.environment[k] = v }
+        if simulator {
+            try harness.start("vlgw-voicelive-sim", arguments: ["--host", "127.0.0.1", "--port", String(harness.ports.simulator)])
+        }
+        try harness.start("vlgw-signaling")
+        for i in 1...workers { _ = try harness.startWorker("media-\(i)", capacity: 100, portOffset: (i - 1) * 200) }
+        try harness.start("vlgw-bridge", extra: ["VLGW_BRIDGE_ID": "bridge-1"])
+        guard harness.waitForStatus(seconds: 10, { $0.workers.count == workers && $0.bridges.count == 1 }) != nil else {
+            throw XCTSkip("planes did not come up:\n\(harness.logs)")
+        }
+    }
+
+    /// Runs sipp to completion; returns its exit status and output (0: every call succeeded).
+    @discardableResult
+    func sipp(_ arguments: [String], scenario: String? = nil, timeout: Double = 60) throws -> (status: Int32, output: String) {
+        var args = ["127.0.0.1:\(harness.ports.sip)", "-i", "127.0.0.1", "-p", String(harness.ports.spare), "-mp", String(harness.ports.spare + 1000),
+                    "-timeout", "\(Int(timeout))s", "-timeout_error", "-nostdin"] + arguments
+        let dir = NSTemporaryDirectory() + "sipp-\(getpid())-\(Int.random(in: 0...1_000_000))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        if let scenario {
+            try scenario.write(toFile: "\(dir)/scenario.xml", atomically: true, encoding: .utf8)
+            args += ["-sf", "\(dir)/scenario.xml"]
+        }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/sipp")
+        p.arguments = args + ["-trace_err", "-error_file", "\(dir)/errors.log"]
+        p.currentDirectoryURL = URL(fileURLWithPath: dir)
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = pipe
+        try p.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        let errors = (try? String(contentsOfFile: "\(dir)/errors.log", encoding: .utf8)) ?? ""
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self).suffix(3000) + "\n" + errors.suffix(3000))
+    }
+
+    func testBasicCallOverUDP() throws {
+        try startGateway()
+        let r = try sipp(["-sn", "uac", "-s", "test", "-m", "1"])
+        XCTAssertEqual(r.status, 0, r.output)
+    }
+
+    func testBasicCallOverTCP() throws {
+        try startGateway()
+        let r = try sipp(["-sn", "uac", "-s", "test", "-m", "1", "-t", "t1"])
+        XCTAssertEqual(r.status, 0, r.output)
+    }
+
+    func testHundredSequentialCalls() throws {
+        try startGateway()
+        let r = try sipp(["-sn", "uac", "-s", "test", "-m", "100", "-l", "1", "-r", "25"], timeout: 120)
+        XCTAssertEqual(r.status, 0, r.output)
+        XCTAssertNotNil(harness.waitForStatus(seconds: 5) { $0.calls.isEmpty && $0.workers.allSatisfy { $0.activeSessions == 0 } }, "nothing leaked")
+    }
+
+    func testFiftyConcurrentCalls() throws {
+        try startGateway()
+        let r = try sipp(["-sn", "uac", "-s", "test", "-m", "50", "-l", "50", "-r", "50", "-d", "3000"], timeout: 60)
+        XCTAssertEqual(r.status, 0, r.output)
+        XCTAssertNotNil(harness.waitForStatus(seconds: 5) { $0.calls.isEmpty && $0.workers.allSatisfy { $0.activeSessions == 0 } }, "nothing leaked")
+    }
+
+    /// The AI service never answers (a port that accepts no WebSocket), so the call rings
+    /// until SIPp cancels it: 200 for the CANCEL, 487 for the INVITE.
+    func testCancelBeforeAnswer() throws {
+        let blackhole = try TCPListener.bind(address: "127.0.0.1", port: UInt16(harness.ports.simulator))
+        defer { close(blackhole.fd) }
+        try startGateway(simulator: false, extra: ["VLGW_AI_READY_TIMEOUT_MS": "20000"])
+        let r = try sipp(["-m", "1"], scenario: Scenarios.cancel)
+        XCTAssertEqual(r.status, 0, r.output)
+    }
+
+    /// No RTP from the caller: the gateway ends the call itself with a BYE.
+    func testGatewaySendsByeOnRTPTimeout() throws {
+        try startGateway(extra: ["VLGW_RTP_TIMEOUT_SEC": "1"])
+        let r = try sipp(["-m", "1"], scenario: Scenarios.waitForBye)
+        XCTAssertEqual(r.status, 0, r.output)
+    }
+
+    func testOptionsKeepAlive() throws {
+        try startGateway()
+        let r = try sipp(["-m", "3", "-r", "10"], scenario: Scenarios.options)
+        XCTAssertEqual(r.status, 0, r.output)
+    }
+}
+
+enum Scenarios {
+    static let cancel = """
+    <?xml version="1.0" encoding="ISO-8859-1" ?>
+    <scenario name="cancel before answer">
+      <send><![CDATA[
+    INVITE sip:test@[remote_ip]:[remote_port] SIP/2.0
+    Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+    From: <sip:sipp@[local_ip]:[local_port]>;tag=[call_number]
+    To: <sip:test@[remote_ip]:[remote_port]>
+    Call-ID: [call_id]
+    CSeq: 1 INVITE
+    Contact: <sip:sipp@[local_ip]:[local_port]>
+    Max-Forwards: 70
+    Content-Type: application/sdp
+    Content-Length: [len]
+
+    v=0
+    o=sipp 1 1 IN IP[local_ip_type] [local_ip]
+    s=-
+    c=IN IP[media_ip_type] [media_ip]
+    t=0 0
+    m=audio [media_port] RTP/AVP 0
+    a=rtpmap:0 PCMU/8000
+      ]]></send>
+      <recv response="100" optional="true"/>
+      <recv response="180"/>
+      <send><![CDATA[
+    CANCEL sip:test@[remote_ip]:[remote_port] SIP/2.0
+    Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch-1]
+    From: <sip:sipp@[local_ip]:[local_port]>;tag=[call_number]
+    To: <sip:test@[remote_ip]:[remote_port]>
+    Call-ID: [call_id]
+    CSeq: 1 CANCEL
+    Max-Forwards: 70
+    Content-Length: 0
+
+      ]]></send>
+      <recv response="200"/>
+      <recv response="487"/>
+      <send><![CDATA[
+    ACK sip:test@[remote_ip]:[remote_port] SIP/2.0
+    Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch-2]
+    From: <sip:sipp@[local_ip]:[local_port]>;tag=[call_number]
+    [last_To:]
+    Call-ID: [call_id]
+    CSeq: 1 ACK
+    Max-Forwards: 70
+    Content-Length: 0
+
+      ]]></send>
+    </scenario>
+    """
+
+    static let waitForBye = """
+    <?xml version="1.0" encoding="ISO-8859-1" ?>
+    <scenario name="gateway hangs up">
+      <send><![CDATA[
+    INVITE sip:test@[remote_ip]:[remote_port] SIP/2.0
+    Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+    From: <sip:sipp@[local_ip]:[local_port]>;tag=[call_number]
+    To: <sip:test@[remote_ip]:[remote_port]>
+    Call-ID: [call_id]
+    CSeq: 1 INVITE
+    Contact: <sip:sipp@[local_ip]:[local_port]>
+    Max-Forwards: 70
+    Content-Type: application/sdp
+    Content-Length: [len]
+
+    v=0
+    o=sipp 1 1 IN IP[local_ip_type] [local_ip]
+    s=-
+    c=IN IP[media_ip_type] [media_ip]
+    t=0 0
+    m=audio [media_port] RTP/AVP 0
+    a=rtpmap:0 PCMU/8000
+      ]]></send>
+      <recv response="100" optional="true"/>
+      <recv response="180" optional="true"/>
+      <recv response="200" rrs="true"/>
+      <send><![CDATA[
+    ACK [next_url] SIP/2.0
+    Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+    From: <sip:sipp@[local_ip]:[local_port]>;tag=[call_number]
+    [last_To:]
+    Call-ID: [call_id]
+    CSeq: 1 ACK
+    Max-Forwards: 70
+    Content-Length: 0
+
+      ]]></send>
+      <recv request="BYE" timeout="10000"/>
+      <send><![CDATA[
+    SIP/2.0 200 OK
+    [last_Via:]
+    [last_From:]
+    [last_To:]
+    [last_Call-ID:]
+    [last_CSeq:]
+    Content-Length: 0
+
+      ]]></send>
+    </scenario>
+    """
+
+    static let options = """
+    <?xml version="1.0" encoding="ISO-8859-1" ?>
+    <scenario name="options keep-alive">
+      <send><![CDATA[
+    OPTIONS sip:test@[remote_ip]:[remote_port] SIP/2.0
+    Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+    From: <sip:pbx@[local_ip]:[local_port]>;tag=[call_number]
+    To: <sip:test@[remote_ip]:[remote_port]>
+    Call-ID: [call_id]
+    CSeq: 1 OPTIONS
+    Max-Forwards: 70
+    Content-Length: 0
+
+      ]]></send>
+      <recv response="200"/>
+    </scenario>
+    """
+}

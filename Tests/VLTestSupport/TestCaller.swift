@@ -1,0 +1,243 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import AudioCodecs
+import Foundation
+import VLRuntime
+
+/// A minimal SIP caller for end-to-end tests, written against the RFCs rather than
+/// against vlgw: it sends INVITE with an SDP offer over UDP, ACKs, streams RTP with a
+/// chosen codec, records what comes back, answers re-INVITEs, and sends BYE.
+public final class TestCaller: @unchecked Sendable {
+    public enum Codec: String { case pcmu = "PCMU", pcma = "PCMA", g722 = "G722" }
+
+    public let sip: UDPSocket
+    public let rtp: UDPSocket
+    public let gatewayPort: UInt16
+    public let codec: Codec
+    public let callID = "tc-\(UInt64.random(in: 0...UInt64.max))@127.0.0.1"
+    public var toTag = ""
+    public var remoteRTP: SocketPeer?
+    public private(set) var reinvites = 0
+    public private(set) var sipLog: [String] = []
+    /// Decoded audio received, 8 kHz (PCMU/PCMA) or 16 kHz (G.722), with arrival times.
+    public private(set) var received: [(time: Double, samples: [Int16])] = []
+    public private(set) var receivedRTPPackets = 0
+    public private(set) var arrivalTimes: [Double] = []
+    let start = Date()
+    public var startDate: Date { start }
+    var seq: UInt16 = 1
+    var timestamp: UInt32 = 0
+    let ssrc = UInt32.random(in: 1...UInt32.max)
+    var g722Encoder: G722Encoder?
+    var g722Decoder: G722Decoder?
+
+    public init(gatewayPort: Int, codec: Codec = .pcmu) throws {
+        sip = try UDPSocket(bindAddress: "127.0.0.1", port: 0)
+        rtp = try UDPSocket(bindAddress: "127.0.0.1", port: 0)
+        self.gatewayPort = UInt16(gatewayPort)
+        self.codec = codec
+        if codec == .g722 {
+            g722Encoder = try G722Encoder()
+            g722Decoder = try G722Decoder()
+        }
+    }
+
+    public var sampleRate: Int { codec == .g722 ? 16000 : 8000 }
+    var payloadType: UInt8 { codec == .pcmu ? 0 : codec == .pcma ? 8 : 9 }
+
+    var sdp: String {
+        "v=0\r\no=tc 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio \(rtp.localPort) RTP/AVP \(payloadType) 101\r\n"
+            + "a=rtpmap:\(payloadType) \(codec.rawValue)/8000\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\na=ptime:20\r\na=sendrecv\r\n"
+    }
+
+    func request(_ method: String, cseq: Int, body: String = "", extra: String = "") -> String {
+        let branch = "z9hG4bK\(UInt32.random(in: 0...UInt32.max))"
+        return "\(method) sip:test@127.0.0.1:\(gatewayPort) SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:\(sip.localPort);branch=\(branch);rport\r\n"
+            + "Max-Forwards: 70\r\nTo: <sip:test@127.0.0.1>\(toTag.isEmpty ? "" : ";tag=\(toTag)")\r\nFrom: <sip:caller@127.0.0.1>;tag=tc1\r\n"
+            + "Call-ID: \(callID)\r\nCSeq: \(cseq) \(method)\r\nContact: <sip:caller@127.0.0.1:\(sip.localPort)>\r\n\(extra)"
+            + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
+    }
+
+    var gateway: SocketPeer { SocketPeer(host: "127.0.0.1", port: gatewayPort)! }
+
+    public func sendSIP(_ text: String) { sip.send(Array(text.utf8), to: gateway) }
+
+    /// Receives SIP until `predicate` matches a message's first line or the timeout passes.
+    public func waitSIP(seconds: Double, _ predicate: (String) -> Bool) -> String? {
+        let deadline = Date().addingTimeInterval(seconds)
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        var from = SocketPeer.empty
+        while Date() < deadline {
+            pumpRTP()
+            guard let n = buffer.withUnsafeMutableBytes({ sip.receive(into: $0, from: &from) }) else { usleep(2000); continue }
+            let text = String(decoding: buffer[0..<n], as: UTF8.self)
+            sipLog.append(text)
+            if handleInDialogRequest(text) { continue }
+            if predicate(String(text.prefix { $0 != "\r" })) { return text }
+        }
+        return nil
+    }
+
+    /// Calls the gateway; returns the final status code (200 when answered).
+    public func invite(timeout: Double = 10) -> Int {
+        sendSIP(request("INVITE", cseq: 1, body: sdp, extra: "Content-Type: application/sdp\r\n"))
+        guard let final = waitSIP(seconds: timeout, { line in
+            guard let code = Int(line.split(separator: " ").dropFirst().first ?? "") else { return false }
+            return code >= 200
+        }) else { return 0 }
+        let code = Int(final.split(separator: " ")[1]) ?? 0
+        if let tag = Self.header(final, "To")?.components(separatedBy: "tag=").dropFirst().first { toTag = String(tag.prefix { $0 != ";" && $0 != ">" }) }
+        if code == 200 {
+            remoteRTP = Self.mediaAddress(final)
+            sendSIP(request("ACK", cseq: 1))
+        } else {
+            sendSIP(request("ACK", cseq: 1))
+        }
+        return code
+    }
+
+    public func bye() -> Int {
+        sendSIP(request("BYE", cseq: 2))
+        guard let r = waitSIP(seconds: 5, { $0.hasPrefix("SIP/2.0") && !$0.contains(" 1") }) else { return 0 }
+        return Int(r.split(separator: " ")[1]) ?? 0
+    }
+
+    /// Answers a re-INVITE (media moved to another worker) or a BYE from the gateway.
+    func handleInDialogRequest(_ text: String) -> Bool {
+        let line = text.prefix { $0 != "\r" }
+        guard !line.hasPrefix("SIP/2.0") else { return false }
+        let method = String(line.split(separator: " ").first ?? "")
+        var response = "SIP/2.0 200 OK\r\n"
+        for name in ["Via", "From", "To", "Call-ID", "CSeq"] {
+            for value in Self.headers(text, name) { response += "\(name): \(value)\r\n" }
+        }
+        if method == "INVITE" {
+            reinvites += 1
+            if let moved = Self.mediaAddress(text) { remoteRTP = moved }
+            response += "Contact: <sip:caller@127.0.0.1:\(sip.localPort)>\r\nContent-Type: application/sdp\r\nContent-Length: \(sdp.utf8.count)\r\n\r\n\(sdp)"
+        } else if method == "ACK" {
+            return true
+        } else {
+            response += "Content-Length: 0\r\n\r\n"
+        }
+        sendSIP(response)
+        return method != "BYE" ? true : false
+    }
+
+    // MARK: RTP
+
+    /// Sends one 20 ms packet of `samples` (at the codec's PCM rate) and collects what arrived.
+    public func sendFrame(_ samples: [Int16]) {
+        guard let remote = remoteRTP else { return }
+        var packet: [UInt8] = [0x80, payloadType, UInt8(seq >> 8), UInt8(seq & 0xFF)]
+        packet += withUnsafeBytes(of: timestamp.bigEndian, Array.init) + withUnsafeBytes(of: ssrc.bigEndian, Array.init)
+        switch codec {
+        case .pcmu: packet += samples.map(G711.ulawEncode)
+        case .pcma: packet += samples.map(G711.alawEncode)
+        case .g722:
+            var out = [UInt8](repeating: 0, count: samples.count / 2)
+            let n = samples.withUnsafeBufferPointer { s in out.withUnsafeMutableBytes { (try? g722Encoder!.encode(s, into: $0)) ?? 0 } }
+            packet += out[0..<n]
+        }
+        rtp.send(packet, to: remote)
+        seq &+= 1
+        timestamp &+= 160
+        pumpRTP()
+    }
+
+    public func pumpRTP() {
+        var buffer = [UInt8](repeating: 0, count: 2048)
+        var from = SocketPeer.empty
+        while let n = buffer.withUnsafeMutableBytes({ rtp.receive(into: $0, from: &from) }) {
+            guard n > 12, buffer[1] & 0x7F == payloadType else { continue }
+            let t = Date().timeIntervalSince(start)
+            receivedRTPPackets += 1
+            arrivalTimes.append(t)
+            let payload = Array(buffer[12..<n])
+            switch codec {
+            case .pcmu: received.append((t, payload.map(G711.ulawDecode)))
+            case .pcma: received.append((t, payload.map(G711.alawDecode)))
+            case .g722:
+                var pcm = [Int16](repeating: 0, count: payload.count * 2)
+                let count = payload.withUnsafeBytes { p in pcm.withUnsafeMutableBufferPointer { (try? g722Decoder!.decode(p, into: $0)) ?? 0 } }
+                received.append((t, Array(pcm[0..<count])))
+            }
+        }
+    }
+
+    /// Streams a plan of 20 ms frames in real time: `tone(frame index)` gives a frequency or nil for silence.
+    public func stream(frames: Int, amplitude: Double = 8000, tone: (Int) -> Double?) {
+        let begin = Date()
+        let perFrame = sampleRate / 50
+        for i in 0..<frames {
+            let f = tone(i)
+            let samples: [Int16] = (0..<perFrame).map { k in
+                guard let f else { return 0 }
+                let n = Double(i * perFrame + k)
+                return Int16(amplitude * sin(2 * .pi * f * n / Double(sampleRate)))
+            }
+            sendFrame(samples)
+            _ = waitSIP(seconds: 0) { _ in false }
+            let next = begin.addingTimeInterval(Double(i + 1) * 0.02)
+            let wait = next.timeIntervalSinceNow
+            if wait > 0 { usleep(UInt32(wait * 1e6)) }
+        }
+    }
+
+    /// Windows (of `windowMs`) of received audio where `frequency` dominates: time and share of energy.
+    public func toneWindows(frequency: Double, windowMs: Int = 100) -> [(time: Double, share: Double, rms: Double)] {
+        let perWindow = windowMs / 20
+        var out: [(Double, Double, Double)] = []
+        var i = 0
+        while i + perWindow <= received.count {
+            let chunk = received[i..<(i + perWindow)].flatMap(\.samples)
+            out.append((received[i].time, Goertzel.share(chunk, frequency: frequency, sampleRate: sampleRate), Goertzel.rms(chunk)))
+            i += perWindow
+        }
+        return out
+    }
+
+    static func header(_ message: String, _ name: String) -> String? { headers(message, name).first }
+
+    static func headers(_ message: String, _ name: String) -> [String] {
+        message.components(separatedBy: "\r\n").compactMap { line in
+            guard let colon = line.firstIndex(of: ":") else { return nil }
+            return line[..<colon].trimmingCharacters(in: .whitespaces).lowercased() == name.lowercased()
+                ? line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces) : nil
+        }
+    }
+
+    static func mediaAddress(_ message: String) -> SocketPeer? {
+        let lines = message.components(separatedBy: "\r\n")
+        guard let c = lines.first(where: { $0.hasPrefix("c=IN IP4 ") }), let m = lines.first(where: { $0.hasPrefix("m=audio ") }),
+              let port = UInt16(m.split(separator: " ")[1]) else { return nil }
+        return SocketPeer(host: String(c.dropFirst(9)), port: port)
+    }
+}
+
+/// Tone detection by the Goertzel algorithm: checks audio by frequency, not by bytes.
+public enum Goertzel {
+    public static func power(_ samples: [Int16], frequency: Double, sampleRate: Int) -> Double {
+        let k = 2 * cos(2 * .pi * frequency / Double(sampleRate))
+        var s1 = 0.0, s2 = 0.0
+        for x in samples {
+            let s0 = Double(x) + k * s1 - s2
+            s2 = s1; s1 = s0
+        }
+        return s1 * s1 + s2 * s2 - k * s1 * s2
+    }
+
+    /// Fraction of the window's energy at `frequency` (1.0 for a pure tone).
+    public static func share(_ samples: [Int16], frequency: Double, sampleRate: Int) -> Double {
+        guard !samples.isEmpty else { return 0 }
+        let energy = samples.reduce(0.0) { $0 + Double($1) * Double($1) }
+        guard energy > 0 else { return 0 }
+        return min(1, 2 * power(samples, frequency: frequency, sampleRate: sampleRate) / (Double(samples.count) * energy))
+    }
+
+    public static func rms(_ samples: [Int16]) -> Double {
+        guard !samples.isEmpty else { return 0 }
+        return (samples.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(samples.count)).squareRoot()
+    }
+}
