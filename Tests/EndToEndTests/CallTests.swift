@@ -16,6 +16,7 @@ final class CallTests: XCTestCase {
     override func setUpWithError() throws {
         harness = PlaneHarness()
         harness.environment["VLGW_RTP_TIMEOUT_SEC"] = "10"
+        harness.environment["DEBUG_SIP"] = "true"
         try harness.start("vlgw-voicelive-sim", arguments: ["--host", "127.0.0.1", "--port", String(harness.ports.simulator)])
         try harness.start("vlgw-signaling")
         _ = try harness.startWorker("media-1", capacity: 50, portOffset: 0)

@@ -74,7 +74,7 @@ public final class TestCaller: @unchecked Sendable {
             let text = String(decoding: buffer[0..<n], as: UTF8.self)
             sipLog.append(text)
             if handleInDialogRequest(text) { continue }
-            if predicate(String(text.prefix { $0 != "\r" })) { return text }
+            if predicate(Self.firstLine(text)) { return text }
         }
         return nil
     }
@@ -105,7 +105,7 @@ public final class TestCaller: @unchecked Sendable {
 
     /// Answers a re-INVITE (media moved to another worker) or a BYE from the gateway.
     func handleInDialogRequest(_ text: String) -> Bool {
-        let line = text.prefix { $0 != "\r" }
+        let line = Self.firstLine(text)
         guard !line.hasPrefix("SIP/2.0") else { return false }
         let method = String(line.split(separator: " ").first ?? "")
         var response = "SIP/2.0 200 OK\r\n"
@@ -199,6 +199,9 @@ public final class TestCaller: @unchecked Sendable {
     }
 
     static func header(_ message: String, _ name: String) -> String? { headers(message, name).first }
+
+    /// The start line ("\r\n" is one Character in Swift, so split on the string).
+    static func firstLine(_ message: String) -> String { message.components(separatedBy: "\r\n").first ?? "" }
 
     static func headers(_ message: String, _ name: String) -> [String] {
         message.components(separatedBy: "\r\n").compactMap { line in
