@@ -68,9 +68,13 @@ public final class TestCaller: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(seconds)
         var buffer = [UInt8](repeating: 0, count: 65536)
         var from = SocketPeer.empty
-        while Date() < deadline {
+        while true {
             pumpRTP()
-            guard let n = buffer.withUnsafeMutableBytes({ sip.receive(into: $0, from: &from) }) else { usleep(2000); continue }
+            guard let n = buffer.withUnsafeMutableBytes({ sip.receive(into: $0, from: &from) }) else {
+                if Date() >= deadline { break }
+                usleep(2000)
+                continue
+            }
             let text = String(decoding: buffer[0..<n], as: UTF8.self)
             sipLog.append(text)
             if handleInDialogRequest(text) { continue }
