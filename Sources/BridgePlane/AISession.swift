@@ -46,6 +46,8 @@ final class AISession {
         self.spec = spec
         framer = AudioDeltaFramer(sampleRate: Int(spec.sampleRate), frameMs: 20)
         worker = spec.workerID.isEmpty ? nil : spec.workerID
+        // A session replacing a lost one joins a conversation already under way.
+        greeted = spec.resumed
     }
 
     /// Milliseconds of this response's audio not yet played at the worker (an estimate from

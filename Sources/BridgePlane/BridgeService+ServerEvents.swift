@@ -74,7 +74,7 @@ extension BridgeService {
         case .responseFunctionCallArgumentsDone(let e):
             toolCall(session, name: e.name, callID: e.callId, arguments: e.arguments)
         case .error(let e):
-            logger.warning("Voice Live error: \(e.error.message ?? "")", metadata: ["session": "\(id)", "code": "\(e.error.code ?? "")", "type": "\(e.error.type)"])
+            logger.warning("Voice Live error: \(e.error.message)", metadata: ["session": "\(id)", "code": "\(e.error.code ?? "")", "type": "\(e.error.type)"])
         case .unknown(let type, _):
             logger.debug("ignored unknown Voice Live event \(type)", metadata: ["session": "\(id)"])
         default:

@@ -28,7 +28,7 @@ final class TranscriptLog {
     }
 
     private func append(_ data: Data, to path: String) {
-        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
         guard let handle = FileHandle(forWritingAtPath: path) else { return logger.warning("cannot write transcript \(path)") }
         handle.seekToEndOfFile()
         handle.write(data + Data([10]))

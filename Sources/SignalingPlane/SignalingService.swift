@@ -19,6 +19,9 @@ public final class SignalingService {
     var onBridgeLost: ((String) -> Void)?
     var onWorkerJoined: ((String) -> Void)?
     var onBridgeJoined: ((String) -> Void)?
+    /// A peer (re-)announced with the sessions it holds: calls it lost (it restarted) are recovered.
+    var onWorkerSessions: ((String, Set<SessionID>) -> Void)?
+    var onBridgeSessions: ((String, Set<SessionID>) -> Void)?
     var onSessionEvent: ((_ from: String, BusMessage) -> Void)?
     var callStatus: () -> [GatewayStatus.Call] = { [] }
     var registrationStatus: () -> String? = { nil }
@@ -47,6 +50,7 @@ public final class SignalingService {
             logger.notice(isNew ? "media worker joined" : "media worker re-announced",
                           metadata: ["worker": "\(peer)", "media": "\(info.mediaAddress):\(info.portMin)-\(info.portMax)", "capacity": "\(info.capacity)", "pid": "\(info.pid)"])
             updateGauges()
+            onWorkerSessions?(peer, Set(info.sessions))
             if isNew { onWorkerJoined?(peer) }
         case .workerHeartbeat(let load):
             if !workers.heartbeat(load, from: peer, now: now) { router.send(.announceRequest, to: peer) }
@@ -54,6 +58,7 @@ public final class SignalingService {
             let isNew = bridges.announce(id: peer, info: info, capacity: info.capacity, active: UInt32(info.sessions.count), now: now)
             logger.notice(isNew ? "bridge joined" : "bridge re-announced", metadata: ["bridge": "\(peer)", "audio": "\(info.audioEndpoint)"])
             updateGauges()
+            onBridgeSessions?(peer, Set(info.sessions))
             if isNew { onBridgeJoined?(peer) }
         case .bridgeHeartbeat(let load):
             if !bridges.heartbeat(load, from: peer, now: now) { router.send(.announceRequest, to: peer) }

@@ -70,7 +70,8 @@ extension BusMessage {
         case .aiSessionStart:
             return .aiSessionStart(AISessionSpec(
                 session: try r.session(), sipCallID: try r.string("sipCallID"), caller: try r.string("caller"),
-                called: try r.string("called"), workerID: try r.string("workerID"), sampleRate: try r.u32("sampleRate")))
+                called: try r.string("called"), workerID: try r.string("workerID"), sampleRate: try r.u32("sampleRate"),
+                resumed: try r.bool("resumed")))
         case .aiSessionReady:
             return .aiSessionReady(try r.session())
         case .playbackClear:

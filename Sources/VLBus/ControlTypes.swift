@@ -134,8 +134,11 @@ public struct AISessionSpec: Equatable, Sendable {
     public var called: String
     public var workerID: String
     public var sampleRate: UInt32
+    /// A replacement session for a call already in progress (the bridge restarted): no greeting.
+    public var resumed: Bool
 
-    public init(session: SessionID, sipCallID: String, caller: String, called: String, workerID: String, sampleRate: UInt32) {
+    public init(session: SessionID, sipCallID: String, caller: String, called: String, workerID: String, sampleRate: UInt32, resumed: Bool = false) {
+        self.resumed = resumed
         self.session = session
         self.sipCallID = sipCallID
         self.caller = caller

@@ -78,7 +78,7 @@ public final class VoiceLiveConnection: Sendable {
                     let sync = channel.pipeline.syncOperations
                     if let sslContext {
                         // SNI only for names: an IP literal in SNI is not allowed.
-                        let isIP = target.host.allSatisfy { $0.isHexDigit || $0 == "." || $0 == ":" }
+                        let isIP = target.host.contains(":") || target.host.allSatisfy { $0.isNumber || $0 == "." }
                         try sync.addHandler(NIOSSLClientHandler(context: sslContext, serverHostname: isIP ? nil : target.host))
                     }
                     let upgrader = NIOWebSocketClientUpgrader(
@@ -182,6 +182,10 @@ public final class VoiceLiveConnection: Sendable {
         let frame = WebSocketFrame(fin: true, opcode: .text, maskKey: .random(), data: buffer)
         return channel.writeAndFlush(frame)
     }
+
+    /// False while the socket's send buffer is full: a caller streaming audio can drop or hold
+    /// frames instead of letting NIO queue them without bound.
+    public var isWritable: Bool { channel.isWritable }
 
     // MARK: Closing
 

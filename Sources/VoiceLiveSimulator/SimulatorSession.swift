@@ -34,10 +34,16 @@ final class SimulatorSession {
         var startedAt: NIODeadline
     }
 
-    init(config: SimulatorConfig, model: String?, eventLoop: any EventLoop, emit: @escaping (ServerEvent) -> Void) {
+    private let closeConnection: (UInt16, String) -> Void
+
+    init(
+        config: SimulatorConfig, model: String?, eventLoop: any EventLoop, emit: @escaping (ServerEvent) -> Void,
+        close: @escaping (UInt16, String) -> Void = { _, _ in }
+    ) {
         self.config = config
         self.eventLoop = eventLoop
         self.emitEvent = emit
+        self.closeConnection = close
         session = SessionConfig(
             modalities: ["text", "audio"], instructions: "", voice: .azureStandard("en-US-AvaNeural"),
             inputAudioFormat: .pcm16, outputAudioFormat: .pcm16, inputAudioSamplingRate: 24_000,
@@ -248,10 +254,19 @@ final class SimulatorSession {
         lastItemId = item.id
         emit(.conversationItemCreated(ConversationItemCreated(item: item, previousItemId: previous)))
         if item.type == "function_call_output" { pendingToolOutput = item.output }
+        guard item.type == "message", item.role == "user",
+            let text = item.content?.first(where: { $0.text != nil })?.text
+        else { return }
+        // Test hook: "close connection <code> [reason]" ends the WebSocket like a service fault would.
+        if text.hasPrefix("close connection ") {
+            let words = text.split(separator: " ", maxSplits: 3)
+            let code = words.count > 2 ? UInt16(words[2]) ?? 1011 : 1011
+            stop()
+            closeConnection(code, words.count > 3 ? String(words[3]) : "")
+            return
+        }
         // Test hook: a user text "call tool <name> <json-args>" makes the "model" call that tool.
-        if item.type == "message", item.role == "user",
-            let text = item.content?.first(where: { $0.text != nil })?.text, text.hasPrefix("call tool ")
-        {
+        if text.hasPrefix("call tool ") {
             let rest = text.dropFirst("call tool ".count)
             let name = String(rest.prefix(while: { $0 != " " }))
             let args = rest.dropFirst(name.count).trimmingCharacters(in: .whitespaces)
@@ -302,11 +317,14 @@ final class SimulatorSession {
                 message: "Conversation already has an active response in progress.", eventId: e.eventId)
             return
         }
+        // Per-response instructions (e.g. the greeting text) show up in the transcript, so a test
+        // can check what the gateway asked for.
+        let asked = e.response?.instructions.map { "instructions: \($0); " } ?? ""
         if let output = pendingToolOutput {
             pendingToolOutput = nil
-            respond(transcriptPrefix: "tool said \(output); ", forceTones: true)
+            respond(transcriptPrefix: asked + "tool said \(output); ", forceTones: true)
         } else {
-            respond(transcriptPrefix: nil)
+            respond(transcriptPrefix: asked.isEmpty ? nil : asked)
         }
     }
 

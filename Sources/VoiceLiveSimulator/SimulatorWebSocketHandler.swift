@@ -43,6 +43,14 @@ final class SimulatorWebSocketHandler: ChannelInboundHandler {
                 opcode = .continuation
             }
             channel.flush()
+        } close: { code, reason in
+            var data = channel.allocator.buffer(capacity: 2 + reason.utf8.count)
+            data.writeInteger(code)
+            data.writeString(reason)
+            // Close the socket shortly after, whether or not the client echoes the close frame.
+            channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .connectionClose, data: data)).whenComplete { _ in
+                channel.eventLoop.scheduleTask(in: .milliseconds(200)) { channel.close(promise: nil) }
+            }
         }
         self.session = session
         session.start()

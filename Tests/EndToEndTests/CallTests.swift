@@ -104,4 +104,58 @@ final class CallTests: XCTestCase {
         XCTAssertTrue(answer?.contains("Allow:") == true)
         XCTAssertEqual(caller.bye(), 481, "BYE for a call that does not exist")
     }
+
+    /// The bridge is killed and restarted mid-call: the call stays up and gets a new AI
+    /// session (no second greeting), and the parrot answers again.
+    func testBridgeRestartKeepsTheCall() throws {
+        let caller = try TestCaller(gatewayPort: harness.ports.sip, codec: .pcmu)
+        XCTAssertEqual(caller.invite(), 200)
+        caller.stream(frames: 50) { _ in nil }
+        let bridge = harness.processes.first { $0.name == "vlgw-bridge" }!
+        bridge.signal(SIGKILL)
+        _ = bridge.wait(seconds: 2)
+        try harness.start("vlgw-bridge", name: "vlgw-bridge-2", extra: ["VLGW_BRIDGE_ID": "bridge-1"])
+        caller.stream(frames: 100) { _ in nil }
+        let mark = caller.received.count
+        talk(caller)
+        let after = Array(caller.received[mark...])
+        let toneWindows = stride(from: 0, to: max(0, after.count - 5), by: 5).filter { i in
+            let chunk = after[i..<(i + 5)].flatMap(\.samples)
+            return Goertzel.share(chunk, frequency: testTone, sampleRate: 8000) > 0.6 && Goertzel.rms(chunk) > 300
+        }
+        XCTAssertGreaterThanOrEqual(toneWindows.count, 5, "the new AI session answers")
+        XCTAssertEqual(caller.bye(), 200, "the call survived the bridge restart")
+    }
+
+    /// The caller speaks over the AI's reply: the reply's RTP stops quickly (the simulator's
+    /// VAD needs 60 ms of speech before it says speech_started; the rest is the gateway).
+    func testBargeInStopsPlayback() throws {
+        let caller = try TestCaller(gatewayPort: harness.ports.sip, codec: .pcmu)
+        XCTAssertEqual(caller.invite(), 200)
+        let interrupt = 1500.0
+        var replyHeardAt: Int?
+        var bargeStartedAt: Date?
+        let begin = Date()
+        for i in 0..<400 {
+            if replyHeardAt == nil, caller.received.count > 5,
+               Goertzel.share(caller.received.suffix(3).flatMap(\.samples), frequency: testTone, sampleRate: 8000) > 0.6 {
+                replyHeardAt = i
+            }
+            // Interrupt 300 ms into the 2 s reply.
+            let speaking = replyHeardAt.map { i >= $0 + 15 } ?? false
+            if speaking && bargeStartedAt == nil { bargeStartedAt = Date() }
+            let f: Double? = (50..<150).contains(i) ? testTone : (speaking && i < (replyHeardAt ?? 0) + 65 ? interrupt : nil)
+            caller.sendFrame((0..<160).map { k in f.map { Int16(8000 * sin(2 * .pi * $0 * Double(i * 160 + k) / 8000)) } ?? 0 })
+            _ = caller.waitSIP(seconds: 0) { _ in false }
+            let wait = begin.addingTimeInterval(Double(i + 1) * 0.02).timeIntervalSinceNow
+            if wait > 0 { usleep(UInt32(wait * 1e6)) }
+            if let b = bargeStartedAt, Date().timeIntervalSince(b) > 2 { break }
+        }
+        guard let bargeAt = bargeStartedAt?.timeIntervalSince(caller.startDate) else { return XCTFail("the reply never started") }
+        let lastReply = caller.received.filter { Goertzel.share($0.samples, frequency: testTone, sampleRate: 8000) > 0.5 && Goertzel.rms($0.samples) > 300 }.last
+        let stoppedAfter = ((lastReply?.time ?? bargeAt) - bargeAt) * 1000
+        print("barge-in: reply RTP stopped \(Int(stoppedAfter)) ms after the caller started talking")
+        XCTAssertLessThan(stoppedAfter, 250, "reply stopped \(stoppedAfter) ms after the caller began to speak")
+        _ = caller.bye()
+    }
 }

@@ -36,6 +36,20 @@ final class CallController {
         bus.onBridgeLost = { [unowned self] id in bridgeLost(id) }
         bus.onBridgeJoined = { [unowned self] _ in restartOrphanedAISessions() }
         bus.onWorkerJoined = { [unowned self] _ in retryCallsWithoutWorker() }
+        bus.onWorkerSessions = { [unowned self] id, held in
+            // A worker restarted faster than its heartbeat timeout: its calls' media is gone.
+            for call in calls.values where call.worker == id && call.workerPort != nil && !held.contains(call.session) {
+                logger.warning("media worker restarted without this call; moving it", metadata: ["call_id": "\(call.callID)", "worker": "\(id)"])
+                call.movingWorker = call.state == .answered
+                placeOnWorker(call)
+            }
+        }
+        bus.onBridgeSessions = { [unowned self] id, held in
+            for call in calls.values where call.bridge == id && call.aiReady && !held.contains(call.session) {
+                logger.warning("bridge restarted without this call's AI session; opening a new one", metadata: ["call_id": "\(call.callID)"])
+                startAISession(call)
+            }
+        }
         bus.callStatus = { [unowned self] in
             let now = MonotonicClock.nowNs()
             return calls.values.sorted { $0.createdAt < $1.createdAt }.map {
@@ -181,7 +195,8 @@ final class CallController {
         call.aiReady = false
         bus.bridges.reserve(bridge.id)
         bus.send(.aiSessionStart(AISessionSpec(session: call.session, sipCallID: call.callID, caller: call.from, called: call.to,
-                                               workerID: call.worker ?? "", sampleRate: UInt32(config.media.aiSampleRate))), to: bridge.id)
+                                               workerID: call.worker ?? "", sampleRate: UInt32(config.media.aiSampleRate),
+                                               resumed: call.state == .answered)), to: bridge.id)
     }
 
     func bridgeLost(_ id: String) {
