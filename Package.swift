@@ -93,7 +93,7 @@ let package = Package(
         .testTarget(name: "VLConfigTests", dependencies: ["VLConfig"], swiftSettings: strict),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ", "VLBus"], swiftSettings: strict),
         .testTarget(name: "SystemLibraryTests", dependencies: ["COpus", "CCrypto"], swiftSettings: strict),
-        .testTarget(name: "VLRuntimeTests", dependencies: ["VLRuntime"], swiftSettings: strict),
+        .testTarget(name: "VLRuntimeTests", dependencies: ["VLRuntime", "VLTestSupport"], swiftSettings: strict),
         .target(name: "VLTestSupport", dependencies: ["VLRuntime", "VLBus", "ZeroMQ", "AudioCodecs"], path: "Tests/VLTestSupport", swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["VLRuntime", "VLTestSupport"], swiftSettings: strict),
         .testTarget(name: "SIPInteropTests", dependencies: ["VLRuntime", "VLTestSupport"], swiftSettings: strict),

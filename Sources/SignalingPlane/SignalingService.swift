@@ -20,6 +20,7 @@ public final class SignalingService {
     var onWorkerJoined: ((String) -> Void)?
     var onBridgeJoined: ((String) -> Void)?
     /// A peer (re-)announced with the sessions it holds: calls it lost (it restarted) are recovered.
+    var onWorkerDraining: ((String) -> Void)?
     var onWorkerSessions: ((String, Set<SessionID>) -> Void)?
     var onBridgeSessions: ((String, Set<SessionID>) -> Void)?
     var onSessionEvent: ((_ from: String, BusMessage) -> Void)?
@@ -53,7 +54,12 @@ public final class SignalingService {
             onWorkerSessions?(peer, Set(info.sessions))
             if isNew { onWorkerJoined?(peer) }
         case .workerHeartbeat(let load):
+            let wasDraining = workers.peers[peer]?.load.draining ?? false
             if !workers.heartbeat(load, from: peer, now: now) { router.send(.announceRequest, to: peer) }
+            if load.draining && !wasDraining {
+                logger.notice("media worker draining: moving its calls", metadata: ["worker": "\(peer)", "sessions": "\(load.activeSessions)"])
+                onWorkerDraining?(peer)
+            }
         case .bridgeAnnounce(let info):
             let isNew = bridges.announce(id: peer, info: info, capacity: info.capacity, active: UInt32(info.sessions.count), now: now)
             logger.notice(isNew ? "bridge joined" : "bridge re-announced", metadata: ["bridge": "\(peer)", "audio": "\(info.audioEndpoint)"])

@@ -327,7 +327,7 @@ public struct ObservabilitySettings: Sendable {
         logLevel = try r.oneOf("LOG_LEVEL", default: .info, levels)
         metricsAddress = try r.host("VLGW_METRICS_ADDRESS", default: "127.0.0.1")
         signalingMetricsPort = UInt16(try r.int("VLGW_SIGNALING_METRICS_PORT", default: 9460, range: 0...65535))
-        mediaMetricsPort = UInt16(try r.int("VLGW_MEDIA_METRICS_PORT", default: 0, range: 0...65535))
+        mediaMetricsPort = UInt16(try r.int("VLGW_MEDIA_METRICS_PORT", default: 9480, range: 0...65535))
         bridgeMetricsPort = UInt16(try r.int("VLGW_BRIDGE_METRICS_PORT", default: 9470, range: 0...65535))
         transcriptDirectory = r.optionalString("VLGW_TRANSCRIPT_DIR")
     }

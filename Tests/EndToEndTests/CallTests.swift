@@ -158,4 +158,40 @@ final class CallTests: XCTestCase {
         XCTAssertLessThan(stoppedAfter, 250, "reply stopped \(stoppedAfter) ms after the caller began to speak")
         _ = caller.bye()
     }
+
+    /// SIGTERM drains a worker: its call moves to the other worker (re-INVITE), audio goes
+    /// on, and the drained worker exits cleanly once empty.
+    func testSigtermDrainsWorkerAndMovesItsCall() throws {
+        let caller = try TestCaller(gatewayPort: harness.ports.sip, codec: .pcma)
+        XCTAssertEqual(caller.invite(), 200)
+        caller.stream(frames: 25) { _ in nil }
+        guard let worker = harness.status()?.calls.first?.worker,
+              let victim = harness.processes.first(where: { $0.name == worker }) else { return XCTFail("no call in status") }
+        victim.signal(SIGTERM)
+        caller.stream(frames: 100) { _ in nil }
+        XCTAssertEqual(caller.reinvites, 1)
+        XCTAssertEqual(victim.wait(seconds: 5), 0, "drained worker exits 0")
+        XCTAssertEqual(harness.status()?.calls.first?.worker.map { $0 != worker }, true)
+        talk(caller)
+        assertParrotReturnedTone(caller)
+        XCTAssertEqual(caller.bye(), 200)
+    }
+
+    /// Each plane serves Prometheus metrics and a health endpoint.
+    func testMetricsAndHealthDuringACall() throws {
+        let caller = try TestCaller(gatewayPort: harness.ports.sip, codec: .pcmu)
+        XCTAssertEqual(caller.invite(), 200)
+        caller.stream(frames: 50) { _ in nil }
+        let signaling = httpGet(port: harness.ports.metrics, path: "/metrics")
+        XCTAssertTrue(signaling.contains("vlgw_calls_active 1"), signaling)
+        XCTAssertTrue(signaling.contains("vlgw_call_setups_total"), signaling)
+        XCTAssertTrue(signaling.contains("vlgw_media_workers_live 2"), signaling)
+        let health = httpGet(port: harness.ports.metrics, path: "/health")
+        XCTAssertTrue(health.hasPrefix("HTTP/1.0 200") && health.contains("\"calls\":1"), health)
+        let bridge = httpGet(port: harness.ports.metrics + 1, path: "/metrics")
+        XCTAssertTrue(bridge.contains("vlgw_ai_audio_frames_sent_total"), bridge)
+        _ = caller.bye()
+        XCTAssertNotNil(harness.waitForStatus(seconds: 3) { $0.calls.isEmpty })
+        XCTAssertTrue(httpGet(port: harness.ports.metrics, path: "/metrics").contains("vlgw_calls_active 0"))
+    }
 }

@@ -1,6 +1,7 @@
 import XCTest
 import Foundation
 @testable import VLRuntime
+import VLTestSupport
 
 final class ReactorTests: XCTestCase {
     func testTimersFireInOrderAndCancel() {
@@ -58,7 +59,7 @@ final class ReactorTests: XCTestCase {
         XCTAssertGreaterThan(port, 0)
         let results = Inbox<String>()
         Thread.detachNewThread {
-            for path in ["/health", "/nope"] { results.post(httpGet(port: port, path: path)) }
+            for path in ["/health", "/nope"] { results.post(httpGet(port: Int(port), path: path)) }
         }
         var got: [String] = []
         results.attach(to: reactor) { got.append($0); if got.count == 2 { reactor.stop() } }
@@ -71,22 +72,3 @@ final class ReactorTests: XCTestCase {
     }
 }
 
-/// A minimal blocking HTTP GET over a real TCP socket (FoundationNetworking is not needed).
-func httpGet(port: UInt16, path: String) -> String {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var storage = sockaddr_storage()
-    let len = SocketAddress.fill(&storage, address: "127.0.0.1", port: port)!
-    let rc = withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, len) } }
-    guard rc == 0 else { return "connect failed" }
-    let request = Array("GET \(path) HTTP/1.0\r\nHost: x\r\n\r\n".utf8)
-    _ = request.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-    var out: [UInt8] = []
-    var buf = [UInt8](repeating: 0, count: 4096)
-    while true {
-        let n = read(fd, &buf, buf.count)
-        if n <= 0 { break }
-        out += buf[0..<n]
-    }
-    return String(decoding: out, as: UTF8.self)
-}

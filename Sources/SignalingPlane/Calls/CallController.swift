@@ -36,6 +36,15 @@ final class CallController {
         bus.onBridgeLost = { [unowned self] id in bridgeLost(id) }
         bus.onBridgeJoined = { [unowned self] _ in restartOrphanedAISessions() }
         bus.onWorkerJoined = { [unowned self] _ in retryCallsWithoutWorker() }
+        bus.onWorkerDraining = { [unowned self] id in
+            // SIGTERM'd worker: move each call like a failover, then free the old session.
+            for call in calls.values where call.worker == id {
+                call.failedWorkers.insert(id)
+                call.movingWorker = call.state == .answered
+                let old = call.session
+                if placeOnWorker(call) { bus.send(.releaseSession(old, reason: "moved off draining worker"), to: id) }
+            }
+        }
         bus.onWorkerSessions = { [unowned self] id, held in
             // A worker restarted faster than its heartbeat timeout: its calls' media is gone.
             for call in calls.values where call.worker == id && call.workerPort != nil && !held.contains(call.session) {
