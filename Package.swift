@@ -80,9 +80,12 @@ let package = Package(
 
         // MARK: Benchmarks (executables that print figures; not tests)
         .executableTarget(name: "vlgw-bus-bench", dependencies: ["VLRuntime"], swiftSettings: strict),
+        .executableTarget(name: "vlgw-sip-bench", dependencies: ["SIP", "SDP"], swiftSettings: strict),
         .executableTarget(name: "vlgw-media-bench", dependencies: ["RTP", "AudioCodecs", "MediaCore"], swiftSettings: strict),
 
         // MARK: Tests
+        .testTarget(name: "SIPTests", dependencies: ["SIP"], swiftSettings: strict),
+        .testTarget(name: "SDPTests", dependencies: ["SDP"], swiftSettings: strict),
         .testTarget(name: "RTPTests", dependencies: ["RTP"], swiftSettings: strict),
         .testTarget(name: "AudioCodecsTests", dependencies: ["AudioCodecs"], swiftSettings: strict),
         .testTarget(name: "MediaCoreTests", dependencies: ["MediaCore", "RTP", "AudioCodecs"], swiftSettings: strict),

@@ -23,6 +23,19 @@ public struct SDPCodec: Equatable, Sendable {
 
     /// Does an offered payload (rtpmap or static) denote this codec?
     public func matches(_ map: RTPMap) -> Bool {
-        map.encoding.lowercased() == name.lowercased() && map.clockRate == clockRate && map.channels == channels
+        map.clockRate == clockRate && map.channels == channels && map.encoding.caseInsensitiveEquals(name)
+    }
+}
+
+extension String {
+    /// ASCII case-insensitive comparison without allocating lower-cased copies.
+    func caseInsensitiveEquals(_ other: String) -> Bool {
+        let a = utf8, b = other.utf8
+        guard a.count == b.count else { return false }
+        for (x, y) in zip(a, b) where x != y {
+            let lx = (x >= 65 && x <= 90) ? x | 0x20 : x, ly = (y >= 65 && y <= 90) ? y | 0x20 : y
+            if lx != ly { return false }
+        }
+        return true
     }
 }

@@ -38,6 +38,17 @@ public struct SDPMedia: Equatable, Sendable {
         return nil
     }
 
+    /// All rtpmap entries by payload type, parsed once (negotiation looks them up repeatedly).
+    public var rtpmaps: [String: RTPMap] {
+        var out: [String: RTPMap] = [:]
+        for a in attributes where a.name == "rtpmap" {
+            guard let v = a.value else { continue }
+            let parts = v.split(separator: " ", maxSplits: 1)
+            if parts.count == 2, out[String(parts[0])] == nil, let m = RTPMap(parsing: String(parts[1])) { out[String(parts[0])] = m }
+        }
+        return out
+    }
+
     /// a=fmtp:<pt> <params>
     public func fmtp(_ pt: String) -> String? {
         for v in attributes("fmtp") {

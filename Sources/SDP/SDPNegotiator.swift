@@ -107,11 +107,14 @@ public enum SDPNegotiator {
 
     /// Accepts one offered m-line if it is RTP audio with a codec we support.
     static func accept(_ m: SDPMedia, in offer: SessionDescription, config: SDPLocalConfig) -> (SDPMedia, NegotiatedMedia)? {
-        guard m.media == "audio", m.port != 0, m.proto.uppercased().hasPrefix("RTP/"), let conn = offer.effectiveConnection(m) else { return nil }
+        // Plain RTP only: answering RTP/SAVP(F) without crypto would be a lie (no SRTP here).
+        let proto = m.proto.uppercased()
+        guard m.media == "audio", m.port != 0, proto == "RTP/AVP" || proto == "RTP/AVPF", let conn = offer.effectiveConnection(m) else { return nil }
+        let maps = m.rtpmaps
         var chosen: (pt: String, map: RTPMap, codec: SDPCodec)? = nil
         search: for codec in config.codecs {
             for pt in m.formats {
-                if let map = m.rtpmap(pt) ?? RTPMap.staticPayload(pt), codec.matches(map) { chosen = (pt, map, codec); break search }
+                if let map = maps[pt] ?? RTPMap.staticPayload(pt), codec.matches(map) { chosen = (pt, map, codec); break search }
             }
         }
         guard let c = chosen, let ptNum = UInt8(c.pt) else { return nil }
@@ -123,7 +126,7 @@ public enum SDPNegotiator {
         var tePT: UInt8? = nil
         if config.telephoneEvent {
             // RFC 4733 §2.1: the event clock must equal the audio codec clock.
-            if let te = m.formats.first(where: { pt in m.rtpmap(pt).map { $0.encoding.lowercased() == "telephone-event" && $0.clockRate == c.map.clockRate } ?? false }),
+            if let te = m.formats.first(where: { pt in maps[pt].map { $0.encoding.lowercased() == "telephone-event" && $0.clockRate == c.map.clockRate } ?? false }),
                let teNum = UInt8(te) {
                 tePT = teNum
                 line.formats.append(te)

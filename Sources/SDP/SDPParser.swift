@@ -29,13 +29,15 @@ enum SDPParser {
                 current = try parseMedia(value)
                 continue
             }
-            if current != nil {
+            if var m = current {
+                current = nil   // release the second reference so appends do not copy (CoW)
                 switch type {
-                case "c": current!.connection = try parseConnection(value)
-                case "b": current!.bandwidths.append(try parseBandwidth(value))
-                case "a": current!.attributes.append(parseAttribute(value))
-                default: current!.otherLines.append(SDPLine(type, value))
+                case "c": m.connection = try parseConnection(value)
+                case "b": m.bandwidths.append(try parseBandwidth(value))
+                case "a": m.attributes.append(parseAttribute(value))
+                default: m.otherLines.append(SDPLine(type, value))
                 }
+                current = m
                 continue
             }
             switch type {

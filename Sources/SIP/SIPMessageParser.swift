@@ -66,7 +66,10 @@ public enum SIPMessageParser {
     /// UAS can still build a 400 (Via/From/To/Call-ID/CSeq) for it.
     public static func parseHeadersForErrorResponse(_ b: [UInt8]) -> SIPHeaders? {
         let start = skipLeadingCRLF(b, from: 0)
-        guard start < b.count, let (headEnd, _) = findHeaderEnd(b, from: start) else { return nil }
+        guard start < b.count else { return nil }
+        var bounds = findHeaderEnd(b, from: start)
+        if bounds == nil, b.last == ASCII.lf { bounds = (b.count, b.count) }   // same UDP leniency as parseDatagram
+        guard let (headEnd, _) = bounds else { return nil }
         guard let firstLF = b[start..<headEnd].firstIndex(of: ASCII.lf) else { return nil }
         return try? parseHeaderLines(b, firstLF + 1, headEnd)
     }

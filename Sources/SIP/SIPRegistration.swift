@@ -66,8 +66,10 @@ public struct SIPRegistration: Sendable {
                 return ([.unregistered], false)
             }
             // Granted lifetime: our Contact's expires param, else Expires header, else what we asked.
-            let granted = resp.contacts.compactMap { $0.params.value("expires").flatMap { Int($0) } }.first
+            let raw = resp.contacts.compactMap { $0.params.value("expires").flatMap { Int($0) } }.first
                 ?? resp.headers["Expires"].flatMap { Int($0.trimmingSIPWhitespace()) } ?? requestedExpires
+            // Clamp: a hostile or broken registrar must not make the arithmetic below trap.
+            let granted = min(max(raw, 1), Int(Int32.max))
             registeredExpires = granted
             let refreshIn = max(granted / 2, granted - refreshMargin)
             nextDeadline = now &+ UInt64(max(1, refreshIn)) &* 1_000_000_000

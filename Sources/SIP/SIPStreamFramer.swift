@@ -7,6 +7,9 @@ public struct SIPStreamFramer: Sendable {
     public var maxMessageSize: Int
     /// Set once the stream is unrecoverable; the connection should be closed.
     public private(set) var failed: SIPParseError? = nil
+    /// RFC 5626 §3.5.1 double-CRLF "pings" seen so far; the driver answers
+    /// each with a single CRLF "pong" and may reset this counter.
+    public var keepAlivePings = 0
 
     public init(maxMessageSize: Int = 65_536) { self.maxMessageSize = maxMessageSize }
 
@@ -17,8 +20,13 @@ public struct SIPStreamFramer: Sendable {
     /// stream is corrupt (the caller must close the connection).
     public mutating func next() throws(SIPParseError) -> SIPMessage? {
         if let f = failed { throw f }
+        countPings(upTo: SIPMessageParser.skipLeadingCRLF(buffer, from: 0))
         let start = SIPMessageParser.skipLeadingCRLF(buffer, from: 0)
-        if start == buffer.count { buffer.removeAll(keepingCapacity: true); return nil }
+        if start == buffer.count {
+            // Keep a partial ping ("\r\n") so it can complete with the next read.
+            if buffer.count > 3 { buffer.removeAll(keepingCapacity: true) }
+            return nil
+        }
         guard let (headEnd, bodyStart) = SIPMessageParser.findHeaderEnd(buffer, from: start) else {
             if buffer.count - start > maxMessageSize { return try fail(.messageTooLarge) }
             return nil
@@ -43,6 +51,17 @@ public struct SIPStreamFramer: Sendable {
         var out: [SIPMessage] = []
         while let m = try next() { out.append(m) }
         return out
+    }
+
+    /// Counts complete CRLFCRLF sequences in the skipped prefix and drops
+    /// them, so a lone trailing CRLF can still pair with the next chunk.
+    private mutating func countPings(upTo end: Int) {
+        var i = 0
+        while i + 3 < end, buffer[i] == ASCII.cr, buffer[i + 1] == ASCII.lf, buffer[i + 2] == ASCII.cr, buffer[i + 3] == ASCII.lf {
+            keepAlivePings += 1
+            i += 4
+        }
+        if i > 0 { buffer.removeSubrange(0..<i) }
     }
 
     private mutating func fail(_ e: SIPParseError) throws(SIPParseError) -> SIPMessage? {

@@ -13,22 +13,43 @@ public struct SIPTransactionLayer: Sendable {
     public var timers: SIPTimerConfig
     public var validatesRequests = true
     public var requireMaxForwards = false
+    /// Overload guard: beyond this many live server transactions new requests
+    /// get a stateless 503 instead of consuming memory (floods, retransmission storms).
+    public var maxServerTransactions = 50_000
 
     var servers: [SIPTransactionKey: ServerTransaction] = [:]
     var clients: [SIPTransactionKey: ClientTransaction] = [:]
     var okRetransmissions: [OKKey: OKRetransmission] = [:]
+    var heap = TimerHeap<TimerOwner>()
 
     public init(timers: SIPTimerConfig = SIPTimerConfig()) { self.timers = timers }
 
     public var serverTransactionCount: Int { servers.count }
     public var clientTransactionCount: Int { clients.count }
 
-    /// Earliest time `fireTimers` has work to do.
-    public var nextDeadline: UInt64? {
-        let s = servers.values.compactMap(\.nextDeadline).min()
-        let c = clients.values.compactMap(\.nextDeadline).min()
-        let o = okRetransmissions.values.compactMap { r in [r.next, r.giveUp].compactMap { $0 }.min() }.min()
-        return [s, c, o].compactMap { $0 }.min()
+    /// Earliest time `fireTimers` has work to do (stale heap entries may make
+    /// this early, never late; an early `fireTimers` call is harmless).
+    public var nextDeadline: UInt64? { heap.top?.deadline }
+
+    func currentDeadline(_ o: TimerOwner) -> UInt64? {
+        switch o {
+        case .server(let k): return servers[k]?.nextDeadline
+        case .client(let k): return clients[k]?.nextDeadline
+        case .ok(let k): return okRetransmissions[k].map { r in [r.next, r.giveUp].compactMap { $0 }.min() } ?? nil
+        }
+    }
+
+    /// Call after changing an owner's timers.
+    mutating func schedule(_ o: TimerOwner) {
+        if let d = currentDeadline(o) { heap.push(d, o) }
+    }
+
+    /// Drops stale entries from the top so `nextDeadline` is accurate.
+    mutating func pruneHeap() {
+        while let t = heap.top {
+            if let d = currentDeadline(t.key), d == t.deadline { return }
+            heap.pop()
+        }
     }
 
     // MARK: - Receiving
@@ -75,6 +96,7 @@ public struct SIPTransactionLayer: Sendable {
                     tx.timerG = nil; tx.timerH = nil
                     tx.timerI = now &+ (peer.transport.isReliable ? 0 : timers.t4)
                     servers[key] = tx
+                    schedule(.server(key))
                     return []
                 case .confirmed: return []
                 default: break
@@ -96,10 +118,16 @@ public struct SIPTransactionLayer: Sendable {
             return []
         }
 
+        if servers.count >= maxServerTransactions {
+            var busy = req.makeResponse(status: 503, reason: "Service Unavailable")
+            busy.headers.append("Retry-After", "5")
+            return [.send(busy, to: peer)]
+        }
         let isInvite = method == .invite
         var tx = ServerTransaction(key: key, isInvite: isInvite, peer: peer, request: req, state: isInvite ? .proceeding : .trying)
         if isInvite { tx.timerTrying = now &+ timers.tryingDelay }
         servers[key] = tx
+        schedule(.server(key))
         var actions: [SIPTransactionAction] = []
         if isInvite && timers.tryingDelay == 0 { actions += sendTrying(key) }
         actions.append(.deliverRequest(req, from: peer, transaction: key))
@@ -177,6 +205,7 @@ public struct SIPTransactionLayer: Sendable {
             }
         }
         clients[key] = tx
+        schedule(.client(key))
         return actions
     }
 
@@ -204,6 +233,7 @@ public struct SIPTransactionLayer: Sendable {
             tx.timerF = now &+ timers.timeout
         }
         clients[key] = tx
+        schedule(.client(key))
         return (key, [.send(req, to: peer)])
     }
 
@@ -237,17 +267,26 @@ public struct SIPTransactionLayer: Sendable {
             }
         }
         servers[key] = tx
+        schedule(.server(key))
         return actions
     }
 
     /// UAS core (§13.3.1.4): retransmit a 2xx to INVITE until the ACK
-    /// arrives; give up after 64*T1 with `.ackTimeout`. Call right after
-    /// `sendResponse` of the 2xx.
+    /// arrives (T1 doubling, capped at T2); give up after 64*T1 with
+    /// `.ackTimeout`. Call right after `sendResponse` of the 2xx.
     public mutating func start2xxRetransmission(_ response: SIPMessage, to peer: SIPPeer, now: UInt64) {
         guard let cid = response.callID, let cseq = response.cseq else { return }
-        let next: UInt64? = peer.transport.isReliable ? nil : now &+ timers.t1
-        okRetransmissions[OKKey(callID: cid, cseq: cseq.sequence)] =
-            OKRetransmission(response: response, peer: peer, next: next, interval: timers.t1, giveUp: now &+ timers.timeout)
+        // Retransmitted even on reliable transports: the 2xx/ACK exchange is end-to-end
+        // and a later hop may be UDP (§13.3.1.4 makes no transport exception).
+        let next: UInt64? = now &+ timers.t1
+        let k = OKKey(callID: cid, cseq: cseq.sequence)
+        okRetransmissions[k] = OKRetransmission(response: response, peer: peer, next: next, interval: timers.t1, giveUp: now &+ timers.timeout)
+        schedule(.ok(k))
+    }
+
+    /// Stops 2xx retransmission for a call (e.g. a BYE arrived: the peer has the 2xx).
+    public mutating func stop2xxRetransmissions(callID: String) {
+        for k in okRetransmissions.keys where k.callID == callID { okRetransmissions[k] = nil }
     }
 
     public func isAwaitingAck(callID: String, cseq: UInt32) -> Bool { okRetransmissions[OKKey(callID: callID, cseq: cseq)] != nil }
@@ -273,31 +312,40 @@ public struct SIPTransactionLayer: Sendable {
     // MARK: - Timers
 
     public mutating func fireTimers(now: UInt64) -> [SIPTransactionAction] {
+        var due: [TimerOwner] = []
+        var seen = Set<TimerOwner>()
+        while let t = heap.top, t.deadline <= now {
+            heap.pop()
+            if seen.insert(t.key).inserted { due.append(t.key) }
+        }
         var actions: [SIPTransactionAction] = []
-        for key in Array(servers.keys) {
-            guard var tx = servers[key], let d = tx.nextDeadline, d <= now else { continue }
-            actions += fireServer(&tx, now: now)
-            if tx.state == .terminated { servers[key] = nil; actions.append(.terminated(key)) } else { servers[key] = tx }
-        }
-        for key in Array(clients.keys) {
-            guard var tx = clients[key], let d = tx.nextDeadline, d <= now else { continue }
-            actions += fireClient(&tx, now: now)
-            if tx.state == .terminated { clients[key] = nil; actions.append(.terminated(key)) } else { clients[key] = tx }
-        }
-        for key in Array(okRetransmissions.keys) {
-            guard var r = okRetransmissions[key] else { continue }
-            if r.giveUp <= now {
-                okRetransmissions[key] = nil
-                actions.append(.ackTimeout(callID: key.callID, cseq: key.cseq))
-                continue
+        for owner in due {
+            switch owner {
+            case .server(let key):
+                guard var tx = servers[key], let d = tx.nextDeadline, d <= now else { schedule(owner); continue }
+                actions += fireServer(&tx, now: now)
+                if tx.state == .terminated { servers[key] = nil; actions.append(.terminated(key)) } else { servers[key] = tx }
+            case .client(let key):
+                guard var tx = clients[key], let d = tx.nextDeadline, d <= now else { schedule(owner); continue }
+                actions += fireClient(&tx, now: now)
+                if tx.state == .terminated { clients[key] = nil; actions.append(.terminated(key)) } else { clients[key] = tx }
+            case .ok(let key):
+                guard var r = okRetransmissions[key] else { continue }
+                if r.giveUp <= now {
+                    okRetransmissions[key] = nil
+                    actions.append(.ackTimeout(callID: key.callID, cseq: key.cseq))
+                    continue
+                }
+                if let n = r.next, n <= now {
+                    actions.append(.send(r.response, to: r.peer))
+                    r.interval = min(r.interval &* 2, timers.t2)
+                    r.next = now &+ r.interval
+                    okRetransmissions[key] = r
+                }
             }
-            if let n = r.next, n <= now {
-                actions.append(.send(r.response, to: r.peer))
-                r.interval = min(r.interval &* 2, timers.t2)
-                r.next = now &+ r.interval
-                okRetransmissions[key] = r
-            }
+            schedule(owner)
         }
+        pruneHeap()
         return actions
     }
 
@@ -307,6 +355,7 @@ public struct SIPTransactionLayer: Sendable {
         tx.lastResponse = trying
         tx.timerTrying = nil
         servers[key] = tx
+        schedule(.server(key))
         return [.send(trying, to: tx.peer)]
     }
 

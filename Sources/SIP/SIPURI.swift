@@ -46,7 +46,7 @@ public struct SIPURI: Equatable, Sendable, CustomStringConvertible {
         s += hostPort
         s += params.serialized
         if !headers.isEmpty {
-            s += "?" + headers.map { $0.value == nil ? $0.name : "\($0.name)=\($0.value!)" }.joined(separator: "&")
+            s += "?" + headers.map { h in h.value.map { "\(h.name)=\($0)" } ?? h.name }.joined(separator: "&")
         }
         return s
     }

@@ -35,16 +35,45 @@ extension Array where Element == SIPParam {
     }
 
     /// Parses `;a=b;c` (leading `;` optional). Quoted values keep their quotes.
+    /// Single byte-level pass: this runs for every Via/From/To/Contact/URI.
     static func parse(_ text: Substring) -> [SIPParam] {
         var out: [SIPParam] = []
-        for piece in splitOutsideQuotes(text, separator: ";") {
-            let t = piece.trimmingSIPWhitespace()
-            if t.isEmpty { continue }
-            if let eq = t.firstIndex(of: "=") {
-                out.append(SIPParam(String(t[..<eq]).trimmingSIPWhitespace(), String(t[t.index(after: eq)...]).trimmingSIPWhitespace()))
-            } else {
-                out.append(SIPParam(t, nil))
+        let u = text.utf8
+        func isWS(_ b: UInt8) -> Bool { ASCII.isWS(b) || b == ASCII.cr || b == ASCII.lf }
+        func trimmed(_ lo: Substring.UTF8View.Index, _ hi: Substring.UTF8View.Index) -> String {
+            var a = lo, b = hi
+            while a < b, isWS(u[a]) { a = u.index(after: a) }
+            while b > a, isWS(u[u.index(before: b)]) { b = u.index(before: b) }
+            return String(decoding: u[a..<b], as: UTF8.self)
+        }
+        var i = u.startIndex
+        while i < u.endIndex {
+            var j = i
+            var inQ = false, esc = false
+            var eq: Substring.UTF8View.Index? = nil
+            var blank = true
+            while j < u.endIndex {
+                let c = u[j]
+                if inQ {
+                    if esc { esc = false } else if c == ASCII.backslash { esc = true } else if c == ASCII.quote { inQ = false }
+                } else if c == ASCII.quote {
+                    inQ = true
+                } else if c == ASCII.semicolon {
+                    break
+                } else if c == UInt8(ascii: "="), eq == nil {
+                    eq = j
+                }
+                if !isWS(c) { blank = false }
+                j = u.index(after: j)
             }
+            if !blank {
+                if let e = eq {
+                    out.append(SIPParam(trimmed(i, e), trimmed(u.index(after: e), j)))
+                } else {
+                    out.append(SIPParam(trimmed(i, j), nil))
+                }
+            }
+            i = j < u.endIndex ? u.index(after: j) : j
         }
         return out
     }

@@ -4,6 +4,7 @@ extension SIPUserAgent {
     /// pending incoming INVITE (we reply 480 to it instead).
     public mutating func hangup(callID: String, now: UInt64) -> [SIPUserAgentEvent] {
         if pendingInvites[callID] != nil { return reject(callID: callID, status: 480, now: now) }
+        if outgoing[callID]?.answered == false { return cancelOutgoing(callID: callID, now: now) }
         guard dialogs[callID] != nil else { return [] }
         return sendBye(callID: callID, now: now) + [.callEnded(callID: callID, reason: .localBye)]
     }
@@ -13,6 +14,9 @@ extension SIPUserAgent {
         let bye = d.makeRequest(.bye, via: config.via(), contact: nil)
         dialogs[callID] = nil
         pendingReinvites[callID] = nil
+        outgoing[callID] = nil
+        reinviteAcks[callID] = nil
+        offerInOK.remove(callID)
         return sendClient(bye, to: d.peer, callID: callID, now: now)
     }
 
@@ -36,8 +40,38 @@ extension SIPUserAgent {
         return sendClient(req, to: d.peer, callID: callID, now: now)
     }
 
+    /// Out-of-dialog request (e.g. OPTIONS health check of a trunk). The final
+    /// status arrives as `.requestCompleted(callID:method:status:)` (408 on timeout).
+    public mutating func sendOutOfDialog(_ method: SIPMethod, to uri: SIPURI, from: NameAddr? = nil, peer: SIPPeer,
+                                         body: [UInt8] = [], contentType: String? = nil, now: UInt64) -> (callID: String, events: [SIPUserAgentEvent]) {
+        let cid = SIPUserAgent.newTag() + SIPUserAgent.newTag() + "@" + config.localHost
+        var local = from ?? NameAddr(uri: SIPURI(user: config.contactUser, host: config.localHost))
+        local.tag = SIPUserAgent.newTag()
+        var h = SIPHeaders()
+        h.append("Via", config.via())
+        h.append("Max-Forwards", "70")
+        h.append("From", local.description)
+        h.append("To", "<\(uri)>")
+        h.append("Call-ID", cid)
+        h.append("CSeq", "1 \(method.rawValue)")
+        h.append("Contact", config.contact)
+        if method == .options { h.append("Accept", "application/sdp") }
+        h.append("User-Agent", config.userAgent)
+        var req = SIPMessage(startLine: .request(method: method, uri: uri.description, version: "SIP/2.0"), headers: h)
+        req.setBody(body, contentType: contentType)
+        return (cid, sendClient(req, to: peer, callID: cid, now: now))
+    }
+
     mutating func onResponse(_ resp: SIPMessage, key: SIPTransactionKey?, now: UInt64) -> [SIPUserAgentEvent] {
         guard let code = resp.statusCode, let cseq = resp.cseq else { return [] }
+        if cseq.method == .invite, let cid = resp.callID {
+            // The initial INVITE of a call we placed (or its authenticated retry)…
+            if let call = outgoing[cid], call.invite.cseq?.sequence == cseq.sequence {
+                return onInviteResponse(resp, callID: cid, key: key, now: now)
+            }
+            // …or a re-INVITE we sent inside a dialog.
+            if dialogs[cid] != nil { return onReinviteResponse(resp, callID: cid, key: key, now: now) }
+        }
         if cseq.method == .register, var reg = registration, resp.callID == reg.callID {
             let (events, retry) = reg.handle(resp, now: now)
             var out = events
@@ -51,6 +85,25 @@ extension SIPUserAgent {
         guard code >= 200, let key, let cid = clientRequests[key] else { return [] }
         clientRequests[key] = nil
         return [.requestCompleted(callID: cid, method: cseq.method, status: code)]
+    }
+
+    /// Responses to our re-INVITE (`sendInDialog(.invite, ...)`): the 2xx is
+    /// ACKed here (the ACK is the TU's job, §13.2.2.4) and re-ACKed on retransmission.
+    mutating func onReinviteResponse(_ resp: SIPMessage, callID cid: String, key: SIPTransactionKey?, now: UInt64) -> [SIPUserAgentEvent] {
+        guard let code = resp.statusCode, code >= 200, let seq = resp.cseq?.sequence, var d = dialogs[cid] else { return [] }
+        if let k = key { clientRequests[k] = nil }
+        guard code < 300 else {
+            // Non-2xx: the client transaction already sent the ACK; the old session stays.
+            return key == nil ? [] : [.requestCompleted(callID: cid, method: .invite, status: code)]
+        }
+        if let ack = reinviteAcks[cid], ack.cseq?.sequence == seq { return [.send(ack, to: d.peer)] }
+        if let c = resp.contacts.first { d.remoteTarget = c.uri.description }   // §12.2.1.2 target refresh
+        var ack = Self.viaMatchingTransport(d.makeRequest(.ack, via: config.via(), contact: nil), d.peer)
+        ack.headers.set("CSeq", "\(seq) ACK")
+        dialogs[cid] = d
+        reinviteAcks[cid] = ack
+        return [.send(ack, to: d.peer), .callAnswered(callID: cid, answer: resp.body.isEmpty ? nil : resp.body),
+                .requestCompleted(callID: cid, method: .invite, status: code)]
     }
 
     // MARK: registration

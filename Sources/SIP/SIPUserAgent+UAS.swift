@@ -6,7 +6,8 @@ extension SIPUserAgent {
         guard let key else { return [] }
         let toTag = req.to?.tag
         // Requests inside a dialog we do not know: 481 (§12.2.2).
-        if toTag != nil, dialogs[cid] == nil, method != .options, method != .cancel {
+        if let t = toTag, method != .options, method != .cancel, dialogs[cid]?.localTag != t {
+            // Unknown Call-ID, or our Call-ID with someone else's tag (stale/forked leg).
             return respond(req, key: key, status: 481, toTag: toTag, now: now)
         }
         if let d = dialogs[cid], toTag != nil, let seq = req.cseq?.sequence {
@@ -25,8 +26,15 @@ extension SIPUserAgent {
         switch method {
         case .invite: return toTag == nil ? onInitialInvite(req, from: peer, key: key, now: now) : onReinvite(req, key: key, now: now)
         case .cancel: return onCancel(req, key: key, now: now)
+        case .bye where dialogs[cid] == nil && pendingInvites[cid] == nil:
+            // §15.1.2: a BYE that matches no dialog (or call being set up) gets 481.
+            return respond(req, key: key, status: 481, toTag: toTag, now: now)
         case .bye:
+            // A BYE proves the peer got our 2xx even if its ACK was lost.
+            layer.stop2xxRetransmissions(callID: cid)
             dialogs[cid] = nil
+            outgoing[cid] = nil
+            reinviteAcks[cid] = nil
             pendingReinvites[cid] = nil
             var ev = respond(req, key: key, status: 200, toTag: toTag, now: now)
             // A BYE before our final answer also ends the pending INVITE (§15.1.2).
@@ -79,8 +87,9 @@ extension SIPUserAgent {
 
     mutating func onReinvite(_ req: SIPMessage, key: SIPTransactionKey, now: UInt64) -> [SIPUserAgentEvent] {
         guard let cid = req.callID else { return [] }
-        // §14.2: a re-INVITE while one is pending → 491.
-        if pendingReinvites[cid] != nil { return respond(req, key: key, status: 491, toTag: req.to?.tag, now: now) }
+        // §14.2: a re-INVITE while one is pending (theirs or ours: glare) → 491.
+        let oursPending = clientRequests.contains { $0.value == cid && $0.key.method == "INVITE" && layer.isPending($0.key) }
+        if pendingReinvites[cid] != nil || oursPending { return respond(req, key: key, status: 491, toTag: req.to?.tag, now: now) }
         if let c = req.contacts.first { dialogs[cid]?.remoteTarget = c.uri.description }
         pendingReinvites[cid] = key
         return [.reoffer(callID: cid, offer: req.body.isEmpty ? nil : req.body)]
@@ -111,7 +120,14 @@ extension SIPUserAgent {
 
     mutating func onInfo(_ req: SIPMessage, callID cid: String, key: SIPTransactionKey, now: UInt64) -> [SIPUserAgentEvent] {
         var ev = respond(req, key: key, status: 200, toTag: req.to?.tag, now: now)
-        guard req.contentType?.lowercased().hasPrefix("application/dtmf-relay") == true else { return ev }
+        let ct = req.contentType?.lowercased() ?? ""
+        // Some devices send "application/dtmf" with the bare digit as the body.
+        if ct.hasPrefix("application/dtmf"), !ct.hasPrefix("application/dtmf-relay") {
+            let d = String(String(decoding: req.body, as: UTF8.self).filter { !$0.isWhitespace })
+            if !d.isEmpty, d.count <= 2 { ev.append(.dtmf(callID: cid, digit: d, durationMs: nil)) }
+            return ev
+        }
+        guard ct.hasPrefix("application/dtmf-relay") else { return ev }
         // Body: "Signal=5\r\nDuration=160\r\n"
         var digit: String? = nil, duration: Int? = nil
         for line in String(decoding: req.body, as: UTF8.self).split(whereSeparator: \.isNewline) {
@@ -150,7 +166,11 @@ extension SIPUserAgent {
     /// Answers a pending re-INVITE: 200 with SDP, or an error status (e.g. 488) keeping the old session.
     public mutating func answerReoffer(callID: String, sdp: [UInt8]?, status: Int = 200, now: UInt64) -> [SIPUserAgentEvent] {
         guard let key = pendingReinvites.removeValue(forKey: callID), let req = layer.request(for: key), let d = dialogs[callID] else { return [] }
-        if status == 200, let sdp { return sendOK(req, key: key, toTag: d.localTag, sdp: sdp, now: now) }
+        if status == 200, let sdp {
+            // Offerless re-INVITE: our 200 carries the offer, the answer comes in the ACK.
+            if req.body.isEmpty { offerInOK.insert(callID) }
+            return sendOK(req, key: key, toTag: d.localTag, sdp: sdp, now: now)
+        }
         return respond(req, key: key, status: status, toTag: d.localTag, now: now)
     }
 
@@ -159,7 +179,7 @@ extension SIPUserAgent {
         for rr in req.headers.lines("Record-Route") { r.headers.append("Record-Route", rr) }   // §12.1.1
         r.headers.append("Contact", config.contact)
         for (n, v) in capabilityHeaders where n != "Accept" { r.headers.append(n, v) }
-        r.headers.append("User-Agent", config.userAgent)
+        r.headers.append("Server", config.userAgent)   // responses identify the UAS with Server (§20.35)
         r.setBody(sdp, contentType: "application/sdp")
         let ev = Self.sends(layer.sendResponse(r, for: key, now: now))
         if let peer = dialogs[req.callID ?? ""]?.peer { layer.start2xxRetransmission(r, to: peer, now: now) }

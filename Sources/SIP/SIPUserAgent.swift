@@ -16,6 +16,11 @@ public struct SIPUserAgent: Sendable {
     /// Client transactions we started inside dialogs: key → Call-ID.
     var clientRequests: [SIPTransactionKey: String] = [:]
     public internal(set) var registration: SIPRegistration?
+    /// Outgoing INVITEs by Call-ID, and their current client transaction.
+    var outgoing: [String: OutgoingCall] = [:]
+    var outgoingKeys: [SIPTransactionKey: String] = [:]
+    /// Last ACK sent for a 2xx to our re-INVITE, per Call-ID (re-sent on 2xx retransmission).
+    var reinviteAcks: [String: SIPMessage] = [:]
 
     public init(config: SIPUserAgentConfig) {
         self.config = config
@@ -54,13 +59,18 @@ public struct SIPUserAgent: Sendable {
             case .deliverRequest(let req, let peer, let key): out += onRequest(req, from: peer, key: key, now: now)
             case .deliverResponse(let resp, let key): out += onResponse(resp, key: key, now: now)
             case .timeout(let key):
-                if let cid = clientRequests.removeValue(forKey: key) {
+                if let cid = outgoingKeys.removeValue(forKey: key) {
+                    outgoing[cid] = nil
+                    dialogs[cid] = nil
+                    out.append(.callEnded(callID: cid, reason: .requestTimeout))
+                } else if let cid = clientRequests.removeValue(forKey: key) {
                     out.append(.requestCompleted(callID: cid, method: SIPMethod(key.method), status: 408))
                 } else if key.method == "REGISTER", !key.isServer {
                     out += registrationFailed(status: nil, now: now)
                 }
             case .terminated(let key):
                 clientRequests[key] = nil
+                outgoingKeys[key] = nil
             case .ackTimeout(let cid, _):
                 // §13.3.1.4: no ACK for our 2xx — confirm then tear down with BYE.
                 if dialogs[cid] != nil {
@@ -78,7 +88,7 @@ public struct SIPUserAgent: Sendable {
                           extra: [(String, String)] = [], body: [UInt8] = [], contentType: String? = nil, now: UInt64, peer: SIPPeer? = nil) -> [SIPUserAgentEvent] {
         var r = req.makeResponse(status: status, reason: reason, toTag: toTag ?? (status > 100 ? SIPUserAgent.newTag() : nil))
         for (n, v) in extra { r.headers.append(n, v) }
-        r.headers.append("User-Agent", config.userAgent)
+        r.headers.append("Server", config.userAgent)
         r.setBody(body, contentType: contentType)
         if let k = key { return Self.sends(layer.sendResponse(r, for: k, now: now)) }
         if let p = peer { return [.send(r, to: p)] }
@@ -90,14 +100,28 @@ public struct SIPUserAgent: Sendable {
         actions.compactMap { if case .send(let m, let p) = $0 { return .send(m, to: p) }; return nil }
     }
 
-    mutating func sendClient(_ req: SIPMessage, to peer: SIPPeer, callID: String?, now: UInt64) -> [SIPUserAgentEvent] {
+    /// The Via transport must name the transport actually used (§18.1.1), which may differ from the default.
+    static func viaMatchingTransport(_ request: SIPMessage, _ peer: SIPPeer) -> SIPMessage {
+        var req = request
+        if var via = req.topVia, via.transport.uppercased() != peer.transport.rawValue {
+            via.transport = peer.transport.rawValue
+            req.headers.removeFirst("Via")
+            req.headers.prepend("Via", via.description)
+        }
+        return req
+    }
+
+    mutating func sendClient(_ request: SIPMessage, to peer: SIPPeer, callID: String?, now: UInt64) -> [SIPUserAgentEvent] {
+        let req = Self.viaMatchingTransport(request, peer)
         let (key, actions) = layer.sendRequest(req, to: peer, now: now)
         if let k = key, let c = callID { clientRequests[k] = c }
         return Self.sends(actions)
     }
 
     var capabilityHeaders: [(String, String)] {
-        [("Allow", config.allow.joined(separator: ", ")), ("Accept", config.accept.joined(separator: ", ")), ("Supported", config.supported.joined(separator: ", "))]
+        // Supported may be empty (its option-tag list is optional) and §11.2 wants it in OPTIONS answers.
+        [("Allow", config.allow.joined(separator: ", ")), ("Accept", config.accept.joined(separator: ", ")),
+         ("Supported", config.supported.joined(separator: ", "))]
     }
 
     public static func newTag() -> String {

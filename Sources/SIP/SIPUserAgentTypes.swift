@@ -5,9 +5,13 @@ public struct SIPUserAgentConfig: Sendable {
     public var transport: SIPTransport
     public var contactUser: String = "vlgw"
     public var userAgent: String = "vlgw"
-    public var allow: [String] = ["INVITE", "ACK", "CANCEL", "BYE", "OPTIONS", "INFO", "REFER", "NOTIFY"]
+    /// Methods we accept as UAS (Allow). REFER is sent, not accepted: an incoming
+    /// REFER gets 405, so it must not be listed here.
+    public var allow: [String] = ["INVITE", "ACK", "CANCEL", "BYE", "OPTIONS", "INFO", "NOTIFY"]
     public var accept: [String] = ["application/sdp", "application/dtmf-relay", "message/sipfrag"]
-    public var supported: [String] = ["replaces"]
+    /// Extensions we implement (Supported). Empty by default: advertising e.g.
+    /// "replaces" or "timer" would invite requests we do not honour.
+    public var supported: [String] = []
     public var timers = SIPTimerConfig()
 
     public init(localHost: String, localPort: UInt16 = 5060, transport: SIPTransport = .udp) {
@@ -41,6 +45,10 @@ public enum SIPUserAgentEvent: Equatable, Sendable {
     case requestCompleted(callID: String, method: SIPMethod, status: Int)
     /// NOTIFY about a REFER (RFC 3515): status code from the message/sipfrag body.
     case referProgress(callID: String, status: Int)
+    /// Outgoing call: provisional response (180/183, with early-media SDP if any).
+    case callProgress(callID: String, status: Int, sdp: [UInt8]?)
+    /// 2xx to our INVITE or re-INVITE (ACK already sent); `answer` is the peer's SDP.
+    case callAnswered(callID: String, answer: [UInt8]?)
     case registered(expires: Int)
     case registrationFailed(status: Int?)
     case unregistered

@@ -141,7 +141,7 @@ enum Scenarios {
       <recv response="180"/>
       <send><![CDATA[
     CANCEL sip:test@[remote_ip]:[remote_port] SIP/2.0
-    Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch-1]
+    Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch-3]
     From: <sip:sipp@[local_ip]:[local_port]>;tag=[call_number]
     To: <sip:test@[remote_ip]:[remote_port]>
     Call-ID: [call_id]
@@ -154,7 +154,7 @@ enum Scenarios {
       <recv response="487"/>
       <send><![CDATA[
     ACK sip:test@[remote_ip]:[remote_port] SIP/2.0
-    Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch-2]
+    Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch-6]
     From: <sip:sipp@[local_ip]:[local_port]>;tag=[call_number]
     [last_To:]
     Call-ID: [call_id]

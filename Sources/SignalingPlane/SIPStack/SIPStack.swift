@@ -60,6 +60,8 @@ final class SIPStack {
             case .registrationFailed(let status):
                 registrationState = "failed (\(status.map(String.init) ?? "timeout")); retrying"
                 logger.warning("registration failed", metadata: ["status": "\(status.map(String.init) ?? "timeout")"])
+            case .callProgress, .callAnswered:
+                break // outgoing calls: vlgw does not place any yet
             case .unregistered:
                 registrationState = "unregistered"
                 logger.notice("unregistered")
