@@ -106,6 +106,39 @@ final class SIPpTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.output)
     }
 
+    /// Registration against a SIPp registrar that challenges with 401 (digest MD5, qop=auth)
+    /// and checks the credentials with its own digest code (verifyauth) before saying 200.
+    func testRegisterAnswersDigestChallengeMD5() throws { try register(algorithm: "MD5") }
+
+    func register(algorithm: String) throws {
+        let registrarPort = harness.ports.spare + 2
+        let sippRun = try sippUAS(port: registrarPort, scenario: Scenarios.registrar(algorithm: algorithm))
+        try startGateway(extra: [
+            "REGISTER_WITH_SIP_SERVER": "true", "SIP_SERVER": "127.0.0.1:\(registrarPort)", "SIP_USER": "bot@example.com",
+            "AUTH_USER": "bot", "AUTH_PASSWORD": "s3cret", "AUTH_REALM": "example.com",
+        ])
+        let registered = harness.waitForStatus(seconds: 10) { $0.registration?.hasPrefix("registered") == true }
+        XCTAssertNotNil(registered, "status: \(String(describing: harness.status()?.registration))")
+        sippRun.waitUntilExit()
+        XCTAssertEqual(sippRun.terminationStatus, 0, "SIPp registrar verified the digest")
+    }
+
+    /// Starts SIPp as a server on `port` running `scenario` once, in the background.
+    func sippUAS(port: Int, scenario: String) throws -> Process {
+        let dir = NSTemporaryDirectory() + "sipp-uas-\(getpid())-\(Int.random(in: 0...1_000_000))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try scenario.write(toFile: "\(dir)/scenario.xml", atomically: true, encoding: .utf8)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/sipp")
+        p.arguments = ["-sf", "\(dir)/scenario.xml", "-i", "127.0.0.1", "-p", String(port), "-m", "1", "-nostdin", "-timeout", "20s", "-timeout_error"]
+        p.currentDirectoryURL = URL(fileURLWithPath: dir)
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        usleep(300_000)
+        return p
+    }
+
     func testOptionsKeepAlive() throws {
         try startGateway()
         let r = try sipp(["-m", "3", "-r", "10"], scenario: Scenarios.options)
@@ -114,6 +147,57 @@ final class SIPpTests: XCTestCase {
 }
 
 enum Scenarios {
+    /// A registrar: 401 with a digest challenge, then 200 only if SIPp's own digest check passes.
+    static func registrar(algorithm: String) -> String {
+        """
+        <?xml version="1.0" encoding="ISO-8859-1" ?>
+        <scenario name="digest registrar">
+          <recv request="REGISTER"/>
+          <send><![CDATA[
+        SIP/2.0 401 Unauthorized
+        [last_Via:]
+        [last_From:]
+        [last_To:];tag=reg[call_number]
+        [last_Call-ID:]
+        [last_CSeq:]
+        WWW-Authenticate: Digest realm="example.com", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", opaque="5ccc069c403ebaf9f0171e9517f40e41", algorithm=\(algorithm), qop="auth"
+        Content-Length: 0
+
+          ]]></send>
+          <recv request="REGISTER">
+            <action>
+              <verifyauth assign_to="authvalid" username="bot" password="s3cret"/>
+            </action>
+          </recv>
+          <nop hide="true" test="authvalid" next="goodauth"/>
+          <send next="done"><![CDATA[
+        SIP/2.0 403 Forbidden
+        [last_Via:]
+        [last_From:]
+        [last_To:];tag=reg[call_number]
+        [last_Call-ID:]
+        [last_CSeq:]
+        Content-Length: 0
+
+          ]]></send>
+          <label id="goodauth"/>
+          <send><![CDATA[
+        SIP/2.0 200 OK
+        [last_Via:]
+        [last_From:]
+        [last_To:];tag=reg[call_number]
+        [last_Call-ID:]
+        [last_CSeq:]
+        [last_Contact:];expires=600
+        Expires: 600
+        Content-Length: 0
+
+          ]]></send>
+          <label id="done"/>
+        </scenario>
+        """
+    }
+
     static let cancel = """
     <?xml version="1.0" encoding="ISO-8859-1" ?>
     <scenario name="cancel before answer">
