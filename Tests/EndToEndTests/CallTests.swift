@@ -194,4 +194,35 @@ final class CallTests: XCTestCase {
         XCTAssertNotNil(harness.waitForStatus(seconds: 3) { $0.calls.isEmpty })
         XCTAssertTrue(httpGet(port: harness.ports.metrics, path: "/metrics").contains("vlgw_calls_active 0"))
     }
+
+    /// 20 calls at once for 30 s, spread over both workers: every one answered, every one
+    /// hears its own words back (twice), none fails, nothing leaks.
+    func testTwentyConcurrentCallsForThirtySeconds() throws {
+        let callers = try (0..<20).map { _ in try TestCaller(gatewayPort: harness.ports.sip, codec: .pcmu) }
+        for caller in callers { XCTAssertEqual(caller.invite(), 200) }
+        let status = harness.status()
+        XCTAssertEqual(status?.calls.count, 20)
+        XCTAssertEqual(Set(status?.calls.compactMap(\.worker) ?? []).count, 2, "calls spread over both workers")
+        let begin = Date()
+        for i in 0..<(30 * 50) {
+            let f: Double? = (50..<100).contains(i) || (750..<800).contains(i) ? testTone : nil
+            let samples: [Int16] = (0..<160).map { k in f.map { Int16(8000 * sin(2 * .pi * $0 * Double(i * 160 + k) / 8000)) } ?? 0 }
+            for caller in callers {
+                caller.sendFrame(samples)
+                _ = caller.waitSIP(seconds: 0) { _ in false }
+            }
+            let wait = begin.addingTimeInterval(Double(i + 1) * 0.02).timeIntervalSinceNow
+            if wait > 0 { usleep(UInt32(wait * 1e6)) }
+        }
+        for (n, caller) in callers.enumerated() {
+            let windows = caller.toneWindows(frequency: testTone).filter { $0.share > 0.6 && $0.rms > 300 }
+            let cut = caller.startDate.timeIntervalSince(begin) * -1 + 15
+            let early = windows.filter { $0.time < cut }.count, late = windows.filter { $0.time >= cut }.count
+            XCTAssertGreaterThanOrEqual(early, 5, "call \(n): first reply")
+            XCTAssertGreaterThanOrEqual(late, 5, "call \(n): second reply")
+            XCTAssertGreaterThan(caller.receivedRTPPackets, 1400, "call \(n): RTP all along")
+        }
+        for caller in callers { XCTAssertEqual(caller.bye(), 200) }
+        XCTAssertNotNil(harness.waitForStatus(seconds: 5) { $0.calls.isEmpty && $0.workers.allSatisfy { $0.activeSessions == 0 } }, "nothing leaked")
+    }
 }
