@@ -75,6 +75,12 @@ extension SIPUserAgent {
         if dialogs[cid] != nil || pendingInvites[cid] != nil {
             return respond(req, key: key, status: 482, reason: "Loop Detected", now: now)
         }
+        switch SessionTimer.negotiate(req, localInterval: config.sessionExpires) {
+        case .failure(let tooSmall):
+            return respond(req, key: key, status: 422, reason: "Session Interval Too Small", extra: [("Min-SE", String(tooSmall.minimum))], now: now)
+        case .success(let timer):
+            sessionTimers[cid] = timer
+        }
         let tag = SIPUserAgent.newTag()
         var local = to; local.tag = tag
         let target = req.contacts.first?.uri.description ?? (req.requestURIText ?? "")
@@ -153,8 +159,14 @@ extension SIPUserAgent {
     public mutating func answer(callID: String, sdp: [UInt8], now: UInt64) -> [SIPUserAgentEvent] {
         guard let key = pendingInvites.removeValue(forKey: callID), let inv = layer.request(for: key), let d = dialogs[callID] else { return [] }
         if inv.body.isEmpty { offerInOK.insert(callID) }
-        return sendOK(inv, key: key, toTag: d.localTag, sdp: sdp, now: now)
+        return sendOK(inv, key: key, toTag: d.localTag, sdp: sdp, extra: sessionTimers[callID]?.responseHeaders ?? [], now: now)
     }
+
+    /// The RFC 4028 session timer agreed for a call (set when the INVITE arrived).
+    public func sessionTimer(callID: String) -> SessionTimer? { sessionTimers[callID] }
+
+    /// Drops a finished call's timer state.
+    public mutating func forgetSessionTimer(callID: String) { sessionTimers[callID] = nil }
 
     /// Final error response to the INVITE (e.g. 486, 488, 603).
     public mutating func reject(callID: String, status: Int, reason: String? = nil, now: UInt64) -> [SIPUserAgentEvent] {
@@ -174,8 +186,9 @@ extension SIPUserAgent {
         return respond(req, key: key, status: status, toTag: d.localTag, now: now)
     }
 
-    mutating func sendOK(_ req: SIPMessage, key: SIPTransactionKey, toTag: String, sdp: [UInt8], now: UInt64) -> [SIPUserAgentEvent] {
+    mutating func sendOK(_ req: SIPMessage, key: SIPTransactionKey, toTag: String, sdp: [UInt8], extra: [(String, String)] = [], now: UInt64) -> [SIPUserAgentEvent] {
         var r = req.makeResponse(status: 200, toTag: toTag)
+        for (n, v) in extra { r.headers.append(n, v) }
         for rr in req.headers.lines("Record-Route") { r.headers.append("Record-Route", rr) }   // §12.1.1
         r.headers.append("Contact", config.contact)
         for (n, v) in capabilityHeaders where n != "Accept" { r.headers.append(n, v) }

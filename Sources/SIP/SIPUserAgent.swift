@@ -16,6 +16,8 @@ public struct SIPUserAgent: Sendable {
     /// Client transactions we started inside dialogs: key → Call-ID.
     var clientRequests: [SIPTransactionKey: String] = [:]
     public internal(set) var registration: SIPRegistration?
+    /// RFC 4028 timers agreed per call (UAS side).
+    var sessionTimers: [String: SessionTimer] = [:]
     /// Outgoing INVITEs by Call-ID, and their current client transaction.
     var outgoing: [String: OutgoingCall] = [:]
     var outgoingKeys: [SIPTransactionKey: String] = [:]

@@ -11,7 +11,9 @@ public struct SIPUserAgentConfig: Sendable {
     public var accept: [String] = ["application/sdp", "application/dtmf-relay", "message/sipfrag"]
     /// Extensions we implement (Supported). Empty by default: advertising e.g.
     /// "replaces" or "timer" would invite requests we do not honour.
-    public var supported: [String] = []
+    public var supported: [String] = ["timer"]
+    /// RFC 4028 session interval we want (seconds); 0: only honour the caller's request.
+    public var sessionExpires: Int = 1800
     public var timers = SIPTimerConfig()
 
     public init(localHost: String, localPort: UInt16 = 5060, transport: SIPTransport = .udp) {

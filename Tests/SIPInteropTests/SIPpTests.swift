@@ -139,6 +139,13 @@ final class SIPpTests: XCTestCase {
         return p
     }
 
+    /// RFC 4028: SIPp asks for a 120 s session refreshed by itself; the 200 must grant it.
+    func testSessionTimerIsGranted() throws {
+        try startGateway()
+        let r = try sipp(["-m", "1"], scenario: Scenarios.sessionTimer)
+        XCTAssertEqual(r.status, 0, r.output)
+    }
+
     func testOptionsKeepAlive() throws {
         try startGateway()
         let r = try sipp(["-m", "3", "-r", "10"], scenario: Scenarios.options)
@@ -298,6 +305,66 @@ enum Scenarios {
     Content-Length: 0
 
       ]]></send>
+    </scenario>
+    """
+
+    static let sessionTimer = """
+    <?xml version="1.0" encoding="ISO-8859-1" ?>
+    <scenario name="session timer">
+      <send><![CDATA[
+    INVITE sip:test@[remote_ip]:[remote_port] SIP/2.0
+    Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+    From: <sip:sipp@[local_ip]:[local_port]>;tag=[call_number]
+    To: <sip:test@[remote_ip]:[remote_port]>
+    Call-ID: [call_id]
+    CSeq: 1 INVITE
+    Contact: <sip:sipp@[local_ip]:[local_port]>
+    Max-Forwards: 70
+    Supported: timer
+    Session-Expires: 120;refresher=uac
+    Content-Type: application/sdp
+    Content-Length: [len]
+
+    v=0
+    o=sipp 1 1 IN IP[local_ip_type] [local_ip]
+    s=-
+    c=IN IP[media_ip_type] [media_ip]
+    t=0 0
+    m=audio [media_port] RTP/AVP 0
+    a=rtpmap:0 PCMU/8000
+      ]]></send>
+      <recv response="100" optional="true"/>
+      <recv response="180" optional="true"/>
+      <recv response="200" rrs="true">
+        <action>
+          <ereg regexp="120;refresher=uac" search_in="hdr" header="Session-Expires:" check_it="true" assign_to="se"/>
+          <ereg regexp="timer" search_in="hdr" header="Require:" check_it="true" assign_to="req"/>
+        </action>
+      </recv>
+      <send><![CDATA[
+    ACK [next_url] SIP/2.0
+    Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+    From: <sip:sipp@[local_ip]:[local_port]>;tag=[call_number]
+    [last_To:]
+    Call-ID: [call_id]
+    CSeq: 1 ACK
+    Max-Forwards: 70
+    Content-Length: 0
+
+      ]]></send>
+      <send><![CDATA[
+    BYE [next_url] SIP/2.0
+    Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+    From: <sip:sipp@[local_ip]:[local_port]>;tag=[call_number]
+    [last_To:]
+    Call-ID: [call_id]
+    CSeq: 2 BYE
+    Max-Forwards: 70
+    Content-Length: 0
+
+      ]]></send>
+      <recv response="200"/>
+      <Reference variables="se,req"/>
     </scenario>
     """
 

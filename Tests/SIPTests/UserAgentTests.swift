@@ -120,7 +120,7 @@ final class UserAgentTests: XCTestCase {
         XCTAssertEqual(opt.statusCode, 200)
         XCTAssertTrue(opt.headers["Allow"]?.contains("INVITE") ?? false)
         XCTAssertEqual(opt.headers["Accept"]?.hasPrefix("application/sdp"), true)
-        XCTAssertEqual(opt.headers["Supported"], "")   // present (§11.2) but nothing advertised by default
+        XCTAssertEqual(opt.headers["Supported"], "timer")   // present (§11.2): RFC 4028 session timers
         var cfgUA = SIPUserAgent(config: { var c = SIPUserAgentConfig(localHost: "198.51.100.1"); c.supported = ["path"]; return c }())
         let opt2 = try XCTUnwrap(sent(cfgUA.receive(try SIPMessage(parsing: Array(Fixtures.options.utf8)), from: peer, now: 0)).first)
         XCTAssertEqual(opt2.headers["Supported"], "path")

@@ -30,6 +30,9 @@ final class Call {
     /// The last SDP we sent, and its o= version.
     var sentSDP: [UInt8]?
     var sdpVersion: UInt64 = 1
+    /// RFC 4028: our refresh (re-INVITE) timer, or the watchdog for the caller's refreshes.
+    var sessionRefreshTimer: TimerID?
+    var sessionExpiryTimer: TimerID?
     /// Set while the call is being moved to another worker mid-call.
     var movingWorker = false
 

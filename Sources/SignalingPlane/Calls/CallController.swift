@@ -121,6 +121,8 @@ final class CallController {
 
     func reoffer(callID: String, offer: [UInt8]?) {
         guard let call = calls[callID], call.isMediaReady else { return sip.answerReoffer(callID, sdp: nil, status: 491) }
+        // Any re-INVITE refreshes the session (RFC 4028 §10).
+        if call.sessionExpiryTimer != nil, let timer = sip.sessionTimer(callID) { armSessionExpiry(call, after: timer.expiryCheckAfter) }
         guard let offer else { return sip.answerReoffer(callID, sdp: answerSDP(call), status: 200) }
         switch SDPGlue.negotiate(offer: offer, preferences: [call.media.codec.name.lowercased()] + config.sip.codecs) {
         case .success(let m):
@@ -297,6 +299,32 @@ final class CallController {
         setups.increment()
         logger.info("call answered", metadata: ["call_id": "\(call.callID)", "worker": "\(call.worker ?? "")", "rtp": "\(call.workerAddress ?? ""):\(call.workerPort ?? 0)"])
         sip.answer(call.callID, sdp: answerSDP(call))
+        startSessionTimer(call)
+    }
+
+    /// RFC 4028: refresh the session ourselves (re-INVITE every half interval) or watch for
+    /// the caller's refreshes and end a session whose caller went silent.
+    func startSessionTimer(_ call: Call) {
+        guard let timer = sip.sessionTimer(call.callID) else { return }
+        switch timer.refresher {
+        case .uas:
+            call.sessionRefreshTimer = reactor.every(ms: timer.interval * 500) { [unowned self, unowned call] in
+                guard call.state == .answered, call.isMediaReady else { return }
+                sip.reinvite(call.callID, sdp: answerSDP(call))
+            }
+        case .uac:
+            armSessionExpiry(call, after: timer.expiryCheckAfter)
+        }
+    }
+
+    func armSessionExpiry(_ call: Call, after seconds: Int) {
+        reactor.cancel(call.sessionExpiryTimer)
+        call.sessionExpiryTimer = reactor.after(ms: seconds * 1000) { [unowned self, unowned call] in
+            guard call.state == .answered else { return }
+            logger.notice("session timer expired: the caller stopped refreshing", metadata: ["call_id": "\(call.callID)"])
+            failed("session_expired")
+            hangup(call, reason: "session timer expired")
+        }
     }
 
     /// Our SDP for the call; the o= version goes up whenever its content changes (RFC 3264 §8).
@@ -336,6 +364,8 @@ final class CallController {
     func teardown(_ call: Call, reason: String) {
         call.state = .ending
         reactor.cancel(call.setupTimer)
+        reactor.cancel(call.sessionRefreshTimer)
+        reactor.cancel(call.sessionExpiryTimer)
         if let worker = call.worker {
             bus.send(.releaseSession(call.session, reason: reason), to: worker)
             bus.workers.unreserve(worker)

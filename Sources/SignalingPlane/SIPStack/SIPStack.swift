@@ -26,6 +26,7 @@ final class SIPStack {
         var uaConfig = SIPUserAgentConfig(localHost: config.sip.viaAddress, localPort: config.sip.port, transport: transports.contains(.udp) ? .udp : .tcp)
         uaConfig.userAgent = "vlgw/0.1"
         uaConfig.contactUser = config.registration.user ?? "vlgw"
+        uaConfig.sessionExpires = config.sip.sessionExpires
         ua = SIPUserAgent(config: uaConfig)
         transport.deliver = { [unowned self] bytes, message, peer in
             let now = MonotonicClock.nowNs()
@@ -44,6 +45,7 @@ final class SIPStack {
             case .callConfirmed(let callID, let answer):
                 controller?.callConfirmed(callID: callID, answer: answer)
             case .callEnded(let callID, let reason):
+                ua.forgetSessionTimer(callID: callID)
                 controller?.callEnded(callID: callID, reason: "\(reason)")
             case .reoffer(let callID, let offer):
                 controller?.reoffer(callID: callID, offer: offer)
@@ -91,6 +93,7 @@ final class SIPStack {
 
     func ringing(_ callID: String) { perform(ua.ringing(callID: callID, now: now)) }
     func answer(_ callID: String, sdp: [UInt8]) { perform(ua.answer(callID: callID, sdp: sdp, now: now)) }
+    func sessionTimer(_ callID: String) -> SessionTimer? { ua.sessionTimer(callID: callID) }
     func reject(_ callID: String, _ status: Int, _ reason: String? = nil) { perform(ua.reject(callID: callID, status: status, reason: reason, now: now)) }
     func answerReoffer(_ callID: String, sdp: [UInt8]?, status: Int) { perform(ua.answerReoffer(callID: callID, sdp: sdp, status: status, now: now)) }
     func hangup(_ callID: String) { perform(ua.hangup(callID: callID, now: now)) }
