@@ -1,7 +1,7 @@
 import VLRuntime
 
 /// Wires the bridge together: bus, AI sessions, metrics, graceful stop.
-public final class BridgePlaneMain {
+public final class BridgePlaneMain: PlaneMain {
     public let service: BridgeService
 
     public init(process: PlaneProcess) throws {

@@ -1,7 +1,7 @@
 import VLRuntime
 
 /// Wires a media worker together: bus, engine, metrics, drain on SIGTERM.
-public final class MediaPlaneMain {
+public final class MediaPlaneMain: PlaneMain {
     public let worker: MediaWorker
     let engine: MediaEngine
 

@@ -2,7 +2,7 @@ import VLRuntime
 
 /// Wires the signaling plane together: the bus service (worker and bridge pools), the SIP
 /// stack (transports + user agent), call control, registration, metrics and shutdown.
-public final class SignalingPlaneMain {
+public final class SignalingPlaneMain: PlaneMain {
     public let service: SignalingService
     let process: PlaneProcess
     let sip: SIPStack

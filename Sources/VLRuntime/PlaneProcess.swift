@@ -110,3 +110,24 @@ public final class PlaneProcess {
         return String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
+
+/// What a plane's wiring object offers its executable.
+public protocol PlaneMain: AnyObject {
+    var readyStatus: String { get }
+}
+
+extension PlaneProcess {
+    /// The whole `main` of a plane executable: configure, build the plane, tell systemd,
+    /// run until SIGTERM. A plane that cannot start says why and exits 1.
+    public static func runPlane<P: PlaneMain>(named name: String, _ make: (PlaneProcess) throws -> P) -> Never {
+        let process = PlaneProcess(name: name)
+        let plane: P
+        do {
+            plane = try make(process)
+        } catch {
+            process.fail("cannot start: \(error)")
+        }
+        process.ready(status: plane.readyStatus)
+        withExtendedLifetime(plane) { process.run() }
+    }
+}

@@ -1,12 +1,4 @@
 import MediaPlane
 import VLRuntime
 
-let process = PlaneProcess(name: "vlgw-media")
-let plane: MediaPlaneMain
-do {
-    plane = try MediaPlaneMain(process: process)
-} catch {
-    process.fail("cannot start: \(error)")
-}
-process.ready(status: plane.readyStatus)
-process.run()
+PlaneProcess.runPlane(named: "vlgw-media") { try MediaPlaneMain(process: $0) }

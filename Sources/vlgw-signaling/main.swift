@@ -1,12 +1,4 @@
 import SignalingPlane
 import VLRuntime
 
-let process = PlaneProcess(name: "vlgw-signaling")
-let plane: SignalingPlaneMain
-do {
-    plane = try SignalingPlaneMain(process: process)
-} catch {
-    process.fail("cannot start: \(error)")
-}
-process.ready(status: plane.readyStatus)
-process.run()
+PlaneProcess.runPlane(named: "vlgw-signaling") { try SignalingPlaneMain(process: $0) }

@@ -154,6 +154,47 @@ final class SIPpTests: XCTestCase {
 }
 
 enum Scenarios {
+    /// The INVITE every call scenario starts with (PCMU offer), plus `extraHeaders`.
+    static func invite(extraHeaders: [String] = []) -> String {
+        let extra = extraHeaders.map { "\n    \($0)" }.joined()
+        return """
+          <send><![CDATA[
+        INVITE sip:test@[remote_ip]:[remote_port] SIP/2.0
+        Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+        From: <sip:sipp@[local_ip]:[local_port]>;tag=[call_number]
+        To: <sip:test@[remote_ip]:[remote_port]>
+        Call-ID: [call_id]
+        CSeq: 1 INVITE
+        Contact: <sip:sipp@[local_ip]:[local_port]>
+        Max-Forwards: 70\(extra)
+        Content-Type: application/sdp
+        Content-Length: [len]
+
+        v=0
+        o=sipp 1 1 IN IP[local_ip_type] [local_ip]
+        s=-
+        c=IN IP[media_ip_type] [media_ip]
+        t=0 0
+        m=audio [media_port] RTP/AVP 0
+        a=rtpmap:0 PCMU/8000
+          ]]></send>
+        """
+    }
+
+    /// ACK for the 200 just received.
+    static let ackAfter200 = """
+          <send><![CDATA[
+        ACK [next_url] SIP/2.0
+        Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+        From: <sip:sipp@[local_ip]:[local_port]>;tag=[call_number]
+        [last_To:]
+        Call-ID: [call_id]
+        CSeq: 1 ACK
+        Max-Forwards: 70
+        Content-Length: 0
+
+          ]]></send>
+        """
     /// A registrar: 401 with a digest challenge, then 200 only if SIPp's own digest check passes.
     static func registrar(algorithm: String) -> String {
         """
@@ -208,26 +249,7 @@ enum Scenarios {
     static let cancel = """
     <?xml version="1.0" encoding="ISO-8859-1" ?>
     <scenario name="cancel before answer">
-      <send><![CDATA[
-    INVITE sip:test@[remote_ip]:[remote_port] SIP/2.0
-    Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-    From: <sip:sipp@[local_ip]:[local_port]>;tag=[call_number]
-    To: <sip:test@[remote_ip]:[remote_port]>
-    Call-ID: [call_id]
-    CSeq: 1 INVITE
-    Contact: <sip:sipp@[local_ip]:[local_port]>
-    Max-Forwards: 70
-    Content-Type: application/sdp
-    Content-Length: [len]
-
-    v=0
-    o=sipp 1 1 IN IP[local_ip_type] [local_ip]
-    s=-
-    c=IN IP[media_ip_type] [media_ip]
-    t=0 0
-    m=audio [media_port] RTP/AVP 0
-    a=rtpmap:0 PCMU/8000
-      ]]></send>
+    \(invite())
       <recv response="100" optional="true"/>
       <recv response="180"/>
       <send><![CDATA[
@@ -260,40 +282,11 @@ enum Scenarios {
     static let waitForBye = """
     <?xml version="1.0" encoding="ISO-8859-1" ?>
     <scenario name="gateway hangs up">
-      <send><![CDATA[
-    INVITE sip:test@[remote_ip]:[remote_port] SIP/2.0
-    Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-    From: <sip:sipp@[local_ip]:[local_port]>;tag=[call_number]
-    To: <sip:test@[remote_ip]:[remote_port]>
-    Call-ID: [call_id]
-    CSeq: 1 INVITE
-    Contact: <sip:sipp@[local_ip]:[local_port]>
-    Max-Forwards: 70
-    Content-Type: application/sdp
-    Content-Length: [len]
-
-    v=0
-    o=sipp 1 1 IN IP[local_ip_type] [local_ip]
-    s=-
-    c=IN IP[media_ip_type] [media_ip]
-    t=0 0
-    m=audio [media_port] RTP/AVP 0
-    a=rtpmap:0 PCMU/8000
-      ]]></send>
+    \(invite())
       <recv response="100" optional="true"/>
       <recv response="180" optional="true"/>
       <recv response="200" rrs="true"/>
-      <send><![CDATA[
-    ACK [next_url] SIP/2.0
-    Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-    From: <sip:sipp@[local_ip]:[local_port]>;tag=[call_number]
-    [last_To:]
-    Call-ID: [call_id]
-    CSeq: 1 ACK
-    Max-Forwards: 70
-    Content-Length: 0
-
-      ]]></send>
+    \(ackAfter200)
       <recv request="BYE" timeout="10000"/>
       <send><![CDATA[
     SIP/2.0 200 OK
@@ -311,28 +304,7 @@ enum Scenarios {
     static let sessionTimer = """
     <?xml version="1.0" encoding="ISO-8859-1" ?>
     <scenario name="session timer">
-      <send><![CDATA[
-    INVITE sip:test@[remote_ip]:[remote_port] SIP/2.0
-    Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-    From: <sip:sipp@[local_ip]:[local_port]>;tag=[call_number]
-    To: <sip:test@[remote_ip]:[remote_port]>
-    Call-ID: [call_id]
-    CSeq: 1 INVITE
-    Contact: <sip:sipp@[local_ip]:[local_port]>
-    Max-Forwards: 70
-    Supported: timer
-    Session-Expires: 120;refresher=uac
-    Content-Type: application/sdp
-    Content-Length: [len]
-
-    v=0
-    o=sipp 1 1 IN IP[local_ip_type] [local_ip]
-    s=-
-    c=IN IP[media_ip_type] [media_ip]
-    t=0 0
-    m=audio [media_port] RTP/AVP 0
-    a=rtpmap:0 PCMU/8000
-      ]]></send>
+    \(invite(extraHeaders: ["Supported: timer", "Session-Expires: 120;refresher=uac"]))
       <recv response="100" optional="true"/>
       <recv response="180" optional="true"/>
       <recv response="200" rrs="true">
@@ -341,17 +313,7 @@ enum Scenarios {
           <ereg regexp="timer" search_in="hdr" header="Require:" check_it="true" assign_to="req"/>
         </action>
       </recv>
-      <send><![CDATA[
-    ACK [next_url] SIP/2.0
-    Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-    From: <sip:sipp@[local_ip]:[local_port]>;tag=[call_number]
-    [last_To:]
-    Call-ID: [call_id]
-    CSeq: 1 ACK
-    Max-Forwards: 70
-    Content-Length: 0
-
-      ]]></send>
+    \(ackAfter200)
       <send><![CDATA[
     BYE [next_url] SIP/2.0
     Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
