@@ -103,7 +103,8 @@ public final class BridgeService {
             let key = digit < 16 ? String(Array("0123456789*#ABCD")[Int(digit)]) : "?"
             logger.info("DTMF to AI", metadata: ["session": "\(id)", "digit": "\(key)"])
             send(session, .conversationItemCreate(ConversationItemCreate(item: .userText("[The caller pressed the phone key \(key)]"))))
-            send(session, .responseCreate(ResponseCreate()))
+            // Ask for an answer unless one is already being spoken (the service allows one at a time).
+            if !session.responseActive { send(session, .responseCreate(ResponseCreate())) }
         default:
             logger.debug("ignored control message \(message.type)")
         }

@@ -225,4 +225,40 @@ final class CallTests: XCTestCase {
         for caller in callers { XCTAssertEqual(caller.bye(), 200) }
         XCTAssertNotNil(harness.waitForStatus(seconds: 5) { $0.calls.isEmpty && $0.workers.allSatisfy { $0.activeSessions == 0 } }, "nothing leaked")
     }
+
+    /// The per-call artefacts: a DTMF digit from the caller reaches the AI, the call is
+    /// recorded to WAV (both parties mixed), and the transcript and CDR are written.
+    func testDTMFRecordingAndTranscript() throws {
+        let dir = NSTemporaryDirectory() + "vlgw-artefacts-\(getpid())-\(Int.random(in: 0...1_000_000))"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        harness.stopAll()
+        harness = PlaneHarness()
+        harness.environment.merge(["RECORDING_ENABLED": "true", "RECORDING_DIR": dir + "/rec", "VLGW_TRANSCRIPT_DIR": dir + "/transcripts"]) { $1 }
+        try harness.start("vlgw-voicelive-sim", arguments: ["--host", "127.0.0.1", "--port", String(harness.ports.simulator)])
+        try harness.start("vlgw-signaling")
+        _ = try harness.startWorker("media-1")
+        try harness.start("vlgw-bridge", extra: ["VLGW_BRIDGE_ID": "bridge-1"])
+        XCTAssertNotNil(harness.waitForStatus(seconds: 10) { $0.workers.count == 1 && $0.bridges.count == 1 })
+
+        let caller = try TestCaller(gatewayPort: harness.ports.sip, codec: .pcmu)
+        XCTAssertEqual(caller.invite(), 200)
+        caller.stream(frames: 25) { _ in nil }
+        caller.sendDTMF(event: 7)
+        talk(caller)
+        XCTAssertEqual(caller.bye(), 200)
+        usleep(500_000)
+
+        let logs = harness.logs
+        XCTAssertTrue(logs.contains("digit=7") && logs.contains("DTMF to AI"), "the digit reached the bridge")
+        let recordings = (try? FileManager.default.contentsOfDirectory(atPath: dir + "/rec")) ?? []
+        XCTAssertEqual(recordings.filter { $0.hasSuffix(".wav") }.count, 1, "one WAV per call")
+        if let wav = recordings.first, let size = try? FileManager.default.attributesOfItem(atPath: dir + "/rec/" + wav)[.size] as? Int {
+            XCTAssertGreaterThan(size, 5 * 2 * 16000 / 2, "about 5 s of 16 kHz mono PCM16 (mixed caller and AI)")
+        }
+        let transcripts = (try? FileManager.default.contentsOfDirectory(atPath: dir + "/transcripts")) ?? []
+        XCTAssertTrue(transcripts.contains("cdr.jsonl"), "\(transcripts)")
+        let callLog = transcripts.first { $0 != "cdr.jsonl" }.flatMap { try? String(contentsOfFile: dir + "/transcripts/" + $0, encoding: .utf8) } ?? ""
+        XCTAssertTrue(callLog.contains("\"event\":\"user_turn\"") && callLog.contains("heard"), callLog)
+        XCTAssertTrue(callLog.contains("\"event\":\"ai_turn\"") && callLog.contains("\"event\":\"call_end\""), callLog)
+    }
 }

@@ -150,6 +150,24 @@ public final class TestCaller: @unchecked Sendable {
         pumpRTP()
     }
 
+    /// Sends one RFC 4733 digit (event code 0-15): 5 updates 20 ms apart, then 3 end packets.
+    public func sendDTMF(event: UInt8, volume: UInt8 = 10) {
+        guard let remote = remoteRTP else { return }
+        let start = timestamp
+        for i in 0..<8 {
+            let end = i >= 5
+            let duration = UInt16(min(i + 1, 5) * 160)
+            var packet: [UInt8] = [0x80, (i == 0 ? 0x80 : 0) | 101, UInt8(seq >> 8), UInt8(seq & 0xFF)]
+            packet += withUnsafeBytes(of: start.bigEndian, Array.init) + withUnsafeBytes(of: ssrc.bigEndian, Array.init)
+            packet += [event, (end ? 0x80 : 0) | volume, UInt8(duration >> 8), UInt8(duration & 0xFF)]
+            rtp.send(packet, to: remote)
+            seq &+= 1
+            usleep(20_000)
+            pumpRTP()
+        }
+        timestamp &+= 800
+    }
+
     public func pumpRTP() {
         var buffer = [UInt8](repeating: 0, count: 2048)
         var from = SocketPeer.empty
