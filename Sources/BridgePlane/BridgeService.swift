@@ -128,6 +128,7 @@ public final class BridgeService {
         }
         var clientConfig = VoiceLiveClientConfig(endpoint: endpoint, auth: auth, model: config.voiceLive.model, apiVersion: config.voiceLive.apiVersion)
         clientConfig.connectTimeout = .milliseconds(Int64(max(500, config.voiceLive.sessionReadyTimeoutMs - 500)))
+        if let caFile = config.voiceLive.caFile { clientConfig.tlsConfiguration.trustRoots = .file(caFile) }
         let inbox = self.inbox
         VoiceLiveConnection.connect(
             config: clientConfig, group: group,

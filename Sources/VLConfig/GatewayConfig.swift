@@ -180,6 +180,9 @@ public struct VoiceLiveSettings: Sendable {
     public var simulator: SimulatorMode
     public var simulatorPort: UInt16
     public var sessionReadyTimeoutMs: Int
+    /// PEM file of CAs to trust for the Voice Live endpoint instead of the system roots
+    /// (a private CA, or a test certificate).
+    public var caFile: String?
     /// Caller silent this long: the AI re-prompts; silent again as long: goodbye (0: off).
     public var silenceRepromptSeconds: Int
 
@@ -229,6 +232,7 @@ public struct VoiceLiveSettings: Sendable {
         simulator = try r.oneOf("VLGW_SIMULATOR", default: .auto, ["auto": .auto, "on": .on, "off": .off, "true": .on, "false": .off])
         simulatorPort = try r.port("VLGW_SIMULATOR_PORT", default: 18765)
         sessionReadyTimeoutMs = try r.int("VLGW_AI_READY_TIMEOUT_MS", default: 8000, range: 100...120_000)
+        caFile = r.optionalString("VLGW_VOICELIVE_CA_FILE")
         silenceRepromptSeconds = try r.int("VLGW_SILENCE_REPROMPT_SEC", default: 20, range: 0...3600)
         if simulator == .off && endpoint == nil {
             throw ConfigError(variable: "VLGW_SIMULATOR", value: "off", reason: "needs AZURE_VOICELIVE_ENDPOINT (or VOICE_LIVE_ENDPOINT) to be set")

@@ -261,4 +261,47 @@ final class CallTests: XCTestCase {
         XCTAssertTrue(callLog.contains("\"event\":\"user_turn\"") && callLog.contains("heard"), callLog)
         XCTAssertTrue(callLog.contains("\"event\":\"ai_turn\"") && callLog.contains("\"event\":\"call_end\""), callLog)
     }
+
+    /// The bridge speaks wss:// with an api-key to a TLS endpoint (the simulator with a
+    /// certificate made here), as it does to Azure; a wrong key means 503, not a hang.
+    func testVoiceLiveOverTLSWithAPIKey() throws {
+        let dir = NSTemporaryDirectory() + "vlgw-tls-\(getpid())-\(Int.random(in: 0...1_000_000))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        openssl.arguments = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", dir + "/key.pem", "-out", dir + "/cert.pem",
+                             "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"]
+        openssl.standardOutput = FileHandle.nullDevice
+        openssl.standardError = FileHandle.nullDevice
+        try openssl.run()
+        openssl.waitUntilExit()
+        XCTAssertEqual(openssl.terminationStatus, 0)
+
+        harness.stopAll()
+        harness = PlaneHarness()
+        let tlsPort = harness.ports.simulator
+        harness.environment.merge(["AZURE_VOICELIVE_ENDPOINT": "wss://127.0.0.1:\(tlsPort)", "AZURE_VOICELIVE_API_KEY": "right-key",
+                                   "VLGW_VOICELIVE_CA_FILE": dir + "/cert.pem", "VLGW_AI_READY_TIMEOUT_MS": "3000"]) { $1 }
+        try harness.start("vlgw-voicelive-sim", arguments: ["--host", "127.0.0.1", "--port", String(tlsPort), "--api-key", "right-key",
+                                                           "--tls-cert", dir + "/cert.pem", "--tls-key", dir + "/key.pem"])
+        try harness.start("vlgw-signaling")
+        _ = try harness.startWorker("media-1")
+        let bridge = try harness.start("vlgw-bridge", extra: ["VLGW_BRIDGE_ID": "bridge-1"])
+        XCTAssertNotNil(harness.waitForStatus(seconds: 10) { $0.workers.count == 1 && $0.bridges.count == 1 })
+        let caller = try TestCaller(gatewayPort: harness.ports.sip, codec: .pcmu)
+        XCTAssertEqual(caller.invite(), 200, "answered once the TLS session is ready")
+        talk(caller)
+        assertParrotReturnedTone(caller)
+        XCTAssertEqual(caller.bye(), 200)
+
+        // The same with a key the service refuses: the caller hears 503, quickly.
+        bridge.stop()
+        try harness.start("vlgw-bridge", name: "bridge-wrong-key", extra: ["VLGW_BRIDGE_ID": "bridge-1", "AZURE_VOICELIVE_API_KEY": "wrong"])
+        usleep(1_500_000)
+        let refused = try TestCaller(gatewayPort: harness.ports.sip, codec: .pcmu)
+        let started = Date()
+        XCTAssertEqual(refused.invite(), 503)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 3.5)
+    }
 }
