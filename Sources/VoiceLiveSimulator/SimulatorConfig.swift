@@ -37,10 +37,28 @@ public struct SimulatorConfig: Sendable {
     /// Print one line per connection and per error to stderr.
     public var verbose: Bool = false
 
+    /// Scripted tool call (tests): on the Nth user turn the "model" calls this tool instead
+    /// of answering, e.g. `VLGW_SIM_TOOL_ON_TURN="1 end_call {}"`.
+    public var toolOnTurn: ToolOnTurn?
+
+    public struct ToolOnTurn: Sendable, Equatable {
+        public var turn: Int
+        public var name: String
+        public var arguments: String
+        public init(turn: Int, name: String, arguments: String) { self.turn = turn; self.name = name; self.arguments = arguments }
+
+        /// "N name json-args"
+        public init?(parsing text: String) {
+            let parts = text.split(separator: " ", maxSplits: 2).map(String.init)
+            guard parts.count >= 2, let n = Int(parts[0]), n > 0 else { return nil }
+            self.init(turn: n, name: parts[1], arguments: parts.count == 3 ? parts[2] : "{}")
+        }
+    }
+
     public init() {}
 
     /// Defaults overridden by `VLGW_SIM_HOST`, `_PORT`, `_API_KEY`, `_BEARER_TOKEN`, `_MODE`,
-    /// `_DELTA_MS`, `_SPEED`, `_TONE_MS`, `_VAD_THRESHOLD_DBFS`, `_VAD_START_MS`, `_VAD_HANGOVER_MS`, `_VERBOSE`.
+    /// `_DELTA_MS`, `_SPEED`, `_TONE_MS`, `_VAD_THRESHOLD_DBFS`, `_VAD_START_MS`, `_VAD_HANGOVER_MS`, `_VERBOSE`, `_TOOL_ON_TURN`.
     public static func fromEnvironment(_ env: [String: String]) -> SimulatorConfig {
         var c = SimulatorConfig()
         func v(_ k: String) -> String? { env["VLGW_SIM_" + k].flatMap { $0.isEmpty ? nil : $0 } }
@@ -56,6 +74,7 @@ public struct SimulatorConfig: Sendable {
         if let s = v("VAD_START_MS"), let n = Int(s) { c.vadStartMs = n }
         if let s = v("VAD_HANGOVER_MS"), let n = Int(s) { c.vadHangoverMs = n }
         if let s = v("VERBOSE") { c.verbose = s == "1" || s == "true" }
+        if let s = v("TOOL_ON_TURN") { c.toolOnTurn = ToolOnTurn(parsing: s) }
         return c
     }
 }

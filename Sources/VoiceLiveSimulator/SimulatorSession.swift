@@ -8,6 +8,8 @@ import VoiceLive
 /// paced deltas are scheduled there through `assumeIsolated()`.
 final class SimulatorSession {
     private let config: SimulatorConfig
+    /// User turns finished so far (for the scripted tool call).
+    private var userTurns = 0
     private let eventLoop: any EventLoop
     private let emitEvent: (ServerEvent) -> Void
     private var session: SessionConfig
@@ -206,7 +208,10 @@ final class SimulatorSession {
                 speakingItemId = nil
                 emit(.speechStopped(SpeechStopped(audioEndMs: ms, itemId: item)))
                 userTurn(itemId: item, samples: utterance)
-                if detector?.createResponse != false, active == nil {
+                userTurns += 1
+                if let scripted = config.toolOnTurn, scripted.turn == userTurns, active == nil {
+                    callTool(name: scripted.name, arguments: scripted.arguments)
+                } else if detector?.createResponse != false, active == nil {
                     respond(transcriptPrefix: nil)
                 }
             }

@@ -304,4 +304,26 @@ final class CallTests: XCTestCase {
         XCTAssertEqual(refused.invite(), 503)
         XCTAssertLessThan(Date().timeIntervalSince(started), 3.5)
     }
+
+    /// The AI calls `end_call` (the simulator is scripted to on the first turn): the bridge
+    /// asks signaling to hang up and the caller receives a BYE from the gateway.
+    func testAIEndCallToolHangsUp() throws {
+        harness.stopAll()
+        harness = PlaneHarness()
+        harness.environment["VOICE_LIVE_PROACTIVE_GREETING_ENABLED"] = "false"
+        try harness.start("vlgw-voicelive-sim", arguments: ["--host", "127.0.0.1", "--port", String(harness.ports.simulator)],
+                          extra: ["VLGW_SIM_TOOL_ON_TURN": "1 end_call {\"reason\":\"caller is done\"}"])
+        try harness.start("vlgw-signaling")
+        _ = try harness.startWorker("media-1")
+        try harness.start("vlgw-bridge", extra: ["VLGW_BRIDGE_ID": "bridge-1"])
+        XCTAssertNotNil(harness.waitForStatus(seconds: 10) { $0.workers.count == 1 && $0.bridges.count == 1 })
+        let caller = try TestCaller(gatewayPort: harness.ports.sip, codec: .pcmu)
+        XCTAssertEqual(caller.invite(), 200)
+        talk(caller, seconds: 4)
+        let bye = caller.waitSIP(seconds: 3) { _ in false }
+        XCTAssertNil(bye)
+        XCTAssertTrue(caller.sipLog.contains { $0.hasPrefix("BYE ") }, "gateway sent BYE: \(caller.sipLog.map { TestCaller.firstLine($0) })")
+        XCTAssertNotNil(harness.waitForStatus(seconds: 3) { $0.calls.isEmpty })
+        XCTAssertTrue(harness.logs.contains("AI ended the call"))
+    }
 }

@@ -223,7 +223,7 @@ public final class TestCaller: @unchecked Sendable {
     static func header(_ message: String, _ name: String) -> String? { headers(message, name).first }
 
     /// The start line ("\r\n" is one Character in Swift, so split on the string).
-    static func firstLine(_ message: String) -> String { message.components(separatedBy: "\r\n").first ?? "" }
+    public static func firstLine(_ message: String) -> String { message.components(separatedBy: "\r\n").first ?? "" }
 
     static func headers(_ message: String, _ name: String) -> [String] {
         message.components(separatedBy: "\r\n").compactMap { line in
