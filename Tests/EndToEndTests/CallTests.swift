@@ -326,4 +326,22 @@ final class CallTests: XCTestCase {
         XCTAssertNotNil(harness.waitForStatus(seconds: 3) { $0.calls.isEmpty })
         XCTAssertTrue(harness.logs.contains("AI ended the call"))
     }
+
+    /// Signaling stopped with SIGTERM hangs up its calls (BYE) before exiting; the other
+    /// planes keep running and re-attach to the next signaling, which takes calls again.
+    func testSignalingSigtermByesCallsAndPlanesReattach() throws {
+        let caller = try TestCaller(gatewayPort: harness.ports.sip, codec: .pcmu)
+        XCTAssertEqual(caller.invite(), 200)
+        caller.stream(frames: 25) { _ in nil }
+        let signaling = harness.processes.first { $0.name == "vlgw-signaling" }!
+        signaling.signal(SIGTERM)
+        caller.stream(frames: 25) { _ in nil }
+        XCTAssertTrue(caller.sipLog.contains { $0.hasPrefix("BYE ") }, "BYE on shutdown: \(caller.sipLog.map { TestCaller.firstLine($0) })")
+        XCTAssertEqual(signaling.wait(seconds: 5), 0)
+        try harness.start("vlgw-signaling", name: "vlgw-signaling-2")
+        XCTAssertNotNil(harness.waitForStatus(seconds: 5) { $0.workers.count == 2 && $0.bridges.count == 1 }, "planes re-attached")
+        let next = try TestCaller(gatewayPort: harness.ports.sip, codec: .pcmu)
+        XCTAssertEqual(next.invite(), 200)
+        XCTAssertEqual(next.bye(), 200)
+    }
 }
