@@ -1,3 +1,4 @@
+import AudioCodecs
 import Foundation
 import Logging
 import MediaCore
@@ -76,7 +77,8 @@ final class MediaEngine {
                 ports.give(port)
                 continue
             }
-            let session = try MediaSession(spec: spec, rtp: rtp, rtcp: rtcp)
+            let session = try MediaSession(spec: spec, rtp: rtp, rtcp: rtcp,
+                                           resampler: process.config.media.resampler == "soxr" ? .soxr : .polyphase)
             let id = spec.session
             session.watchTokens.append(process.reactor.watch(fd: rtp.fd) { [unowned self] in receiveRTP(id) })
             session.watchTokens.append(process.reactor.watch(fd: rtcp.fd) { [unowned self] in receiveRTCP(id) })

@@ -29,13 +29,15 @@ final class MediaSession {
     /// Per-call WAV recording (RECORDING_ENABLED); written on the recorder's own thread.
     var recorder: WAVRecorder?
 
-    init(spec: MediaSessionSpec, rtp: UDPSocket, rtcp: UDPSocket) throws {
+    init(spec: MediaSessionSpec, rtp: UDPSocket, rtcp: UDPSocket, resampler: ResamplerEngine) throws {
         id = spec.session
         self.spec = spec
         self.rtp = rtp
         self.rtcp = rtcp
         bridgeEndpoint = spec.bridgeEndpoint
-        pipeline = try CallMediaPipeline(config: Self.pipelineConfig(spec))
+        var config = try Self.pipelineConfig(spec)
+        config.resamplerEngine = resampler
+        pipeline = try CallMediaPipeline(config: config)
         setRemote(spec)
     }
 

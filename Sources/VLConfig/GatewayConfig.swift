@@ -139,6 +139,9 @@ public struct MediaSettings: Sendable {
     public var rtpTimeoutSeconds: Int
     /// PCM rate spoken with the AI: 16000 or 24000.
     public var aiSampleRate: Int
+    /// `polyphase` (vlgw's own windowed-sinc resampler, the default: faster than libsoxr at
+    /// equal quality, see the README) or `soxr` (libsoxr HQ).
+    public var resampler: String
 
     init(_ r: ConfigReader) throws(ConfigError) {
         address = try r.host("MEDIA_ADDRESS", default: "127.0.0.1")
@@ -152,6 +155,7 @@ public struct MediaSettings: Sendable {
         workerCapacity = try r.int("VLGW_WORKER_CAPACITY", default: 200, range: 1...100_000)
         rtpTimeoutSeconds = try r.int("VLGW_RTP_TIMEOUT_SEC", default: 30, range: 0...3600)
         aiSampleRate = try r.oneOf("VLGW_AI_SAMPLE_RATE", default: 24000, ["16000": 16000, "24000": 24000])
+        resampler = try r.oneOf("VLGW_RESAMPLER", default: "polyphase", ["polyphase": "polyphase", "soxr": "soxr"])
     }
 }
 
