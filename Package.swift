@@ -97,9 +97,9 @@ let package = Package(
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ", "VLBus"], swiftSettings: strict),
         .testTarget(name: "SystemLibraryTests", dependencies: ["COpus", "CCrypto"], swiftSettings: strict),
         .testTarget(name: "VLRuntimeTests", dependencies: ["VLRuntime", "VLTestSupport"], swiftSettings: strict),
-        .target(name: "VLTestSupport", dependencies: ["VLRuntime", "VLBus", "ZeroMQ", "AudioCodecs"], path: "Tests/VLTestSupport", swiftSettings: strict),
+        .target(name: "VLTestSupport", dependencies: ["VLRuntime", "VLBus", "ZeroMQ", "AudioCodecs", "CLinux"], path: "Tests/VLTestSupport", swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["VLRuntime", "VLTestSupport"], swiftSettings: strict),
-        .testTarget(name: "SIPInteropTests", dependencies: ["VLRuntime", "VLTestSupport", "CCrypto"], swiftSettings: strict),
+        .testTarget(name: "SIPInteropTests", dependencies: ["VLRuntime", "VLTestSupport", "CCrypto", "AudioCodecs"], swiftSettings: strict),
         .testTarget(name: "PlaneIntegrationTests", dependencies: ["VLRuntime", "VLBus", "ZeroMQ", "VLTestSupport"], swiftSettings: strict),
     ]
 )

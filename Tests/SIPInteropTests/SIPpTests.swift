@@ -5,6 +5,7 @@ import Foundation
 import XCTest
 import VLRuntime
 import VLTestSupport
+import AudioCodecs
 
 /// The signaling plane against SIPp (Debian's `sip-tester`), a SIP implementation not
 /// written here: calls over UDP and TCP, load, CANCEL, OPTIONS, BYE from the gateway.
@@ -146,6 +147,41 @@ final class SIPpTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.output)
     }
 
+    /// SIPp places the call and plays an RTP stream of a known tone (from a pcap made here);
+    /// the simulator's parrot must send the tone back in the gateway's RTP to SIPp, which a
+    /// packet capture on loopback checks by frequency.
+    func sippToneCall(codec: String, payloadType: UInt8) throws {
+        try startGateway()
+        let dir = NSTemporaryDirectory() + "sipp-tone-\(getpid())-\(Int.random(in: 0...1_000_000))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let packets: [[UInt8]] = (0..<300).map { i in
+            var p: [UInt8] = [0x80, payloadType | (i == 0 ? 0x80 : 0), UInt8(i >> 8), UInt8(i & 0xFF)]
+            p += withUnsafeBytes(of: UInt32(i * 160).bigEndian, Array.init) + [0x11, 0x22, 0x33, 0x44]
+            p += (0..<160).map { k -> UInt8 in
+                let sample: Int16 = (50..<100).contains(i) ? Int16(8000 * sin(2 * .pi * 1000 * Double(i * 160 + k) / 8000)) : 0
+                return payloadType == 0 ? G711Test.ulaw(sample) : G711Test.alaw(sample)
+            }
+            return p
+        }
+        try PcapWriter.writeRTP(path: dir + "/tone.pcap", packets: packets)
+        let mediaPort = harness.ports.spare + 1000
+        guard let capture = LoopbackCapture(udpDestinationPort: UInt16(mediaPort)) else { throw XCTSkip("packet capture needs root") }
+        let r = try sipp(["-m", "1", "-mi", "127.0.0.1"], scenario: Scenarios.playPcap(dir + "/tone.pcap", payloadType: Int(payloadType), codec: codec, holdMs: 7000))
+        let got = capture.stop().filter { $0.payload.count > 12 && $0.payload[1] & 0x7F == payloadType }
+        XCTAssertEqual(r.status, 0, r.output)
+        XCTAssertGreaterThan(got.count, 200, "the gateway's RTP reached SIPp's media port")
+        var toneWindows = 0
+        for start in stride(from: 0, to: max(0, got.count - 5), by: 5) {
+            let samples = got[start..<(start + 5)].flatMap { d in d.payload[12...].map { payloadType == 0 ? G711Test.ulawDecode($0) : G711Test.alawDecode($0) } }
+            if Goertzel.share(samples, frequency: 1000, sampleRate: 8000) > 0.6 && Goertzel.rms(samples) > 300 { toneWindows += 1 }
+        }
+        XCTAssertGreaterThanOrEqual(toneWindows, 5, "≥ 500 ms of the 1 kHz tone came back to SIPp")
+    }
+
+    func testSIPpToneCallPCMU() throws { try sippToneCall(codec: "PCMU", payloadType: 0) }
+    func testSIPpToneCallPCMA() throws { try sippToneCall(codec: "PCMA", payloadType: 8) }
+
     func testOptionsKeepAlive() throws {
         try startGateway()
         let r = try sipp(["-m", "3", "-r", "10"], scenario: Scenarios.options)
@@ -155,7 +191,7 @@ final class SIPpTests: XCTestCase {
 
 enum Scenarios {
     /// The INVITE every call scenario starts with (PCMU offer), plus `extraHeaders`.
-    static func invite(extraHeaders: [String] = []) -> String {
+    static func invite(extraHeaders: [String] = [], payloadType: Int = 0, codec: String = "PCMU") -> String {
         let extra = extraHeaders.map { "\n    \($0)" }.joined()
         return """
           <send><![CDATA[
@@ -175,9 +211,37 @@ enum Scenarios {
         s=-
         c=IN IP[media_ip_type] [media_ip]
         t=0 0
-        m=audio [media_port] RTP/AVP 0
-        a=rtpmap:0 PCMU/8000
+        m=audio [media_port] RTP/AVP \(payloadType)
+        a=rtpmap:\(payloadType) \(codec)/8000
           ]]></send>
+        """
+    }
+
+    /// A call that plays `pcap` (RTP) after the ACK, stays up `holdMs`, then hangs up.
+    static func playPcap(_ pcap: String, payloadType: Int, codec: String, holdMs: Int) -> String {
+        """
+        <?xml version="1.0" encoding="ISO-8859-1" ?>
+        <scenario name="call with RTP from a pcap">
+        \(invite(payloadType: payloadType, codec: codec))
+          <recv response="100" optional="true"/>
+          <recv response="180" optional="true"/>
+          <recv response="200" rrs="true"/>
+        \(ackAfter200)
+          <nop><action><exec play_pcap_audio="\(pcap)"/></action></nop>
+          <pause milliseconds="\(holdMs)"/>
+          <send><![CDATA[
+        BYE [next_url] SIP/2.0
+        Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+        From: <sip:sipp@[local_ip]:[local_port]>;tag=[call_number]
+        [last_To:]
+        Call-ID: [call_id]
+        CSeq: 2 BYE
+        Max-Forwards: 70
+        Content-Length: 0
+
+          ]]></send>
+          <recv response="200"/>
+        </scenario>
         """
     }
 
@@ -347,4 +411,12 @@ enum Scenarios {
       <recv response="200"/>
     </scenario>
     """
+}
+
+/// G.711 through the codec library (bit-exact with ITU G.191, see AudioCodecsTests).
+enum G711Test {
+    static func ulaw(_ s: Int16) -> UInt8 { G711.ulawEncode(s) }
+    static func alaw(_ s: Int16) -> UInt8 { G711.alawEncode(s) }
+    static func ulawDecode(_ c: UInt8) -> Int16 { G711.ulawDecode(c) }
+    static func alawDecode(_ c: UInt8) -> Int16 { G711.alawDecode(c) }
 }

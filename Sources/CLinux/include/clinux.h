@@ -4,3 +4,5 @@
 #include <sys/eventfd.h>
 #include <signal.h>
 #include <spawn.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
