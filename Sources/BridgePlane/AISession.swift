@@ -41,6 +41,9 @@ final class AISession {
     var lastCallerSpeechAt = MonotonicClock.nowNs()
     var silencePrompts = 0
     let startedAt = MonotonicClock.nowNs()
+    /// Webhook tool calls in flight (call id → cue timer), for the audible "working" cue.
+    var pendingTools: [String: TimerID] = [:]
+    var cueFrame = 0
 
     init(spec: AISessionSpec) {
         self.spec = spec

@@ -159,9 +159,65 @@ extension BridgeService {
             send(session, .conversationItemCreate(ConversationItemCreate(item: .functionCallOutput(callId: callID, output: target.isEmpty ? "{\"ok\":false,\"error\":\"no target\"}" : "{\"ok\":true}"))))
             if !target.isEmpty { control.send(.transferRequest(id, target: target)) }
         default:
-            send(session, .conversationItemCreate(ConversationItemCreate(item: .functionCallOutput(callId: callID, output: "{\"error\":\"unknown tool \(name)\"}"))))
-            send(session, .responseCreate(ResponseCreate()))
+            guard let tool = userTools[name], let url = URL(string: tool.url) else {
+                send(session, .conversationItemCreate(ConversationItemCreate(item: .functionCallOutput(callId: callID, output: "{\"error\":\"unknown tool \(name)\"}"))))
+                send(session, .responseCreate(ResponseCreate()))
+                return
+            }
+            runWebhook(session, tool: tool, url: url, callID: callID, arguments: arguments)
         }
+    }
+
+    /// POSTs the arguments to the user's webhook; while it takes longer than a second the
+    /// caller hears a soft "working" cue instead of dead air.
+    func runWebhook(_ session: AISession, tool: UserTool, url: URL, callID: String, arguments: String) {
+        let id = session.spec.session, generation = session.generation, inbox = self.inbox, name = tool.name
+        let cue = process.reactor.after(ms: 1000) { [weak self, weak session] in
+            guard let self, let session, session.pendingTools[callID] != nil else { return }
+            session.pendingTools[callID] = self.process.reactor.every(ms: 20) { [weak self, weak session] in
+                guard let self, let session else { return }
+                self.sendCueFrame(session)
+            }
+        }
+        session.pendingTools[callID] = cue
+        WebhookClient.post(url: url, json: arguments.isEmpty ? "{}" : arguments,
+                           headers: [("X-VLGW-Tool", name), ("X-VLGW-Call-ID", session.spec.sipCallID), ("X-VLGW-Caller", session.spec.caller)],
+                           timeout: .milliseconds(Int64(tool.timeoutMs ?? 8000)), group: group) { result in
+            let output: String
+            switch result {
+            case .success(let reply) where (200..<300).contains(reply.status): output = reply.body.isEmpty ? "{\"ok\":true}" : reply.body
+            case .success(let reply): output = "{\"error\":\"the tool service answered HTTP \(reply.status)\"}"
+            case .failure(let error): output = "{\"error\":\"the tool service failed: \(error)\"}"
+            }
+            inbox.post(.toolResult(id, generation: generation, callID: callID, name: name, output: output))
+        }
+    }
+
+    func toolFinished(_ session: AISession, callID: String, name: String, output: String) {
+        process.reactor.cancel(session.pendingTools.removeValue(forKey: callID))
+        logger.info("tool \(name) answered", metadata: ["session": "\(session.spec.session)", "output": "\(output.prefix(200))"])
+        transcripts?.write(session, ["event": "tool_result", "name": name, "output": String(output.prefix(2000))])
+        send(session, .conversationItemCreate(ConversationItemCreate(item: .functionCallOutput(callId: callID, output: output))))
+        send(session, .responseCreate(ResponseCreate()))
+    }
+
+    /// 20 ms of the "working" cue: a soft 425 Hz beep of 150 ms once a second.
+    func sendCueFrame(_ session: AISession) {
+        guard let worker = session.worker else { return }
+        let rate = Int(session.spec.sampleRate), n = rate / 50
+        let frameInCycle = session.cueFrame % 50
+        session.cueFrame += 1
+        var samples = [Int16](repeating: 0, count: n)
+        if frameInCycle < 8 {
+            for i in 0..<n {
+                let t = Double(frameInCycle * n + i) / Double(rate)
+                samples[i] = Int16(3000 * sin(2 * .pi * 425 * t))
+            }
+        }
+        session.outSequence &+= 1
+        let header = AudioFrameHeader(session: session.spec.session, sequence: session.outSequence, itemTag: session.itemTag,
+                                      offsetMs: 0, sampleRate: session.spec.sampleRate)
+        samples.withUnsafeBufferPointer { _ = audio.sendAudio(header, samples: $0, to: worker) }
     }
 
     /// Hang up once the goodbye the caller is hearing has played out.

@@ -27,6 +27,8 @@ public final class BridgeService {
     let settings: GatewaySessionSettings
     var announcePending = true
     let transcripts: TranscriptLog?
+    /// The user's webhook tools (VLGW_TOOLS_FILE), by name.
+    let userTools: [String: UserTool]
 
     let activeSessions = Gauge(label: "vlgw_ai_sessions_active")
     let bargeIns = Counter(label: "vlgw_ai_barge_ins_total")
@@ -40,6 +42,16 @@ public final class BridgeService {
         bridgeID = process.environment["VLGW_BRIDGE_ID"] ?? "bridge-\(process.hostName)"
         settings = GatewaySessionSettings.fromEnvironment(Self.settingsEnvironment(process.config))
         transcripts = config.observability.transcriptDirectory.map { TranscriptLog(directory: $0, logger: process.logger) }
+        if let path = config.voiceLive.toolsFile {
+            do {
+                userTools = Dictionary(try UserTool.load(path: path).map { ($0.name, $0) }, uniquingKeysWith: { $1 })
+            } catch {
+                FileHandle.standardError.write(Data("vlgw-bridge: configuration error: \(error)\n".utf8))
+                exit(2)
+            }
+        } else {
+            userTools = [:]
+        }
         audio = try AudioBusPort(context: process.zmq, role: .bridge(bind: config.bus.bridgeAudioBind), reactor: process.reactor, logger: logger)
         audio.onAudio = { [unowned self] identity, header, samples in callerAudio(identity, header, samples) }
         audio.onMessage = { [unowned self] identity, message in workerMessage(identity, message) }
@@ -148,7 +160,8 @@ public final class BridgeService {
             guard let session = sessions[id], session.generation == generation else { return connection.close() }
             session.connection = connection
             session.state = .configuring
-            let update = settings.sessionUpdate(inputFormat: .pcm16, outputFormat: .pcm16, inputSampleRate: Int(session.spec.sampleRate), tools: Self.gatewayTools)
+            let tools = Self.gatewayTools + userTools.values.sorted { $0.name < $1.name }.map(\.declaration)
+            let update = settings.sessionUpdate(inputFormat: .pcm16, outputFormat: .pcm16, inputSampleRate: Int(session.spec.sampleRate), tools: tools)
             send(session, .sessionUpdate(update))
         case .connectFailed(let id, let generation, let reason):
             guard let session = sessions[id], session.generation == generation else { return }
@@ -162,6 +175,9 @@ public final class BridgeService {
         case .server(let id, let generation, let serverEvent):
             guard let session = sessions[id], session.generation == generation else { return }
             handle(serverEvent, session)
+        case .toolResult(let id, let generation, let callID, let name, let output):
+            guard let session = sessions[id], session.generation == generation else { return }
+            toolFinished(session, callID: callID, name: name, output: output)
         }
     }
 

@@ -187,6 +187,8 @@ public struct VoiceLiveSettings: Sendable {
     /// PEM file of CAs to trust for the Voice Live endpoint instead of the system roots
     /// (a private CA, or a test certificate).
     public var caFile: String?
+    /// JSON file declaring the user's own tools (webhooks the AI may call).
+    public var toolsFile: String?
     /// Caller silent this long: the AI re-prompts; silent again as long: goodbye (0: off).
     public var silenceRepromptSeconds: Int
 
@@ -237,6 +239,7 @@ public struct VoiceLiveSettings: Sendable {
         simulatorPort = try r.port("VLGW_SIMULATOR_PORT", default: 18765)
         sessionReadyTimeoutMs = try r.int("VLGW_AI_READY_TIMEOUT_MS", default: 8000, range: 100...120_000)
         caFile = r.optionalString("VLGW_VOICELIVE_CA_FILE")
+        toolsFile = r.optionalString("VLGW_TOOLS_FILE")
         silenceRepromptSeconds = try r.int("VLGW_SILENCE_REPROMPT_SEC", default: 20, range: 0...3600)
         if simulator == .off && endpoint == nil {
             throw ConfigError(variable: "VLGW_SIMULATOR", value: "off", reason: "needs AZURE_VOICELIVE_ENDPOINT (or VOICE_LIVE_ENDPOINT) to be set")

@@ -30,10 +30,9 @@ final class BaresipTests: XCTestCase {
             let t = Double(i) / 8000
             return (1.0..<2.0).contains(t) ? Int16(8000 * sin(2 * .pi * 1000 * t)) : 0
         })
-        let base = harness.ports.base
         try """
         poll_method epoll
-        sip_listen 127.0.0.1:\(base + 420)
+        sip_listen 127.0.0.1:\(harness.ports.softphoneSIP)
         audio_player aufile,/dev/null
         audio_source aufile,\(dir)/tone.wav
         audio_alert aufile,/dev/null
@@ -47,7 +46,7 @@ final class BaresipTests: XCTestCase {
         module account.so
         module menu.so
         snd_path \(dir)/rec
-        rtp_ports \(base + 430)-\(base + 490)
+        rtp_ports \(harness.ports.softphoneRTP.lowerBound)-\(harness.ports.softphoneRTP.upperBound)
         """.write(toFile: dir + "/config", atomically: true, encoding: .utf8)
         try "<sip:tester@127.0.0.1>;regint=0\n".write(toFile: dir + "/accounts", atomically: true, encoding: .utf8)
         try "".write(toFile: dir + "/contacts", atomically: true, encoding: .utf8)

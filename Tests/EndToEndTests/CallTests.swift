@@ -346,4 +346,85 @@ final class CallTests: XCTestCase {
         XCTAssertEqual(next.invite(), 200)
         XCTAssertEqual(next.bye(), 200)
     }
+
+    /// A user tool from VLGW_TOOLS_FILE: the AI calls it (scripted in the simulator), the
+    /// bridge POSTs the arguments to the webhook (a slow HTTP server in this test), the
+    /// caller hears the "working" cue meanwhile, and the AI answers after the tool output.
+    func testUserWebhookToolWithAudibleCue() throws {
+        let server = try SlowWebhookServer(delayMs: 1500, reply: "{\"temp_c\":21}")
+        let dir = NSTemporaryDirectory() + "vlgw-tools-\(getpid())-\(Int.random(in: 0...1_000_000)).json"
+        try """
+        [{"name": "get_weather", "description": "Weather for a city", "url": "http://127.0.0.1:\(server.port)/weather",
+          "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}, "timeout_ms": 5000}]
+        """.write(toFile: dir, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        harness.stopAll()
+        harness = PlaneHarness()
+        harness.environment.merge(["VOICE_LIVE_PROACTIVE_GREETING_ENABLED": "false", "VLGW_TOOLS_FILE": dir]) { $1 }
+        try harness.start("vlgw-voicelive-sim", arguments: ["--host", "127.0.0.1", "--port", String(harness.ports.simulator)],
+                          extra: ["VLGW_SIM_TOOL_ON_TURN": "1 get_weather {\"city\":\"Paris\"}"])
+        try harness.start("vlgw-signaling")
+        _ = try harness.startWorker("media-1")
+        try harness.start("vlgw-bridge", extra: ["VLGW_BRIDGE_ID": "bridge-1"])
+        XCTAssertNotNil(harness.waitForStatus(seconds: 10) { $0.workers.count == 1 && $0.bridges.count == 1 })
+        let caller = try TestCaller(gatewayPort: harness.ports.sip, codec: .pcmu)
+        XCTAssertEqual(caller.invite(), 200)
+        talk(caller, seconds: 7)
+        XCTAssertEqual(caller.bye(), 200)
+
+        let requests = server.requests
+        XCTAssertEqual(requests.count, 1, "one webhook POST")
+        XCTAssertTrue(requests.first?.contains("POST /weather") == true && requests.first?.contains("Paris") == true, requests.first ?? "")
+        XCTAssertTrue(requests.first?.lowercased().contains("x-vlgw-tool: get_weather") == true)
+        let cue = caller.toneWindows(frequency: 425).filter { $0.share > 0.5 && $0.rms > 200 }
+        XCTAssertGreaterThanOrEqual(cue.count, 1, "the caller heard the working cue while the tool ran")
+        // The simulator answers a tool result with its tone sequence (440/660/880 Hz).
+        let answer = caller.toneWindows(frequency: 660).filter { $0.share > 0.5 && $0.rms > 300 }
+        XCTAssertGreaterThanOrEqual(answer.count, 1, "the AI answered after the tool output")
+        if let c = cue.first, let a = answer.first { XCTAssertLessThan(c.time, a.time) }
+        XCTAssertTrue(harness.logs.contains("tool said {\"temp_c\":21}"), "the webhook's body reached the AI as the tool output")
+    }
+}
+
+/// A one-request-at-a-time HTTP server that answers after a delay (a slow CRM webhook).
+final class SlowWebhookServer: @unchecked Sendable {
+    let port: UInt16
+    private let fd: Int32
+    private let lock = NSLock()
+    private var received: [String] = []
+
+    init(delayMs: Int, reply: String) throws {
+        let bound = try TCPListener.bind(address: "127.0.0.1", port: 0)
+        fd = bound.fd
+        port = bound.port
+        let fd = self.fd
+        Thread.detachNewThread { [self] in
+            while true {
+                let client = accept(fd, nil, nil)
+                if client < 0 { if errno == EBADF { return }; usleep(5000); continue }
+                _ = fcntl(client, F_SETFL, fcntl(client, F_GETFL) & ~O_NONBLOCK)
+                var data = [UInt8]()
+                var buffer = [UInt8](repeating: 0, count: 4096)
+                while true {
+                    let n = read(client, &buffer, buffer.count)
+                    if n <= 0 { break }
+                    data += buffer[0..<n]
+                    let text = String(decoding: data, as: UTF8.self)
+                    if let end = text.range(of: "\r\n\r\n") {
+                        let length = text.components(separatedBy: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
+                            .flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) } ?? 0
+                        if text[end.upperBound...].utf8.count >= length { break }
+                    }
+                }
+                lock.withLock { received.append(String(decoding: data, as: UTF8.self)) }
+                usleep(UInt32(delayMs * 1000))
+                let response = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(reply.utf8.count)\r\nConnection: close\r\n\r\n\(reply)"
+                _ = Array(response.utf8).withUnsafeBytes { write(client, $0.baseAddress, $0.count) }
+                close(client)
+            }
+        }
+    }
+
+    var requests: [String] { lock.withLock { received } }
+    deinit { close(fd) }
 }

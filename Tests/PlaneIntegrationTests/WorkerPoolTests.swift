@@ -98,7 +98,7 @@ final class WorkerPoolTests: XCTestCase {
     }
 
     func testBadConfigurationExitsNonZeroNamingTheVariable() throws {
-        for (plane, variable, value) in [("vlgw-signaling", "SIP_PORT", "abc"), ("vlgw-media", "MEDIA_PORT_COUNT", "-1"), ("vlgw-bridge", "VLGW_CONTROL_BIND", "udp://x")] {
+        for (plane, variable, value) in [("vlgw-signaling", "SIP_PORT", "abc"), ("vlgw-media", "MEDIA_PORT_COUNT", "-1"), ("vlgw-bridge", "VLGW_CONTROL_BIND", "udp://x"), ("vlgw-bridge", "VLGW_TOOLS_FILE", "/nonexistent/tools.json")] {
             let p = try harness.start(plane, extra: [variable: value])
             XCTAssertEqual(p.wait(seconds: 5), 2, plane)
             XCTAssertTrue(p.output.contains(variable) && p.output.contains(value), p.output)

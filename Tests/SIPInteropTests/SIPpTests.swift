@@ -41,7 +41,7 @@ final class SIPpTests: XCTestCase {
     /// Runs sipp to completion; returns its exit status and output (0: every call succeeded).
     @discardableResult
     func sipp(_ arguments: [String], scenario: String? = nil, timeout: Double = 60) throws -> (status: Int32, output: String) {
-        var args = ["127.0.0.1:\(harness.ports.sip)", "-i", "127.0.0.1", "-p", String(harness.ports.spare), "-mp", String(harness.ports.spare + 1000),
+        var args = ["127.0.0.1:\(harness.ports.sip)", "-i", "127.0.0.1", "-p", String(harness.ports.spare), "-mp", String(harness.ports.sippMedia),
                     "-timeout", "\(Int(timeout))s", "-timeout_error", "-nostdin"] + arguments
         let dir = NSTemporaryDirectory() + "sipp-\(getpid())-\(Int.random(in: 0...1_000_000))"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -165,7 +165,7 @@ final class SIPpTests: XCTestCase {
             return p
         }
         try PcapWriter.writeRTP(path: dir + "/tone.pcap", packets: packets)
-        let mediaPort = harness.ports.spare + 1000
+        let mediaPort = harness.ports.sippMedia
         guard let capture = LoopbackCapture(udpDestinationPort: UInt16(mediaPort)) else { throw XCTSkip("packet capture needs root") }
         let r = try sipp(["-m", "1", "-mi", "127.0.0.1"], scenario: Scenarios.playPcap(dir + "/tone.pcap", payloadType: Int(payloadType), codec: codec, holdMs: 7000))
         let got = capture.stop().filter { $0.payload.count > 12 && $0.payload[1] & 0x7F == payloadType }

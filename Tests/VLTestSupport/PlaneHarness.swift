@@ -151,8 +151,10 @@ public final class PlaneHarness: @unchecked Sendable {
 }
 
 /// A block of free loopback ports for one test, so tests can run back to back without
-/// colliding with each other or with a gateway the developer has running.
+/// colliding with each other or with a gateway the developer has running. Blocks lie below
+/// Linux's ephemeral range (32768+), so no client socket of any process can take them.
 public struct PortBlock: Sendable {
+    public static let span = 1100
     public let base: Int
     public var control: Int { base }
     public var bridgeAudio: Int { base + 1 }
@@ -162,11 +164,18 @@ public struct PortBlock: Sendable {
     public var spare: Int { base + 6 }
     public var rtpBase: Int { base + 10 }
     public var rtpCount: Int { 400 }
+    /// For a softphone under test (baresip): SIP and an RTP range.
+    public var softphoneSIP: Int { base + 420 }
+    public var softphoneRTP: ClosedRange<Int> { (base + 430)...(base + 490) }
+    /// SIPp's media port.
+    public var sippMedia: Int { base + 1006 }
 
     public static func allocate() -> PortBlock {
         while true {
-            let base = Int.random(in: 0..<80) * 500 + 20000
-            if (base..<(base + 8)).allSatisfy(isFree) { return PortBlock(base: base) }
+            let base = 10000 + Int.random(in: 0..<20) * span
+            let block = PortBlock(base: base)
+            let probes = Array(base..<(base + 10)) + [block.softphoneSIP, block.sippMedia, block.rtpBase, block.rtpBase + block.rtpCount - 1]
+            if probes.allSatisfy(isFree) { return block }
         }
     }
 

@@ -3,7 +3,7 @@ import VLBus
 @testable import ZeroMQ
 
 final class ZeroMQTests: XCTestCase {
-    func endpoint() -> String { "tcp://127.0.0.1:\(Int.random(in: 30000...39999))" }
+    func endpoint() -> String { "tcp://127.0.0.1:\(Int.random(in: 6000...9999))" }
 
     func receive(_ socket: ZMQSocket, _ message: inout ZMQMessage, timeoutMs: Int = 2000) throws -> Bool {
         var poller = ZMQPoller()
