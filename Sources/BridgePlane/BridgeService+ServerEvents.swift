@@ -73,6 +73,9 @@ extension BridgeService {
             transcripts?.write(session, ["event": "ai_turn", "text": e.transcript, "item_id": e.itemId])
         case .responseFunctionCallArgumentsDone(let e):
             toolCall(session, name: e.name, callID: e.callId, arguments: e.arguments)
+        case .error(let e) where e.error.code == "response_cancel_not_active":
+            // Our barge-in cancel raced the service's own interrupt (interrupt_response): harmless.
+            logger.debug("response already cancelled by the service", metadata: ["session": "\(id)"])
         case .error(let e):
             logger.warning("Voice Live error: \(e.error.message)", metadata: ["session": "\(id)", "code": "\(e.error.code ?? "")", "type": "\(e.error.type)"])
         case .unknown(let type, _):

@@ -158,6 +158,14 @@ final class CallTests: XCTestCase {
         // The simulator's VAD reports speech_started after 60 ms of speech; from there the
         // gateway must stop the reply's RTP within 100 ms.
         XCTAssertLessThan(stoppedAfter, 60 + 100, "reply stopped \(stoppedAfter) ms after the caller began to speak")
+        // The AI's memory is truncated to what the caller heard: the audio_end_ms the bridge
+        // sent matches the reply audio that reached the caller (± 40 ms).
+        let heard = caller.received.filter { Goertzel.share($0.samples, frequency: testTone, sampleRate: 8000) > 0.5 && Goertzel.rms($0.samples) > 300 && $0.time > 2.2 }
+        let heardMs = Double(heard.count * 20)
+        let truncated = harness.logs.components(separatedBy: "\n").first { $0.contains("truncated AI item") }
+            .flatMap { $0.components(separatedBy: "audio_end_ms=").dropFirst().first?.prefix { $0.isNumber } }.flatMap { Double($0) }
+        XCTAssertNotNil(truncated, "a conversation.item.truncate was sent")
+        if let truncated { XCTAssertEqual(truncated, heardMs, accuracy: 40, "truncate audio_end_ms vs audio the caller received") }
         _ = caller.bye()
     }
 
