@@ -80,6 +80,7 @@ let package = Package(
 
         // MARK: Benchmarks (executables that print figures; not tests)
         .executableTarget(name: "vlgw-bus-bench", dependencies: ["VLRuntime"], swiftSettings: strict),
+        .executableTarget(name: "vlgw-bridge-bench", dependencies: ["VLRuntime", "VLBus", "ZeroMQ"], swiftSettings: strict),
         .executableTarget(name: "vlgw-sip-bench", dependencies: ["SIP", "SDP"], swiftSettings: strict),
         .executableTarget(name: "vlgw-media-bench", dependencies: ["RTP", "AudioCodecs", "MediaCore"], swiftSettings: strict),
 
