@@ -8,6 +8,8 @@ enum BridgeEvent: Sendable {
     case connectFailed(SessionID, generation: Int, String)
     case server(SessionID, generation: Int, ServerEvent)
     case closed(SessionID, generation: Int, String?)
+    /// The Entra ID token endpoint answered.
+    case tokenReply(Result<WebhookClient.Reply, Error>)
     /// A user tool's webhook answered (or failed): its output for the AI.
     case toolResult(SessionID, generation: Int, callID: String, name: String, output: String)
 }

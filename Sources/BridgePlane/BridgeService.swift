@@ -29,6 +29,8 @@ public final class BridgeService {
     let transcripts: TranscriptLog?
     /// The user's webhook tools (VLGW_TOOLS_FILE), by name.
     let userTools: [String: UserTool]
+    /// Entra ID tokens when AZURE_CLIENT_ID/TENANT_ID/SECRET are set instead of a key.
+    var entra: EntraTokenProvider?
 
     let activeSessions = Gauge(label: "vlgw_ai_sessions_active")
     let bargeIns = Counter(label: "vlgw_ai_barge_ins_total")
@@ -58,6 +60,13 @@ public final class BridgeService {
         control = try ControlChannel(context: process.zmq, endpoint: config.bus.controlConnect, identity: bridgeID,
                                      reactor: process.reactor, logger: logger) { [unowned self] message in handle(message) }
         inbox.attach(to: process.reactor) { [unowned self] event in handle(event) }
+        if case .entraClientCredentials(let clientID, let tenantID, let secret) = config.voiceLive.auth {
+            let provider = EntraTokenProvider(clientID: clientID, tenantID: tenantID, secret: secret,
+                                              authorityHost: config.voiceLive.authorityHost, group: group, logger: logger)
+            let inbox = self.inbox
+            provider.deliver = { reply in inbox.post(.tokenReply(reply)) }
+            entra = provider
+        }
         process.reactor.every(ms: config.bus.heartbeatMs) { [unowned self] in heartbeat() }
         process.reactor.every(ms: 1000) { [unowned self] in checkSilence() }
         announce()
@@ -127,17 +136,31 @@ public final class BridgeService {
     func connect(_ session: AISession) {
         session.generation += 1
         session.state = .connecting
+        let id = session.spec.session
+        switch config.voiceLive.auth {
+        case .apiKey(let key) where !config.voiceLive.usesSimulator:
+            open(session, auth: .apiKey(key))
+        case .entraClientCredentials where !config.voiceLive.usesSimulator:
+            guard let entra else { return }
+            let generation = session.generation
+            entra.withToken { [weak self, weak session] result in
+                guard let self, let session, session.generation == generation, self.sessions[id] === session else { return }
+                switch result {
+                case .success(let token): self.open(session, auth: .bearer(token))
+                case .failure(let error):
+                    self.logger.error("cannot get an Entra ID token: \(error)", metadata: ["session": "\(id)"])
+                    self.retryOrFail(session, reason: "Entra ID token: \(error)")
+                }
+            }
+        default:
+            open(session, auth: .none)
+        }
+    }
+
+    /// Opens the WebSocket for `session` with the given credentials.
+    func open(_ session: AISession, auth: VoiceLiveClientConfig.Auth) {
         let generation = session.generation
         let id = session.spec.session
-        let auth: VoiceLiveClientConfig.Auth
-        switch config.voiceLive.auth {
-        case .apiKey(let key) where !config.voiceLive.usesSimulator: auth = .apiKey(key)
-        case .entraClientCredentials where !config.voiceLive.usesSimulator:
-            control.send(.aiSessionFailed(id, reason: "Entra ID client-credential auth is not supported yet; set AZURE_VOICELIVE_API_KEY"))
-            sessions[id] = nil
-            return
-        default: auth = .none
-        }
         var clientConfig = VoiceLiveClientConfig(endpoint: endpoint, auth: auth, model: config.voiceLive.model, apiVersion: config.voiceLive.apiVersion)
         clientConfig.connectTimeout = .milliseconds(Int64(max(500, config.voiceLive.sessionReadyTimeoutMs - 500)))
         if let caFile = config.voiceLive.caFile { clientConfig.tlsConfiguration.trustRoots = .file(caFile) }
@@ -175,6 +198,8 @@ public final class BridgeService {
         case .server(let id, let generation, let serverEvent):
             guard let session = sessions[id], session.generation == generation else { return }
             handle(serverEvent, session)
+        case .tokenReply(let reply):
+            entra?.received(reply)
         case .toolResult(let id, let generation, let callID, let name, let output):
             guard let session = sessions[id], session.generation == generation else { return }
             toolFinished(session, callID: callID, name: name, output: output)

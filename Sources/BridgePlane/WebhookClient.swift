@@ -13,7 +13,7 @@ enum WebhookClient {
         var body: String
     }
 
-    static func post(url: URL, json: String, headers extra: [(String, String)], timeout: TimeAmount, group: any EventLoopGroup,
+    static func post(url: URL, json: String, contentType: String = "application/json", headers extra: [(String, String)], timeout: TimeAmount, group: any EventLoopGroup,
                      completion: @escaping @Sendable (Result<Reply, Error>) -> Void) {
         guard let host = url.host else { return completion(.failure(WebhookError.badURL)) }
         let tls = url.scheme == "https"
@@ -47,7 +47,7 @@ enum WebhookClient {
                     var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: url.path.isEmpty ? "/" : url.path + (url.query.map { "?\($0)" } ?? ""))
                     let body = channel.allocator.buffer(string: json)
                     head.headers.add(name: "Host", value: url.port.map { "\(host):\($0)" } ?? host)
-                    head.headers.add(name: "Content-Type", value: "application/json")
+                    head.headers.add(name: "Content-Type", value: contentType)
                     head.headers.add(name: "Content-Length", value: String(body.readableBytes))
                     head.headers.add(name: "Connection", value: "close")
                     head.headers.add(name: "User-Agent", value: "vlgw-bridge")

@@ -189,6 +189,8 @@ public struct VoiceLiveSettings: Sendable {
     public var caFile: String?
     /// JSON file declaring the user's own tools (webhooks the AI may call).
     public var toolsFile: String?
+    /// Entra ID token endpoint host (AZURE_AUTHORITY_HOST, as the Azure SDKs read it).
+    public var authorityHost: String
     /// Caller silent this long: the AI re-prompts; silent again as long: goodbye (0: off).
     public var silenceRepromptSeconds: Int
 
@@ -240,6 +242,10 @@ public struct VoiceLiveSettings: Sendable {
         sessionReadyTimeoutMs = try r.int("VLGW_AI_READY_TIMEOUT_MS", default: 8000, range: 100...120_000)
         caFile = r.optionalString("VLGW_VOICELIVE_CA_FILE")
         toolsFile = r.optionalString("VLGW_TOOLS_FILE")
+        authorityHost = r.string("AZURE_AUTHORITY_HOST", default: "https://login.microsoftonline.com")
+        if !(authorityHost.hasPrefix("https://") || authorityHost.hasPrefix("http://")) {
+            throw ConfigError(variable: "AZURE_AUTHORITY_HOST", value: authorityHost, reason: "must be an https:// URL")
+        }
         silenceRepromptSeconds = try r.int("VLGW_SILENCE_REPROMPT_SEC", default: 20, range: 0...3600)
         if simulator == .off && endpoint == nil {
             throw ConfigError(variable: "VLGW_SIMULATOR", value: "off", reason: "needs AZURE_VOICELIVE_ENDPOINT (or VOICE_LIVE_ENDPOINT) to be set")

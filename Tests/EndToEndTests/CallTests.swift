@@ -392,6 +392,39 @@ final class CallTests: XCTestCase {
         if let c = cue.first, let a = answer.first { XCTAssertLessThan(c.time, a.time) }
         XCTAssertTrue(harness.logs.contains("tool said {\"temp_c\":21}"), "the webhook's body reached the AI as the tool output")
     }
+
+    /// Entra ID client credentials instead of an api-key: the bridge gets a token from
+    /// AZURE_AUTHORITY_HOST (a local token endpoint here), caches it across calls, and
+    /// opens the session with `Authorization: Bearer`; the secret never reaches the logs.
+    func testEntraClientCredentials() throws {
+        let tokens = try SlowWebhookServer(delayMs: 0, reply: "{\"token_type\":\"Bearer\",\"expires_in\":3599,\"access_token\":\"tok-123\"}")
+        harness.stopAll()
+        harness = PlaneHarness()
+        harness.environment.merge([
+            "AZURE_CLIENT_ID": "client-1", "AZURE_TENANT_ID": "tenant-1", "AZURE_CLIENT_SECRET": "s3kr1t-value",
+            "AZURE_AUTHORITY_HOST": "http://127.0.0.1:\(tokens.port)", "AZURE_VOICELIVE_ENDPOINT": "ws://127.0.0.1:\(harness.ports.simulator)",
+        ]) { $1 }
+        try harness.start("vlgw-voicelive-sim", arguments: ["--host", "127.0.0.1", "--port", String(harness.ports.simulator), "--bearer", "tok-123"])
+        try harness.start("vlgw-signaling")
+        _ = try harness.startWorker("media-1")
+        try harness.start("vlgw-bridge", extra: ["VLGW_BRIDGE_ID": "bridge-1"])
+        XCTAssertNotNil(harness.waitForStatus(seconds: 10) { $0.workers.count == 1 && $0.bridges.count == 1 })
+        let caller = try TestCaller(gatewayPort: harness.ports.sip, codec: .pcmu)
+        XCTAssertEqual(caller.invite(), 200)
+        talk(caller)
+        assertParrotReturnedTone(caller)
+        XCTAssertEqual(caller.bye(), 200)
+        let second = try TestCaller(gatewayPort: harness.ports.sip, codec: .pcmu)
+        XCTAssertEqual(second.invite(), 200)
+        XCTAssertEqual(second.bye(), 200)
+
+        XCTAssertEqual(tokens.requests.count, 1, "one token request, cached for the second call")
+        let request = tokens.requests.first ?? ""
+        XCTAssertTrue(request.hasPrefix("POST /tenant-1/oauth2/v2.0/token"), request)
+        XCTAssertTrue(request.contains("grant_type=client_credentials") && request.contains("client_id=client-1")
+                      && request.contains("scope=https%3A%2F%2Fai.azure.com%2F.default"), request)
+        XCTAssertFalse(harness.logs.contains("s3kr1t-value"), "the client secret is never logged")
+    }
 }
 
 /// A one-request-at-a-time HTTP server that answers after a delay (a slow CRM webhook).
