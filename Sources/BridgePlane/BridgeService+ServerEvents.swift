@@ -119,7 +119,8 @@ extension BridgeService {
         session.pendingTruncate = session.assistantItemID
         session.firstAudioAt = nil
         session.sentMs = 0
-        logger.info("barge-in", metadata: ["session": "\(id)", "item": "\(session.assistantItemID ?? "-")"])
+        // monotonic_ms is CLOCK_MONOTONIC, comparable across processes on one host.
+        logger.info("barge-in", metadata: ["session": "\(id)", "item": "\(session.assistantItemID ?? "-")", "monotonic_ms": "\(MonotonicClock.nowMs())"])
     }
 
     /// Messages from a media worker on the audio bus (playback position after a clear).

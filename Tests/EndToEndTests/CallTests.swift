@@ -158,6 +158,17 @@ final class CallTests: XCTestCase {
         // The simulator's VAD reports speech_started after 60 ms of speech; from there the
         // gateway must stop the reply's RTP within 100 ms.
         XCTAssertLessThan(stoppedAfter, 60 + 100, "reply stopped \(stoppedAfter) ms after the caller began to speak")
+        // The worker dropped its queue within 20 ms of the bridge hearing speech_started.
+        func monotonic(_ marker: String) -> Double? {
+            harness.logs.components(separatedBy: "\n").first { $0.contains(marker) }
+                .flatMap { $0.components(separatedBy: "monotonic_ms=").dropFirst().first?.prefix { $0.isNumber } }.flatMap { Double($0) }
+        }
+        if let heardSpeech = monotonic("barge-in"), let cleared = monotonic("playback cleared") {
+            XCTAssertLessThan(cleared - heardSpeech, 20, "clear reached the worker \(cleared - heardSpeech) ms after speech_started")
+            print("barge-in: worker cleared its queue \(Int(cleared - heardSpeech)) ms after the bridge got speech_started")
+        } else {
+            XCTFail("barge-in and clear not both logged")
+        }
         // The AI's memory is truncated to what the caller heard: the audio_end_ms the bridge
         // sent matches the reply audio that reached the caller (± 40 ms).
         let heard = caller.received.filter { Goertzel.share($0.samples, frequency: testTone, sampleRate: 8000) > 0.5 && Goertzel.rms($0.samples) > 300 && $0.time > 2.2 }
