@@ -68,7 +68,7 @@ let package = Package(
         // MARK: Planes (libraries) and their executables
         .target(name: "SignalingPlane", dependencies: ["VLRuntime", "SIP", "SDP"], swiftSettings: strict),
         .target(name: "MediaPlane", dependencies: ["VLRuntime", "MediaCore", "RTP", "AudioCodecs"], swiftSettings: strict),
-        .target(name: "BridgePlane", dependencies: ["VLRuntime", "VoiceLive", "VoiceLiveClient"] + nio, swiftSettings: strict),
+        .target(name: "BridgePlane", dependencies: ["VLRuntime", "VoiceLive", "VoiceLiveClient", "AudioCodecs"] + nio, swiftSettings: strict),
         .executableTarget(name: "vlgw-signaling", dependencies: ["SignalingPlane"], swiftSettings: strict),
         .executableTarget(name: "vlgw-media", dependencies: ["MediaPlane"], swiftSettings: strict),
         .executableTarget(name: "vlgw-bridge", dependencies: ["BridgePlane"], swiftSettings: strict),

@@ -21,6 +21,8 @@ final class AISession {
     /// The media worker's audio-bus identity (learned from its caller frames).
     var worker: String?
     var framer: AudioDeltaFramer
+    /// pcm16, or G.711 passed through at 8 kHz (VLGW_AI_G711_PASSTHROUGH).
+    let format: AudioFormat
     var readyReported = false
     var greeted = false
 
@@ -47,7 +49,9 @@ final class AISession {
 
     init(spec: AISessionSpec) {
         self.spec = spec
-        framer = AudioDeltaFramer(sampleRate: Int(spec.sampleRate), frameMs: 20)
+        format = AudioFormat(rawValue: spec.audioFormat)
+        framer = format.isG711 ? AudioDeltaFramer(sampleRate: 8000, frameMs: 20, bytesPerSample: 1)
+                               : AudioDeltaFramer(sampleRate: Int(spec.sampleRate), frameMs: 20)
         worker = spec.workerID.isEmpty ? nil : spec.workerID
         // A session replacing a lost one joins a conversation already under way.
         greeted = spec.resumed

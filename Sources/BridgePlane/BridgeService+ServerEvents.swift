@@ -1,3 +1,4 @@
+import AudioCodecs
 import Foundation
 import Logging
 import VLBus
@@ -92,14 +93,18 @@ extension BridgeService {
         session.outSequence &+= 1
         let header = AudioFrameHeader(session: session.spec.session, sequence: session.outSequence, itemTag: session.itemTag,
                                       offsetMs: UInt32(session.sentMs), sampleRate: session.spec.sampleRate)
+        let g711 = session.format.isG711, ulaw = session.format == .g711Ulaw
+        let count = g711 ? bytes.count : bytes.count / 2
         bytes.withUnsafeBytes { raw in
-            let count = raw.count / 2
             withUnsafeTemporaryAllocation(of: Int16.self, capacity: count) { samples in
-                for i in 0..<count { samples[i] = Int16(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * i, as: Int16.self)) }
+                for i in 0..<count {
+                    samples[i] = g711 ? (ulaw ? G711.ulawDecode(raw[i]) : G711.alawDecode(raw[i]))
+                                      : Int16(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * i, as: Int16.self))
+                }
                 audio.sendAudio(header, samples: UnsafeBufferPointer(samples), to: worker)
             }
         }
-        session.sentMs += bytes.count / 2 * 1000 / Int(session.spec.sampleRate)
+        session.sentMs += count * 1000 / Int(session.spec.sampleRate)
         framesFromAI.increment()
     }
 
@@ -145,7 +150,19 @@ extension BridgeService {
             session.worker = identity
         }
         guard session.state == .ready, let connection = session.connection else { return }
-        connection.appendAudio(samples)
+        if session.format.isG711 {
+            // The worker's PCM16 at 8 kHz back to the call's own G.711: a table lookup, no resampling.
+            let ulaw = session.format == .g711Ulaw
+            let count = samples.count / 2
+            var encoded = [UInt8](repeating: 0, count: count)
+            for i in 0..<count {
+                let s = Int16(littleEndian: samples.loadUnaligned(fromByteOffset: 2 * i, as: Int16.self))
+                encoded[i] = ulaw ? G711.ulawEncode(s) : G711.alawEncode(s)
+            }
+            connection.appendAudio(encoded)
+        } else {
+            connection.appendAudio(samples)
+        }
         framesToAI.increment()
     }
 

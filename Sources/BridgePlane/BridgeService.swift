@@ -114,7 +114,8 @@ public final class BridgeService {
             if let old = sessions[spec.session] { close(old, reason: "replaced") }
             let session = AISession(spec: spec)
             sessions[spec.session] = session
-            logger.info("opening AI session", metadata: ["session": "\(spec.session)", "call_id": "\(spec.sipCallID)", "caller": "\(spec.caller)"])
+            logger.info("opening AI session", metadata: ["session": "\(spec.session)", "call_id": "\(spec.sipCallID)", "caller": "\(spec.caller)",
+                                                          "format": "\(spec.audioFormat)", "rate": "\(spec.sampleRate)"])
             transcripts?.write(session, ["event": "call_start", "caller": spec.caller, "called": spec.called])
             connect(session)
         case .aiSessionStop(let id, let reason):
@@ -184,7 +185,8 @@ public final class BridgeService {
             session.connection = connection
             session.state = .configuring
             let tools = Self.gatewayTools + userTools.values.sorted { $0.name < $1.name }.map(\.declaration)
-            let update = settings.sessionUpdate(inputFormat: .pcm16, outputFormat: .pcm16, inputSampleRate: Int(session.spec.sampleRate), tools: tools)
+            let update = settings.sessionUpdate(inputFormat: session.format, outputFormat: session.format,
+                                                inputSampleRate: Int(session.spec.sampleRate), tools: tools)
             send(session, .sessionUpdate(update))
         case .connectFailed(let id, let generation, let reason):
             guard let session = sessions[id], session.generation == generation else { return }

@@ -71,7 +71,7 @@ extension BusMessage {
             return .aiSessionStart(AISessionSpec(
                 session: try r.session(), sipCallID: try r.string("sipCallID"), caller: try r.string("caller"),
                 called: try r.string("called"), workerID: try r.string("workerID"), sampleRate: try r.u32("sampleRate"),
-                resumed: try r.bool("resumed")))
+                resumed: try r.bool("resumed"), audioFormat: try r.string("audioFormat")))
         case .aiSessionReady:
             return .aiSessionReady(try r.session())
         case .playbackClear:

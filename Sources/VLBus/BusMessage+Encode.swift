@@ -32,7 +32,7 @@ extension BusMessage {
             w.list(info.sessions) { $0.u64($1.raw) }
         case .aiSessionStart(let spec):
             w.u64(spec.session.raw); w.string(spec.sipCallID); w.string(spec.caller); w.string(spec.called)
-            w.string(spec.workerID); w.u32(spec.sampleRate); w.bool(spec.resumed)
+            w.string(spec.workerID); w.u32(spec.sampleRate); w.bool(spec.resumed); w.string(spec.audioFormat)
         case .aiSessionReady(let id), .playbackClear(let id):
             w.u64(id.raw)
         case .statusQuery(let requestID):

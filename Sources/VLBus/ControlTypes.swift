@@ -136,9 +136,14 @@ public struct AISessionSpec: Equatable, Sendable {
     public var sampleRate: UInt32
     /// A replacement session for a call already in progress (the bridge restarted): no greeting.
     public var resumed: Bool
+    /// Audio format spoken with the AI service: "pcm16" (at `sampleRate`), or "g711_ulaw" /
+    /// "g711_alaw" (8 kHz) when a G.711 call is passed through without resampling.
+    public var audioFormat: String
 
-    public init(session: SessionID, sipCallID: String, caller: String, called: String, workerID: String, sampleRate: UInt32, resumed: Bool = false) {
+    public init(session: SessionID, sipCallID: String, caller: String, called: String, workerID: String, sampleRate: UInt32,
+                resumed: Bool = false, audioFormat: String = "pcm16") {
         self.resumed = resumed
+        self.audioFormat = audioFormat
         self.session = session
         self.sipCallID = sipCallID
         self.caller = caller

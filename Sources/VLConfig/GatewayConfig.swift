@@ -187,6 +187,8 @@ public struct VoiceLiveSettings: Sendable {
     /// PEM file of CAs to trust for the Voice Live endpoint instead of the system roots
     /// (a private CA, or a test certificate).
     public var caFile: String?
+    /// PCMU/PCMA calls talk G.711 at 8 kHz with the service: no resampling at all.
+    public var g711Passthrough: Bool
     /// JSON file declaring the user's own tools (webhooks the AI may call).
     public var toolsFile: String?
     /// Entra ID token endpoint host (AZURE_AUTHORITY_HOST, as the Azure SDKs read it).
@@ -242,6 +244,7 @@ public struct VoiceLiveSettings: Sendable {
         sessionReadyTimeoutMs = try r.int("VLGW_AI_READY_TIMEOUT_MS", default: 8000, range: 100...120_000)
         caFile = r.optionalString("VLGW_VOICELIVE_CA_FILE")
         toolsFile = r.optionalString("VLGW_TOOLS_FILE")
+        g711Passthrough = try r.bool("VLGW_AI_G711_PASSTHROUGH", default: false)
         authorityHost = r.string("AZURE_AUTHORITY_HOST", default: "https://login.microsoftonline.com")
         if !(authorityHost.hasPrefix("https://") || authorityHost.hasPrefix("http://")) {
             throw ConfigError(variable: "AZURE_AUTHORITY_HOST", value: authorityHost, reason: "must be an https:// URL")

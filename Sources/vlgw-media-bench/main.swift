@@ -153,6 +153,8 @@ let pcmuCall = pipelineTick(codec: .pcmu, ai: 24000)
 let g722Call = pipelineTick(codec: .g722, ai: 24000)
 let pcmuPoly = pipelineTick(codec: .pcmu, ai: 24000, engine: .polyphase)
 let g722Poly = pipelineTick(codec: .g722, ai: 24000, engine: .polyphase)
+// VLGW_AI_G711_PASSTHROUGH: the AI speaks the call's G.711 at 8 kHz, so no resampling.
+let pcmuPassthrough = pipelineTick(codec: .pcmu, ai: 8000)
 
 // 5. Opus 48 kHz both ways.
 let oenc = try! OpusEncoderWrapper(sampleRate: 48000)
@@ -174,4 +176,5 @@ print(String(format: "  G.722 ↔ 24k PCM16 both ways: %6.0f  (%.0f ns/call/tick
 print(String(format: "  PCMU ↔ 24k, polyphase      : %6.0f  (%.0f ns/call/tick)", budget / pcmuPoly, pcmuPoly))
 print(String(format: "  G.722 ↔ 24k, polyphase     : %6.0f  (%.0f ns/call/tick)", budget / g722Poly, g722Poly))
 print(String(format: "  Opus ↔ 24k PCM16 both ways : %6.0f  (%.0f ns/call/tick)", budget / opusCall, opusCall))
+print(String(format: "  PCMU, G.711 to the AI     : %6.0f  (%.0f ns/call/tick; the bridge then only maps PCM16↔µ-law)", budget / pcmuPassthrough, pcmuPassthrough))
 blackHole((parseNs, decNs, encNs, opusNs))

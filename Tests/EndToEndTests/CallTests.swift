@@ -436,6 +436,25 @@ final class CallTests: XCTestCase {
                       && request.contains("scope=https%3A%2F%2Fai.azure.com%2F.default"), request)
         XCTAssertFalse(harness.logs.contains("s3kr1t-value"), "the client secret is never logged")
     }
+
+    /// VLGW_AI_G711_PASSTHROUGH: a PCMU call talks g711_ulaw at 8 kHz with the service (no
+    /// resampling anywhere); the parrot still answers with the caller's tone.
+    func testG711PassthroughToTheAI() throws {
+        harness.stopAll()
+        harness = PlaneHarness()
+        harness.environment["VLGW_AI_G711_PASSTHROUGH"] = "true"
+        try harness.start("vlgw-voicelive-sim", arguments: ["--host", "127.0.0.1", "--port", String(harness.ports.simulator)])
+        try harness.start("vlgw-signaling")
+        _ = try harness.startWorker("media-1")
+        try harness.start("vlgw-bridge", extra: ["VLGW_BRIDGE_ID": "bridge-1"])
+        XCTAssertNotNil(harness.waitForStatus(seconds: 10) { $0.workers.count == 1 && $0.bridges.count == 1 })
+        let caller = try TestCaller(gatewayPort: harness.ports.sip, codec: .pcmu)
+        XCTAssertEqual(caller.invite(), 200)
+        talk(caller)
+        assertParrotReturnedTone(caller)
+        XCTAssertEqual(caller.bye(), 200)
+        XCTAssertTrue(harness.logs.contains("format=g711_ulaw"), "the AI session speaks G.711")
+    }
 }
 
 /// A one-request-at-a-time HTTP server that answers after a delay (a slow CRM webhook).

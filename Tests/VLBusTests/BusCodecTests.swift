@@ -25,7 +25,7 @@ final class BusCodecTests: XCTestCase {
             .announceRequest,
             .bridgeAnnounce(BridgeInfo(bridgeID: "bridge-1", audioEndpoint: "tcp://127.0.0.1:5571", capacity: 500, sessions: [session])),
             .bridgeHeartbeat(LoadReport(id: "bridge-1", activeSessions: 1, capacity: 500, cpuPermille: 10, draining: false)),
-            .aiSessionStart(AISessionSpec(session: session, sipCallID: "a84b4c76e66710@pc33", caller: "sip:alice@example.com", called: "sip:bot@example.com", workerID: "media-1", sampleRate: 24000, resumed: true)),
+            .aiSessionStart(AISessionSpec(session: session, sipCallID: "a84b4c76e66710@pc33", caller: "sip:alice@example.com", called: "sip:bot@example.com", workerID: "media-1", sampleRate: 24000, resumed: true, audioFormat: "g711_ulaw")),
             .aiSessionReady(session),
             .aiSessionFailed(session, reason: "401 from service"),
             .aiSessionStop(session, reason: "caller hung up"),

@@ -173,7 +173,7 @@ final class CallController {
             ?? bus.bridges.leastLoaded()?.info.audioEndpoint ?? config.bus.bridgeAudioConnect
         let spec = MediaSessionSpec(session: call.session, codec: call.media.codec, remoteAddress: call.media.remoteAddress,
                                     remotePort: call.media.remotePort, direction: call.media.direction,
-                                    aiSampleRate: UInt32(config.media.aiSampleRate), bridgeEndpoint: bridgeEndpoint,
+                                    aiSampleRate: aiAudio(call).rate, bridgeEndpoint: bridgeEndpoint,
                                     record: config.recording.enabled)
         bus.send(update ? .updateSession(spec) : .allocateSession(spec), to: worker)
     }
@@ -206,8 +206,19 @@ final class CallController {
         call.aiReady = false
         bus.bridges.reserve(bridge.id)
         bus.send(.aiSessionStart(AISessionSpec(session: call.session, sipCallID: call.callID, caller: call.from, called: call.to,
-                                               workerID: call.worker ?? "", sampleRate: UInt32(config.media.aiSampleRate),
-                                               resumed: call.state == .answered)), to: bridge.id)
+                                               workerID: call.worker ?? "", sampleRate: aiAudio(call).rate,
+                                               resumed: call.state == .answered, audioFormat: aiAudio(call).format)), to: bridge.id)
+    }
+
+    /// What the AI hears and speaks for this call: PCM16 at the configured rate, or (with
+    /// VLGW_AI_G711_PASSTHROUGH) the call's own G.711 at 8 kHz, which needs no resampling.
+    func aiAudio(_ call: Call) -> (rate: UInt32, format: String) {
+        guard config.voiceLive.g711Passthrough else { return (UInt32(config.media.aiSampleRate), "pcm16") }
+        switch call.media.codec.name.uppercased() {
+        case "PCMU": return (8000, "g711_ulaw")
+        case "PCMA": return (8000, "g711_alaw")
+        default: return (UInt32(config.media.aiSampleRate), "pcm16")
+        }
     }
 
     func bridgeLost(_ id: String) {
