@@ -455,6 +455,25 @@ final class CallTests: XCTestCase {
         XCTAssertEqual(caller.bye(), 200)
         XCTAssertTrue(harness.logs.contains("format=g711_ulaw"), "the AI session speaks G.711")
     }
+
+    /// Caller silence: after VLGW_SILENCE_REPROMPT_SEC the AI re-prompts, after as long
+    /// again it says goodbye and the gateway hangs up.
+    func testSilentCallerIsRepromptedThenHungUp() throws {
+        harness.stopAll()
+        harness = PlaneHarness()
+        harness.environment.merge(["VLGW_SILENCE_REPROMPT_SEC": "2", "VOICE_LIVE_PROACTIVE_GREETING_ENABLED": "false"]) { $1 }
+        try harness.start("vlgw-voicelive-sim", arguments: ["--host", "127.0.0.1", "--port", String(harness.ports.simulator)])
+        try harness.start("vlgw-signaling")
+        _ = try harness.startWorker("media-1")
+        try harness.start("vlgw-bridge", extra: ["VLGW_BRIDGE_ID": "bridge-1"])
+        XCTAssertNotNil(harness.waitForStatus(seconds: 10) { $0.workers.count == 1 && $0.bridges.count == 1 })
+        let caller = try TestCaller(gatewayPort: harness.ports.sip, codec: .pcmu)
+        XCTAssertEqual(caller.invite(), 200)
+        caller.stream(frames: 50 * 12) { _ in nil }
+        XCTAssertTrue(caller.sipLog.contains { $0.hasPrefix("BYE ") }, "the gateway hung up on a silent caller")
+        let reprompts = harness.logs.components(separatedBy: "\n").filter { $0.contains("AI said:") }.count
+        XCTAssertGreaterThanOrEqual(reprompts, 2, "a re-prompt and a goodbye were spoken")
+    }
 }
 
 /// A one-request-at-a-time HTTP server that answers after a delay (a slow CRM webhook).

@@ -177,6 +177,10 @@ final class SIPpTests: XCTestCase {
             if Goertzel.share(samples, frequency: 1000, sampleRate: 8000) > 0.6 && Goertzel.rms(samples) > 300 { toneWindows += 1 }
         }
         XCTAssertGreaterThanOrEqual(toneWindows, 5, "≥ 500 ms of the 1 kHz tone came back to SIPp")
+        // What reached the AI matches what SIPp played: the simulator heard one 1000 ms utterance.
+        let heard = harness.logs.components(separatedBy: "\n").first { $0.contains("caller said: heard") }
+            .flatMap { $0.components(separatedBy: "heard ").last?.prefix { $0.isNumber } }.flatMap { Int($0) }
+        XCTAssertEqual(Double(heard ?? 0), 1000, accuracy: 60, "the AI heard the 1 s tone SIPp sent")
     }
 
     func testSIPpToneCallPCMU() throws { try sippToneCall(codec: "PCMU", payloadType: 0) }
