@@ -89,7 +89,9 @@ final class CallTests: XCTestCase {
         let afterMove = caller.arrivalTimes.filter { $0 > killedAt.timeIntervalSince(caller.startDate) + 0.1 }
         XCTAssertGreaterThan(afterMove.count, 40, "audio resumed from the new worker")
         if let firstNew = afterMove.first {
-            XCTAssertLessThan(firstNew - killedAt.timeIntervalSince(caller.startDate), 2.5, "RTP resumed within ~2 s")
+            let gap = firstNew - killedAt.timeIntervalSince(caller.startDate)
+            print("failover: RTP from the new worker \(Int(gap * 1000)) ms after the old one was killed")
+            XCTAssertLessThan(gap, 2.0, "RTP resumed within 2 s")
         }
         talk(caller)
         assertParrotReturnedTone(caller)

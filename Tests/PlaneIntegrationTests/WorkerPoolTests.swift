@@ -48,6 +48,7 @@ final class WorkerPoolTests: XCTestCase {
             return XCTFail("killed worker never dropped")
         }
         XCTAssertLessThan(seconds, 2.0, "dropped after \(seconds) s")
+        print("worker pool: SIGKILLed worker dropped after \(Int(seconds * 1000)) ms")
         XCTAssertEqual(after.workers.map(\.id), ["media-a", "media-c"])
         XCTAssertEqual(after.nextWorker, "media-c")
 
