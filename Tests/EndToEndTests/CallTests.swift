@@ -33,6 +33,15 @@ final class CallTests: XCTestCase {
         harness = nil
     }
 
+    /// Signaling, one media worker and the bridge (the simulator is started by the test,
+    /// with whatever options it needs), up and joined.
+    func startSignalingWorkerAndBridge() throws {
+        try harness.start("vlgw-signaling")
+        _ = try harness.startWorker("media-1")
+        try harness.start("vlgw-bridge", extra: ["VLGW_BRIDGE_ID": "bridge-1"])
+        XCTAssertNotNil(harness.waitForStatus(seconds: 10) { $0.workers.count == 1 && $0.bridges.count == 1 }, harness.logs)
+    }
+
     /// 1 s of silence, 1 s of the test tone, then silence while the parrot answers.
     func talk(_ caller: TestCaller, seconds: Double = 5) {
         caller.stream(frames: Int(seconds * 50)) { i in (50..<100).contains(i) ? self.testTone : nil }
@@ -258,10 +267,7 @@ final class CallTests: XCTestCase {
         harness = PlaneHarness()
         harness.environment.merge(["RECORDING_ENABLED": "true", "RECORDING_DIR": dir + "/rec", "VLGW_TRANSCRIPT_DIR": dir + "/transcripts"]) { $1 }
         try harness.start("vlgw-voicelive-sim", arguments: ["--host", "127.0.0.1", "--port", String(harness.ports.simulator)])
-        try harness.start("vlgw-signaling")
-        _ = try harness.startWorker("media-1")
-        try harness.start("vlgw-bridge", extra: ["VLGW_BRIDGE_ID": "bridge-1"])
-        XCTAssertNotNil(harness.waitForStatus(seconds: 10) { $0.workers.count == 1 && $0.bridges.count == 1 })
+        try startSignalingWorkerAndBridge()
 
         let caller = try TestCaller(gatewayPort: harness.ports.sip, codec: .pcmu)
         XCTAssertEqual(caller.invite(), 200)
@@ -336,10 +342,7 @@ final class CallTests: XCTestCase {
         harness.environment["VOICE_LIVE_PROACTIVE_GREETING_ENABLED"] = "false"
         try harness.start("vlgw-voicelive-sim", arguments: ["--host", "127.0.0.1", "--port", String(harness.ports.simulator)],
                           extra: ["VLGW_SIM_TOOL_ON_TURN": "1 end_call {\"reason\":\"caller is done\"}"])
-        try harness.start("vlgw-signaling")
-        _ = try harness.startWorker("media-1")
-        try harness.start("vlgw-bridge", extra: ["VLGW_BRIDGE_ID": "bridge-1"])
-        XCTAssertNotNil(harness.waitForStatus(seconds: 10) { $0.workers.count == 1 && $0.bridges.count == 1 })
+        try startSignalingWorkerAndBridge()
         let caller = try TestCaller(gatewayPort: harness.ports.sip, codec: .pcmu)
         XCTAssertEqual(caller.invite(), 200)
         talk(caller, seconds: 4)
@@ -384,10 +387,7 @@ final class CallTests: XCTestCase {
         harness.environment.merge(["VOICE_LIVE_PROACTIVE_GREETING_ENABLED": "false", "VLGW_TOOLS_FILE": dir]) { $1 }
         try harness.start("vlgw-voicelive-sim", arguments: ["--host", "127.0.0.1", "--port", String(harness.ports.simulator)],
                           extra: ["VLGW_SIM_TOOL_ON_TURN": "1 get_weather {\"city\":\"Paris\"}"])
-        try harness.start("vlgw-signaling")
-        _ = try harness.startWorker("media-1")
-        try harness.start("vlgw-bridge", extra: ["VLGW_BRIDGE_ID": "bridge-1"])
-        XCTAssertNotNil(harness.waitForStatus(seconds: 10) { $0.workers.count == 1 && $0.bridges.count == 1 })
+        try startSignalingWorkerAndBridge()
         let caller = try TestCaller(gatewayPort: harness.ports.sip, codec: .pcmu)
         XCTAssertEqual(caller.invite(), 200)
         talk(caller, seconds: 7)
@@ -418,10 +418,7 @@ final class CallTests: XCTestCase {
             "AZURE_AUTHORITY_HOST": "http://127.0.0.1:\(tokens.port)", "AZURE_VOICELIVE_ENDPOINT": "ws://127.0.0.1:\(harness.ports.simulator)",
         ]) { $1 }
         try harness.start("vlgw-voicelive-sim", arguments: ["--host", "127.0.0.1", "--port", String(harness.ports.simulator), "--bearer", "tok-123"])
-        try harness.start("vlgw-signaling")
-        _ = try harness.startWorker("media-1")
-        try harness.start("vlgw-bridge", extra: ["VLGW_BRIDGE_ID": "bridge-1"])
-        XCTAssertNotNil(harness.waitForStatus(seconds: 10) { $0.workers.count == 1 && $0.bridges.count == 1 })
+        try startSignalingWorkerAndBridge()
         let caller = try TestCaller(gatewayPort: harness.ports.sip, codec: .pcmu)
         XCTAssertEqual(caller.invite(), 200)
         talk(caller)
@@ -446,10 +443,7 @@ final class CallTests: XCTestCase {
         harness = PlaneHarness()
         harness.environment["VLGW_AI_G711_PASSTHROUGH"] = "true"
         try harness.start("vlgw-voicelive-sim", arguments: ["--host", "127.0.0.1", "--port", String(harness.ports.simulator)])
-        try harness.start("vlgw-signaling")
-        _ = try harness.startWorker("media-1")
-        try harness.start("vlgw-bridge", extra: ["VLGW_BRIDGE_ID": "bridge-1"])
-        XCTAssertNotNil(harness.waitForStatus(seconds: 10) { $0.workers.count == 1 && $0.bridges.count == 1 })
+        try startSignalingWorkerAndBridge()
         let caller = try TestCaller(gatewayPort: harness.ports.sip, codec: .pcmu)
         XCTAssertEqual(caller.invite(), 200)
         talk(caller)
@@ -465,10 +459,7 @@ final class CallTests: XCTestCase {
         harness = PlaneHarness()
         harness.environment.merge(["VLGW_SILENCE_REPROMPT_SEC": "2", "VOICE_LIVE_PROACTIVE_GREETING_ENABLED": "false"]) { $1 }
         try harness.start("vlgw-voicelive-sim", arguments: ["--host", "127.0.0.1", "--port", String(harness.ports.simulator)])
-        try harness.start("vlgw-signaling")
-        _ = try harness.startWorker("media-1")
-        try harness.start("vlgw-bridge", extra: ["VLGW_BRIDGE_ID": "bridge-1"])
-        XCTAssertNotNil(harness.waitForStatus(seconds: 10) { $0.workers.count == 1 && $0.bridges.count == 1 })
+        try startSignalingWorkerAndBridge()
         let caller = try TestCaller(gatewayPort: harness.ports.sip, codec: .pcmu)
         XCTAssertEqual(caller.invite(), 200)
         caller.stream(frames: 50 * 12) { _ in nil }
