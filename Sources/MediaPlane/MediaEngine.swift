@@ -254,9 +254,8 @@ final class MediaEngine {
             bridges[session.bridgeEndpoint]?.send(.playbackPosition(id, itemTag: session.playingItem, playedMs: UInt32(clamping: played), queuedMs: 0))
         case .dtmf(let id, let digit, let duration):
             // The AI asked to send DTMF to the caller.
-            guard let session = sessions[id], digit < 16 else { return }
-            let characters: [Character] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "#", "A", "B", "C", "D"]
-            try? session.pipeline.sendDTMF(characters[Int(digit)], durationMs: Int(duration))
+            guard let session = sessions[id], let character = DTMFCode.character(digit) else { return }
+            try? session.pipeline.sendDTMF(character, durationMs: Int(duration))
         default:
             break
         }

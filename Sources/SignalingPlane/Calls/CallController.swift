@@ -143,7 +143,7 @@ final class CallController {
     }
 
     func dtmfFromSIP(callID: String, digit: String, durationMs: Int?) {
-        guard let call = calls[callID], let code = DTMFDigit.code(digit) else { return }
+        guard let call = calls[callID], let code = DTMFCode.code(digit) else { return }
         forwardDTMF(call, digit: code, durationMs: UInt16(clamping: durationMs ?? 160))
     }
 
@@ -297,7 +297,7 @@ final class CallController {
     }
 
     func forwardDTMF(_ call: Call, digit: UInt8, durationMs: UInt16) {
-        logger.info("DTMF", metadata: ["call_id": "\(call.callID)", "digit": "\(DTMFDigit.character(digit))"])
+        logger.info("DTMF", metadata: ["call_id": "\(call.callID)", "digit": "\(DTMFCode.character(digit) ?? "?")"])
         if let bridge = call.bridge { bus.send(.dtmf(call.session, digit: digit, durationMs: durationMs), to: bridge) }
     }
 
@@ -397,17 +397,6 @@ final class CallController {
             if call.state == .answered { hangup(call, reason: "gateway shutting down") } else { rejectSetup(call, 503, "Service Unavailable (shutting down)") }
         }
     }
-}
-
-/// RFC 4733 event codes for DTMF digits.
-enum DTMFDigit {
-    static let characters: [Character] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "#", "A", "B", "C", "D"]
-    static func code(_ text: String) -> UInt8? {
-        if let n = Int(text), (0...15).contains(n) { return UInt8(n) }
-        guard let c = text.uppercased().first else { return nil }
-        return characters.firstIndex(of: c).map { UInt8($0) }
-    }
-    static func character(_ code: UInt8) -> Character { code < 16 ? characters[Int(code)] : "?" }
 }
 
 extension CallController {
