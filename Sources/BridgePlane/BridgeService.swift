@@ -25,7 +25,6 @@ public final class BridgeService {
     let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     var sessions: [SessionID: AISession] = [:]
     let settings: GatewaySessionSettings
-    var announcePending = true
     let transcripts: TranscriptLog?
     /// The user's webhook tools (VLGW_TOOLS_FILE), by name.
     let userTools: [String: UserTool]
@@ -69,7 +68,8 @@ public final class BridgeService {
         }
         process.reactor.every(ms: config.bus.heartbeatMs) { [unowned self] in heartbeat() }
         process.reactor.every(ms: 1000) { [unowned self] in checkSilence() }
-        announce()
+        control.announcement = { [unowned self] in announcement() }
+        control.announce()
         logger.notice(config.voiceLive.usesSimulator ? "AI sessions go to the Voice Live simulator" : "AI sessions go to Azure AI Voice Live",
                       metadata: ["endpoint": "\(endpoint)"])
     }
@@ -94,22 +94,19 @@ public final class BridgeService {
 
     // MARK: Control bus
 
-    func announce() {
-        announcePending = !control.send(.bridgeAnnounce(BridgeInfo(bridgeID: bridgeID, audioEndpoint: config.bus.bridgeAudioConnect,
-                                                                   capacity: UInt32(config.limits.maxCalls), sessions: sessions.keys.sorted())))
+    func announcement() -> BusMessage {
+        .bridgeAnnounce(BridgeInfo(bridgeID: bridgeID, audioEndpoint: config.bus.bridgeAudioConnect,
+                                   capacity: UInt32(config.limits.maxCalls), sessions: sessions.keys.sorted()))
     }
 
     func heartbeat() {
-        if announcePending { announce() }
-        control.send(.bridgeHeartbeat(LoadReport(id: bridgeID, activeSessions: UInt32(sessions.count),
+        control.heartbeat(.bridgeHeartbeat(LoadReport(id: bridgeID, activeSessions: UInt32(sessions.count),
                                                  capacity: UInt32(config.limits.maxCalls), cpuPermille: 0, draining: false)))
         activeSessions.record(sessions.count)
     }
 
     func handle(_ message: BusMessage) {
         switch message {
-        case .announceRequest:
-            announce()
         case .aiSessionStart(let spec):
             if let old = sessions[spec.session] { close(old, reason: "replaced") }
             let session = AISession(spec: spec)
@@ -122,7 +119,7 @@ public final class BridgeService {
             if let session = sessions[id] { close(session, reason: reason) }
         case .dtmf(let id, let digit, _):
             guard let session = sessions[id], session.state == .ready else { return }
-            let key = digit < 16 ? String(Array("0123456789*#ABCD")[Int(digit)]) : "?"
+            let key = DTMFCode.character(digit).map(String.init) ?? "?"
             logger.info("DTMF to AI", metadata: ["session": "\(id)", "digit": "\(key)"])
             send(session, .conversationItemCreate(ConversationItemCreate(item: .userText("[The caller pressed the phone key \(key)]"))))
             // Ask for an answer unless one is already being spoken (the service allows one at a time).

@@ -31,35 +31,31 @@ public final class MediaWorker {
 
     func start(engine: MediaEngine) {
         self.engine = engine
-        announce()
+        control.announcement = { [unowned self] in
+            let media = process.config.media
+            return .workerAnnounce(WorkerInfo(
+                workerID: workerID, mediaAddress: media.address,
+                portMin: media.portBase, portMax: UInt16(Int(media.portBase) + media.portCount - 1),
+                capacity: capacity, pid: UInt32(getpid()), sessions: engine.sessionIDs))
+        }
+        control.announce()
     }
 
-    /// True until an announce got onto the wire (at start the connection may not be up yet).
-    var announcePending = true
-
-    func announce() {
+    /// Sessions this worker takes: its configured capacity, bounded by its port pairs.
+    var capacity: UInt32 {
         let media = process.config.media
-        announcePending = !control.send(.workerAnnounce(WorkerInfo(
-            workerID: workerID, mediaAddress: media.address,
-            portMin: media.portBase, portMax: UInt16(Int(media.portBase) + media.portCount - 1),
-            capacity: UInt32(min(media.workerCapacity, media.portCount / 2)), pid: UInt32(getpid()),
-            sessions: engine.sessionIDs)))
+        return UInt32(min(media.workerCapacity, media.portCount / 2))
     }
 
     func heartbeat() {
-        if announcePending { announce() }
-        let media = process.config.media
-        control.send(.workerHeartbeat(LoadReport(
-            id: workerID, activeSessions: UInt32(engine.sessionCount),
-            capacity: UInt32(min(media.workerCapacity, media.portCount / 2)),
+        control.heartbeat(.workerHeartbeat(LoadReport(
+            id: workerID, activeSessions: UInt32(engine.sessionCount), capacity: capacity,
             cpuPermille: CPUUsage.shared.permille(), draining: draining)))
         sessionsGauge.record(engine.sessionCount)
     }
 
     func handle(_ message: BusMessage) {
         switch message {
-        case .announceRequest:
-            announce()
         case .allocateSession(let spec):
             if draining {
                 control.send(.sessionFailed(spec.session, reason: "worker draining"))

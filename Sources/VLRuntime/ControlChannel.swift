@@ -13,6 +13,10 @@ public final class ControlChannel {
     private let logger: Logger
     public private(set) var sent = 0
     public private(set) var dropped = 0
+    /// What this peer announces; built anew each time (the sessions it holds change).
+    public var announcement: (() -> BusMessage)?
+    /// True until an announce got onto the wire (at start the connection may not be up yet).
+    private var announcePending = true
 
     public init(context: ZMQContext, endpoint: String, identity: String, reactor: Reactor, logger: Logger,
                 onMessage: @escaping (BusMessage) -> Void) throws(ZMQError) {
@@ -38,6 +42,8 @@ public final class ControlChannel {
                     logger.warning("dropped malformed control frame", metadata: ["error": "\(error)"])
                     continue
                 }
+                // Signaling restarted and does not know us: announce again.
+                if decoded == .announceRequest { announce(); continue }
                 onMessage(decoded)
             }
         }
@@ -53,6 +59,18 @@ public final class ControlChannel {
         }
         dropped += 1
         return false
+    }
+
+    /// Sends the announcement; one that could not be sent goes out with the next heartbeat.
+    public func announce() {
+        guard let message = announcement?() else { return }
+        announcePending = !send(message)
+    }
+
+    /// A heartbeat, preceded by the announcement while that has not reached signaling.
+    public func heartbeat(_ message: BusMessage) {
+        if announcePending { announce() }
+        send(message)
     }
 
     public func close() { socket.close() }
