@@ -35,8 +35,8 @@ struct Up: ParsableCommand {
         }
         let bin = Self.binaryDirectory()
         var children: [ChildProcess] = []
-        func plane(_ name: String, _ extra: [String: String], _ args: [String]) -> ChildProcess {
-            ChildProcess(name: name, path: "\(bin)/\(name)", arguments: args, environment: environment.merging(extra) { $1 })
+        func plane(_ executable: String, _ extra: [String: String], _ args: [String], name: String? = nil) -> ChildProcess {
+            ChildProcess(name: name ?? executable, path: "\(bin)/\(executable)", arguments: args, environment: environment.merging(extra) { $1 })
         }
         let useSimulator = config.voiceLive.usesSimulator && !noSimulator
         if useSimulator {
@@ -47,22 +47,17 @@ struct Up: ParsableCommand {
         let slice = (config.media.portCount / mediaWorkers) & ~1
         guard slice >= 2 else { throw ValidationError("MEDIA_PORT_COUNT=\(config.media.portCount) is too small for \(mediaWorkers) workers") }
         for i in 1...mediaWorkers {
+            // MEDIA_PORT wins over MEDIA_PORT_BASE (and the environment over .env), so the
+            // slice holds whatever spelling the user's .env has.
             var extra = [
                 "VLGW_WORKER_ID": "media-\(i)",
                 "MEDIA_PORT": String(Int(config.media.portBase) + (i - 1) * slice),
                 "MEDIA_PORT_COUNT": String(slice),
             ]
-            extra["MEDIA_PORT_BASE"] = nil
             if config.observability.mediaMetricsPort != 0 {
                 extra["VLGW_MEDIA_METRICS_PORT"] = String(Int(config.observability.mediaMetricsPort) + i - 1)
             }
-            var child = plane("vlgw-media", extra, [])
-            if environment["MEDIA_PORT_BASE"] != nil {
-                var env = child.environment
-                env["MEDIA_PORT_BASE"] = nil
-                child = ChildProcess(name: child.name, path: child.path, arguments: [], environment: env)
-            }
-            children.append(ChildProcess(name: "vlgw-media[\(i)]", path: child.path, arguments: [], environment: child.environment))
+            children.append(plane("vlgw-media", extra, [], name: "vlgw-media[\(i)]"))
         }
         children.append(plane("vlgw-bridge", [:], []))
 
