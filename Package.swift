@@ -85,7 +85,7 @@ let package = Package(
         .executableTarget(name: "vlgw-media-bench", dependencies: ["RTP", "AudioCodecs", "MediaCore"], swiftSettings: strict),
 
         // MARK: Tests
-        .testTarget(name: "SIPTests", dependencies: ["SIP"], swiftSettings: strict),
+        .testTarget(name: "SIPTests", dependencies: ["SIP", "VLTestSupport"], swiftSettings: strict),
         .testTarget(name: "SDPTests", dependencies: ["SDP"], swiftSettings: strict),
         .testTarget(name: "RTPTests", dependencies: ["RTP"], swiftSettings: strict),
         .testTarget(name: "AudioCodecsTests", dependencies: ["AudioCodecs"], swiftSettings: strict),

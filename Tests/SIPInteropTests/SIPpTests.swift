@@ -233,6 +233,13 @@ enum Scenarios {
         \(ackAfter200)
           <nop><action><exec play_pcap_audio="\(pcap)"/></action></nop>
           <pause milliseconds="\(holdMs)"/>
+        \(byeAndOK)
+        </scenario>
+        """
+    }
+
+    /// BYE from SIPp's side and the 200 for it.
+    static let byeAndOK = """
           <send><![CDATA[
         BYE [next_url] SIP/2.0
         Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
@@ -245,9 +252,7 @@ enum Scenarios {
 
           ]]></send>
           <recv response="200"/>
-        </scenario>
         """
-    }
 
     /// ACK for the 200 just received.
     static let ackAfter200 = """
@@ -382,18 +387,7 @@ enum Scenarios {
         </action>
       </recv>
     \(ackAfter200)
-      <send><![CDATA[
-    BYE [next_url] SIP/2.0
-    Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-    From: <sip:sipp@[local_ip]:[local_port]>;tag=[call_number]
-    [last_To:]
-    Call-ID: [call_id]
-    CSeq: 2 BYE
-    Max-Forwards: 70
-    Content-Length: 0
-
-      ]]></send>
-      <recv response="200"/>
+    \(byeAndOK)
       <Reference variables="se,req"/>
     </scenario>
     """

@@ -11,33 +11,8 @@ import VLTestSupport
 /// does (nil: dropped; 0: taken as a call, which without a media worker ends in 503),
 /// and the gateway must still answer OPTIONS afterwards.
 final class TortureOverUDPTests: XCTestCase {
-    static let verdicts: [(String, Int?)] = [
-        ("wsinv", 481), ("intmeth", 405), ("esc01", 0), ("escnull", 405), ("esc02", 405), ("lwsdisp", 200), ("longreq", 0),
-        ("dblreq", 405), ("semiuri", 200), ("transports", 200), ("mpart01", 405), ("unreason", nil), ("noreason", nil),
-        ("badinv01", 400), ("clerr", 400), ("ncl", 400), ("scalar02", 400), ("scalarlg", nil), ("quotbal", 400),
-        ("ltgtruri", 400), ("lwsruri", 400), ("lwsstart", 400), ("trws", 400), ("escruri", 400), ("baddate", 0),
-        ("regbadct", 405), ("badaspec", 400), ("baddn", 400), ("badvers", 505), ("mismatch01", 400), ("mismatch02", 400),
-        ("bigcode", nil), ("badbranch", 200), ("insuf", 400), ("unkscm", 416), ("novelsc", 416), ("unksm2", 405),
-        ("bext01", 420), ("invut", 415), ("regaut01", 405), ("multi01", 400), ("mcl01", 400), ("bcast", nil),
-        ("zeromf", 200), ("cparam01", 405), ("cparam02", 405), ("regescrt", 405), ("sdp01", 406), ("inv2543", 0),
-        ("test", nil),
-    ]
-
-    static var tortureDirectory: URL? {
-        if let env = ProcessInfo.processInfo.environment["VLGW_SHARED_DIR"] {
-            return URL(fileURLWithPath: env).appendingPathComponent("testdata/rfc4475")
-        }
-        var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while dir.path != "/" {
-            let candidate = dir.appendingPathComponent("shared/testdata/rfc4475")
-            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("wsinv.dat").path) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        return nil
-    }
-
     func testEveryTortureMessageOverUDP() throws {
-        guard let dir = Self.tortureDirectory else { throw XCTSkip("shared/testdata/rfc4475 not found beside the repository") }
+        guard let dir = RFC4475.directory else { throw XCTSkip("shared/testdata/rfc4475 not found beside the repository") }
         let harness = PlaneHarness()
         harness.environment["LOG_LEVEL"] = "warning"
         defer { harness.stopAll() }
@@ -46,7 +21,7 @@ final class TortureOverUDPTests: XCTestCase {
         let gateway = SocketPeer(host: "127.0.0.1", port: UInt16(harness.ports.sip))!
         var matched = 0
         var transactions: Set<String> = []
-        for (name, verdict) in Self.verdicts {
+        for (name, verdict) in RFC4475.verdicts {
             let bytes = [UInt8](try Data(contentsOf: dir.appendingPathComponent(name + ".dat")))
             // Several torture messages reuse one Via branch and sent-by: to a transaction
             // layer (§17.2.3) a later one is a retransmission, absorbed by re-sending the
@@ -68,7 +43,7 @@ final class TortureOverUDPTests: XCTestCase {
             if (expected == nil && statuses.isEmpty) || (expected == 0 && final == 503) || (expected != nil && expected != 0 && final == expected) { matched += 1 }
             XCTAssertTrue(signaling.isRunning, "signaling died on \(name)")
         }
-        print("RFC 4475 over UDP: \(matched)/\(Self.verdicts.count) answered as the table says")
+        print("RFC 4475 over UDP: \(matched)/\(RFC4475.verdicts.count) answered as the table says")
         // Still healthy: a plain OPTIONS gets 200.
         let socket = try UDPSocket(bindAddress: "127.0.0.1", port: 0)
         let options = "OPTIONS sip:test@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:\(socket.localPort);branch=z9hG4bKafter\r\nMax-Forwards: 70\r\nTo: <sip:test@127.0.0.1>\r\nFrom: <sip:t@127.0.0.1>;tag=x\r\nCall-ID: after-torture\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n"

@@ -1,4 +1,5 @@
 import XCTest
+import VLTestSupport
 @testable import SIP
 
 final class UserAgentTests: XCTestCase {
@@ -196,24 +197,9 @@ final class UserAgentTests: XCTestCase {
         XCTAssertTrue(sent(events).contains { $0.method == .bye })
     }
 
-    /// All 50 RFC 4475 messages through the whole stack (transaction layer +
-    /// UA) as a UDP datagram: what goes back on the wire, per the README table.
-    /// `nil` = nothing sent (dropped); `0` = the app gets `.incomingCall`.
-    static let uaVerdicts: [(String, Int?)] = [
-        ("wsinv", 481) /* To has a tag: re-INVITE for a dialog we do not have */, ("intmeth", 405), ("esc01", 0), ("escnull", 405), ("esc02", 405), ("lwsdisp", 200), ("longreq", 0),
-        ("dblreq", 405), ("semiuri", 200), ("transports", 200), ("mpart01", 405), ("unreason", nil), ("noreason", nil),
-        ("badinv01", 400), ("clerr", 400), ("ncl", 400), ("scalar02", 400), ("scalarlg", nil), ("quotbal", 400),
-        ("ltgtruri", 400), ("lwsruri", 400), ("lwsstart", 400), ("trws", 400), ("escruri", 400), ("baddate", 0),
-        ("regbadct", 405), ("badaspec", 400), ("baddn", 400), ("badvers", 505), ("mismatch01", 400), ("mismatch02", 400),
-        ("bigcode", nil), ("badbranch", 200), ("insuf", 400), ("unkscm", 416), ("novelsc", 416), ("unksm2", 405),
-        ("bext01", 420), ("invut", 415), ("regaut01", 405), ("multi01", 400), ("mcl01", 400), ("bcast", nil),
-        ("zeromf", 200), ("cparam01", 405), ("cparam02", 405), ("regescrt", 405), ("sdp01", 406), ("inv2543", 0),
-        ("test", nil),
-    ]
-
     func testTortureThroughUserAgent() throws {
         var ok = 0
-        for (name, code) in Self.uaVerdicts {
+        for (name, code) in RFC4475.verdicts {
             var ua = makeUA()
             let ev = ua.receive(bytes: try TestData.torture(name), from: peer, now: 0)
             let got: Int?
@@ -224,7 +210,7 @@ final class UserAgentTests: XCTestCase {
             // (insuf has no Call-ID to copy, so only the status line is checked.)
             for m in sent(ev) { XCTAssertNotNil(m.statusCode, name); XCTAssertEqual(m.callID, SIPMessageParser.parseHeadersForErrorResponse(try TestData.torture(name))?["Call-ID"], name) }
         }
-        print("RFC 4475 through the UA: \(ok)/\(Self.uaVerdicts.count) as expected")
+        print("RFC 4475 through the UA: \(ok)/\(RFC4475.verdicts.count) as expected")
     }
 
     func testRegisterWithDigestRefreshAndUnregister() throws {
