@@ -7,12 +7,12 @@ import VLRuntime
 import VLTestSupport
 
 /// Every RFC 4475 torture message, sent as a UDP datagram to a running vlgw-signaling:
-/// the answer on the wire must be what `shared/testdata/rfc4475/README.md` says a UAS
+/// the answer on the wire must be what `Tests/TestData/rfc4475/README.md` says a UAS
 /// does (nil: dropped; 0: taken as a call, which without a media worker ends in 503),
 /// and the gateway must still answer OPTIONS afterwards.
 final class TortureOverUDPTests: XCTestCase {
     func testEveryTortureMessageOverUDP() throws {
-        guard let dir = RFC4475.directory else { throw XCTSkip("shared/testdata/rfc4475 not found beside the repository") }
+        let dir = RFC4475.directory
         let harness = PlaneHarness()
         harness.environment["LOG_LEVEL"] = "warning"
         defer { harness.stopAll() }

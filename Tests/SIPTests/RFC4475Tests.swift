@@ -2,7 +2,7 @@ import XCTest
 @testable import SIP
 
 /// Runs every RFC 4475 torture message and checks the verdict from
-/// shared/testdata/rfc4475/README.md.
+/// Tests/TestData/rfc4475/README.md.
 final class RFC4475Tests: XCTestCase {
     enum Expect {
         case valid                 // parses and validates
@@ -28,7 +28,7 @@ final class RFC4475Tests: XCTestCase {
     ]
 
     func testDirectoryHoldsAllMessages() throws {
-        let dir = try XCTUnwrap(TestData.rfc4475Directory(), "shared/testdata/rfc4475 not found")
+        let dir = TestData.rfc4475Directory()
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".dat") }
         XCTAssertEqual(files.count, 50)
         XCTAssertEqual(Set(files.map { String($0.dropLast(4)) }), Set(Self.table.map(\.0)))

@@ -37,7 +37,7 @@ final class SIPFuzzTests: XCTestCase {
     func testMutationFuzz() throws {
         var seeds = [Array(Fixtures.invite.utf8), Array(Fixtures.options.utf8), Array(Fixtures.response.utf8)]
         for n in ["wsinv", "esc01", "escnull", "longreq", "unreason", "mpart01", "regescrt"] {
-            if let b = try? TestData.torture(n) { seeds.append(b) }
+            seeds.append(try TestData.torture(n))
         }
         var rng = SplitMix64(state: 0x5EED_0001)
         var parsedCount = 0
@@ -72,7 +72,7 @@ final class SIPFuzzTests: XCTestCase {
     func testUserAgentFuzz() throws {
         var seeds = [Array(Fixtures.invite.utf8), Array(Fixtures.options.utf8), Array(Fixtures.response.utf8)]
         for n in ["wsinv", "intmeth", "esc02", "bext01", "regescrt", "dblreq", "cparam01"] {
-            if let b = try? TestData.torture(n) { seeds.append(b) }
+            seeds.append(try TestData.torture(n))
         }
         var rng = SplitMix64(state: 0xC0FFEE)
         var ua = SIPUserAgent(config: SIPUserAgentConfig(localHost: "198.51.100.1"))

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The RFC 4475 torture messages in `shared/testdata/rfc4475/` and what a UAS answers to
+/// The RFC 4475 torture messages in `Tests/TestData/rfc4475/` and what a UAS answers to
 /// each (the README table there, as vlgw's SIP stack applies it). Used by the SIP unit tests
 /// and by the test that sends every message to the running gateway over UDP.
 public enum RFC4475 {
@@ -18,23 +18,10 @@ public enum RFC4475 {
         ("test", nil),
     ]
 
-    /// `VLGW_SHARED_DIR/testdata/rfc4475` when set, else the first `shared/testdata/rfc4475`
-    /// above this file (the repository sits beside `shared/`).
-    public static var directory: URL? {
-        let fm = FileManager.default
-        if let env = ProcessInfo.processInfo.environment["VLGW_SHARED_DIR"], !env.isEmpty {
-            let root = URL(fileURLWithPath: env)
-            for sub in ["testdata/rfc4475", "rfc4475", ""] {
-                let u = sub.isEmpty ? root : root.appendingPathComponent(sub)
-                if fm.fileExists(atPath: u.appendingPathComponent("wsinv.dat").path) { return u }
-            }
-        }
-        var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while dir.path != "/" {
-            let candidate = dir.appendingPathComponent("shared/testdata/rfc4475")
-            if fm.fileExists(atPath: candidate.appendingPathComponent("wsinv.dat").path) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        return nil
+    /// `Tests/TestData/rfc4475` in this repository (copied from the RFC; see its README.md).
+    public static var directory: URL {
+        URL(fileURLWithPath: #filePath)       // Tests/VLTestSupport/RFC4475.swift
+            .deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("TestData/rfc4475")
     }
 }
