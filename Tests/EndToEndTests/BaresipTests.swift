@@ -11,7 +11,7 @@ import VLTestSupport
 /// recording must hold the simulator's parrot reply: the tone, after it was spoken.
 final class BaresipTests: XCTestCase {
     func testBaresipCallRecordsParrotReply() throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/baresip") else { throw XCTSkip("baresip missing: run config/install-deps.sh") }
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/baresip") else { throw SetupFailure("baresip missing: run config/install-deps.sh") }
         let harness = PlaneHarness()
         harness.environment["LOG_LEVEL"] = "info"
         defer { harness.stopAll() }

@@ -10,9 +10,7 @@ import VLTestSupport
 /// media worker) with IPv6 references in Via and Contact.
 final class IPv6Tests: XCTestCase {
     func testOptionsAndInviteOverIPv6() throws {
-        guard let probe = try? UDPSocket(bindAddress: "::1", port: 0) else { throw XCTSkip("no IPv6 loopback here") }
-        _ = probe
-        let harness = PlaneHarness()
+                let harness = PlaneHarness()
         harness.environment.merge(["SIP_LOCAL_ADDRESS": "::1", "SIP_VIA_ADDR": "::1"]) { $1 }
         defer { harness.stopAll() }
         try harness.start("vlgw-signaling")

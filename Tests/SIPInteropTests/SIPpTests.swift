@@ -13,7 +13,7 @@ final class SIPpTests: XCTestCase {
     var harness: PlaneHarness!
 
     override func setUpWithError() throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/sipp") else { throw XCTSkip("sipp missing: run config/install-deps.sh") }
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/sipp") else { throw SetupFailure("sipp missing: run config/install-deps.sh") }
         harness = PlaneHarness()
         harness.environment["LOG_LEVEL"] = "info"
         harness.environment["VOICE_LIVE_PROACTIVE_GREETING_ENABLED"] = "false"
@@ -34,7 +34,7 @@ final class SIPpTests: XCTestCase {
         for i in 1...workers { _ = try harness.startWorker("media-\(i)", capacity: 100, portOffset: (i - 1) * 200) }
         try harness.start("vlgw-bridge", extra: ["VLGW_BRIDGE_ID": "bridge-1"])
         guard harness.waitForStatus(seconds: 10, { $0.workers.count == workers && $0.bridges.count == 1 }) != nil else {
-            throw XCTSkip("planes did not come up:\n\(harness.logs)")
+            throw SetupFailure("planes did not come up:\n\(harness.logs)")
         }
     }
 
@@ -166,7 +166,7 @@ final class SIPpTests: XCTestCase {
         }
         try PcapWriter.writeRTP(path: dir + "/tone.pcap", packets: packets)
         let mediaPort = harness.ports.sippMedia
-        guard let capture = LoopbackCapture(udpDestinationPort: UInt16(mediaPort)) else { throw XCTSkip("packet capture needs root") }
+        guard let capture = LoopbackCapture(udpDestinationPort: UInt16(mediaPort)) else { throw SetupFailure("packet capture needs root (tests run as root, as CI does)") }
         let r = try sipp(["-m", "1", "-mi", "127.0.0.1"], scenario: Scenarios.playPcap(dir + "/tone.pcap", payloadType: Int(payloadType), codec: codec, holdMs: 7000))
         let got = capture.stop().filter { $0.payload.count > 12 && $0.payload[1] & 0x7F == payloadType }
         XCTAssertEqual(r.status, 0, r.output)

@@ -191,3 +191,11 @@ public struct PortBlock: Sendable {
         return true
     }
 }
+
+/// A test's precondition that does not hold (a plane that did not come up, a tool that
+/// `config/install-deps.sh` should have installed): thrown, so the test fails rather than
+/// skips, and a crash at boot can never look green.
+public struct SetupFailure: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
