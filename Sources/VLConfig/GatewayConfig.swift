@@ -11,6 +11,8 @@ public struct GatewayConfig: Sendable {
     public var bus: BusSettings
     public var limits: CallLimits
     public var observability: ObservabilitySettings
+    /// Every variable read, with the value in force and its source (defaults included).
+    public private(set) var effective: [EffectiveSetting]
 
     public init(_ sources: ConfigSources) throws(ConfigError) {
         let r = ConfigReader(sources)
@@ -22,6 +24,7 @@ public struct GatewayConfig: Sendable {
         bus = try BusSettings(r)
         limits = try CallLimits(r)
         observability = try ObservabilitySettings(r)
+        effective = r.effective
     }
 
     /// Loads from the process environment, `.env` and config file, then validates.
@@ -45,6 +48,10 @@ public struct SIPSettings: Sendable {
     public var codecs: [String]
     /// RFC 4028 session interval we ask for (seconds); 0 disables session timers.
     public var sessionExpires: Int
+    /// SIP_ENABLE_ICE (and SIP_STUN_SERVER/SIP_STUN_PORT): accepted so the replaced gateway's
+    /// `.env` loads unchanged; ICE stays off (symmetric RTP latching handles NAT), and
+    /// signaling says so at start when it was asked for.
+    public var iceRequested: Bool
 
     init(_ r: ConfigReader) throws(ConfigError) {
         localAddress = try r.host("SIP_LOCAL_ADDRESS", default: "127.0.0.1")
@@ -66,6 +73,9 @@ public struct SIPSettings: Sendable {
         if codecs.isEmpty || !codecs.allSatisfy(known.contains) {
             throw ConfigError(variable: "VLGW_CODECS", value: codecList, reason: "a comma list of pcmu, pcma, g722, opus")
         }
+        iceRequested = try r.bool("SIP_ENABLE_ICE", default: false)
+        _ = r.optionalString("SIP_STUN_SERVER")
+        _ = r.optionalString("SIP_STUN_PORT")
         sessionExpires = try r.int("VLGW_SESSION_EXPIRES", default: 1800, range: 0...86400)
         if sessionExpires != 0 && sessionExpires < 90 {
             throw ConfigError(variable: "VLGW_SESSION_EXPIRES", value: String(sessionExpires), reason: "RFC 4028 requires at least 90 seconds (or 0 to disable)")
@@ -173,8 +183,17 @@ public struct VoiceLiveSettings: Sendable {
     public var model: String
     public var voice: String
     public var instructions: String
-    /// nil means "inf".
+    /// nil means "inf" (no limit: sent to the service as "inf").
     public var maxResponseOutputTokens: Int?
+    /// Turn detection (`VOICE_LIVE_VAD_*`); nil leaves the service's default.
+    public var vadType: String
+    public var vadThreshold: Double?
+    public var vadPrefixPaddingMs: Int?
+    public var vadSilenceDurationMs: Int?
+    public var noiseReduction: Bool
+    public var echoCancellation: Bool
+    /// The bridge's identity on the bus (VLGW_BRIDGE_ID; default `bridge-<host>`).
+    public var bridgeID: String?
     public var transcriptionModel: String
     public var transcriptionLanguage: String
     public var proactiveGreetingEnabled: Bool
@@ -227,12 +246,21 @@ public struct VoiceLiveSettings: Sendable {
         model = r.string("VOICE_LIVE_MODEL", default: "gpt-4o")
         voice = r.string("VOICE_LIVE_VOICE", default: "en-US-AvaNeural")
         instructions = r.string("VOICE_LIVE_INSTRUCTIONS", default: "You are a helpful AI voice assistant. Answer briefly.")
-        let tokens = r.string("VOICE_LIVE_MAX_RESPONSE_OUTPUT_TOKENS", default: "200")
-        if tokens.lowercased() == "inf" {
+        if r.sources["VOICE_LIVE_MAX_RESPONSE_OUTPUT_TOKENS"]?.lowercased() == "inf" {
+            _ = r.string("VOICE_LIVE_MAX_RESPONSE_OUTPUT_TOKENS", default: "200")
             maxResponseOutputTokens = nil
         } else {
             maxResponseOutputTokens = try r.int("VOICE_LIVE_MAX_RESPONSE_OUTPUT_TOKENS", default: 200, range: 1...4096)
         }
+        vadType = try r.oneOf("VOICE_LIVE_VAD_TYPE", default: "azure_semantic_vad",
+                              ["azure_semantic_vad": "azure_semantic_vad", "azure_semantic_vad_multilingual": "azure_semantic_vad_multilingual",
+                               "server_vad": "server_vad", "semantic_vad": "semantic_vad"])
+        vadThreshold = try r.optionalDouble("VOICE_LIVE_VAD_THRESHOLD", range: 0...1)
+        vadPrefixPaddingMs = try r.optionalInt("VOICE_LIVE_VAD_PREFIX_PADDING_MS", range: 0...5000)
+        vadSilenceDurationMs = try r.optionalInt("VOICE_LIVE_VAD_SILENCE_DURATION_MS", range: 0...10_000)
+        noiseReduction = try r.bool("VOICE_LIVE_NOISE_REDUCTION", default: true)
+        echoCancellation = try r.bool("VOICE_LIVE_ECHO_CANCELLATION", default: true)
+        bridgeID = r.optionalString("VLGW_BRIDGE_ID")
         transcriptionModel = try r.oneOf("VOICE_LIVE_TRANSCRIPTION_MODEL", default: "azure-speech",
                                          ["azure_speech": "azure-speech", "azure-speech": "azure-speech", "whisper_1": "whisper-1", "whisper-1": "whisper-1"])
         transcriptionLanguage = r.string("VOICE_LIVE_TRANSCRIPTION_LANGUAGE", default: "en-US")

@@ -2,22 +2,23 @@ import ArgumentParser
 import VLConfig
 
 /// `vlgw config`: validates the configuration the planes would load and prints where each
-/// variable came from (environment, .env, config file), secrets redacted.
+/// variable came from (environment, .env, config file or default), secrets redacted.
 struct ConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "config", abstract: "Validate and show the effective configuration.")
 
     func run() throws {
-        let sources: ConfigSources
+        let config: GatewayConfig
         do {
-            sources = try ConfigSources.load(environment: ConfigSources.processEnvironment())
-            _ = try GatewayConfig(sources)
+            config = try GatewayConfig(ConfigSources.load(environment: ConfigSources.processEnvironment()))
         } catch {
             printError("vlgw: configuration error: \(error)")
             throw ExitCode(2)
         }
-        for name in sources.values.keys.sorted() where ConfigKeys.inherited.contains(name) || name.hasPrefix("VLGW_") {
-            let value = ConfigKeys.isSecret(name) ? "<redacted>" : sources[name] ?? ""
-            print("\(name)=\(value)    # \(sources.origin(name).rawValue)")
+        // Every variable the planes read, in the order they read it, with the value in force.
+        let width = config.effective.map(\.name.count).max() ?? 0
+        for setting in config.effective {
+            let name = setting.name.padding(toLength: width, withPad: " ", startingAt: 0)
+            print("\(name) = \(setting.displayValue)    # \(setting.origin.rawValue)")
         }
         print("# configuration is valid")
     }

@@ -128,4 +128,39 @@ final class WorkerPoolTests: XCTestCase {
         XCTAssertEqual(up.wait(seconds: 20), 0)
         XCTAssertNil(harness.status(timeoutMs: 300), "signaling stopped with vlgw up")
     }
+
+    /// `vlgw config` prints every effective value and where it came from, defaults
+    /// included, secrets redacted; a bad value exits 2 naming the variable.
+    func testVlgwConfigShowsEveryEffectiveValueAndItsSource() throws {
+        let dir = NSTemporaryDirectory() + "vlgw-cfgcmd-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "VLGW_MAX_CALLS=300\nVOICE_LIVE_VAD_TYPE=server_vad\nAUTH_PASSWORD=hunter2\n".write(toFile: "\(dir)/vlgw.conf", atomically: true, encoding: .utf8)
+        try "DISPLAY_NAME=\"Front Desk\"\n".write(toFile: "\(dir)/.env", atomically: true, encoding: .utf8)
+        let shown = try harness.start("vlgw", arguments: ["config"], extra: ["VLGW_CONFIG": "\(dir)/vlgw.conf", "VLGW_ENV_FILE": "\(dir)/.env"])
+        XCTAssertEqual(shown.wait(seconds: 10), 0, shown.output)
+        var lines: [String: (value: String, origin: String)] = [:]
+        for line in shown.output.split(separator: "\n") where !line.hasPrefix("#") {
+            guard let eq = line.range(of: " = "), let hash = line.range(of: "    # ", options: .backwards) else { continue }
+            lines[line[..<eq.lowerBound].trimmingCharacters(in: .whitespaces)] = (String(line[eq.upperBound..<hash.lowerBound]), String(line[hash.upperBound...]))
+        }
+        XCTAssertEqual(lines["VLGW_MAX_CALLS"]?.value, "300")
+        XCTAssertEqual(lines["VLGW_MAX_CALLS"]?.origin, "config file")
+        XCTAssertEqual(lines["VOICE_LIVE_VAD_TYPE"]?.value, "server_vad")
+        XCTAssertEqual(lines["DISPLAY_NAME"]?.value, "Front Desk")
+        XCTAssertEqual(lines["DISPLAY_NAME"]?.origin, "env file")
+        XCTAssertEqual(lines["SIP_PORT"]?.value, String(harness.ports.sip))
+        XCTAssertEqual(lines["SIP_PORT"]?.origin, "environment")
+        XCTAssertEqual(lines["SIP_KEEPALIVE_TIME"]?.value, "60000")
+        XCTAssertEqual(lines["SIP_KEEPALIVE_TIME"]?.origin, "default")
+        XCTAssertEqual(lines["VOICE_LIVE_ECHO_CANCELLATION"]?.value, "true")
+        XCTAssertEqual(lines["AUTH_PASSWORD"]?.value, "<redacted>")
+        XCTAssertFalse(shown.output.contains("hunter2"))
+        XCTAssertGreaterThan(lines.count, 60, "every variable the planes read")
+        XCTAssertTrue(shown.output.contains("# configuration is valid"))
+
+        let bad = try harness.start("vlgw", arguments: ["config"], extra: ["VOICE_LIVE_VAD_THRESHOLD": "loud"])
+        XCTAssertEqual(bad.wait(seconds: 10), 2)
+        XCTAssertTrue(bad.output.contains("VOICE_LIVE_VAD_THRESHOLD"), bad.output)
+    }
 }
