@@ -38,9 +38,12 @@ final class AISession {
     var firstAudioAt: UInt64?
     /// Item awaiting the worker's playback position to send `conversation.item.truncate`.
     var pendingTruncate: String?
-    var bargeInAt: UInt64?
     var hangupScheduled = false
-    var lastCallerSpeechAt = MonotonicClock.nowNs()
+    /// Between the service's `speech_started` and `speech_stopped`: the caller is talking,
+    /// however long (a monologue, or steady noise the VAD takes for speech), so not silent.
+    var callerSpeaking = false
+    /// When the current silence began: neither the caller nor the AI speaking since then.
+    var silentSince = MonotonicClock.nowNs()
     var silencePrompts = 0
     let startedAt = MonotonicClock.nowNs()
     /// Webhook tool calls in flight (call id → cue timer), for the audible "working" cue.

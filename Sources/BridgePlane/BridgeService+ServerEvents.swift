@@ -32,10 +32,10 @@ extension BridgeService {
                 control.send(.aiSessionReady(id))
                 logger.info("AI session ready", metadata: ["session": "\(id)"])
             }
-            if settings.greetingEnabled && !session.greeted {
+            if let greeting = settings.greetingRequest, !session.greeted {
                 session.greeted = true
                 // The AI speaks first: ask it to say the configured greeting.
-                send(session, .responseCreate(ResponseCreate(response: ResponseOptions(instructions: "Greet the caller by saying: \(settings.greeting)"))))
+                send(session, .responseCreate(greeting))
             }
         case .responseCreated(let e):
             session.responseID = e.response.id
@@ -61,11 +61,12 @@ extension BridgeService {
             if e.response.status == "cancelled" { session.cancelledResponses.insert(e.response.id) }
             if session.cancelledResponses.count > 64 { session.cancelledResponses.removeAll() }
         case .speechStarted(let e):
-            session.lastCallerSpeechAt = MonotonicClock.nowNs()
+            session.callerSpeaking = true
             session.silencePrompts = 0
             if session.isAISpeaking { bargeIn(session, audioStartMs: e.audioStartMs) }
         case .speechStopped:
-            session.lastCallerSpeechAt = MonotonicClock.nowNs()
+            session.callerSpeaking = false
+            session.silentSince = MonotonicClock.nowNs()
         case .inputAudioTranscriptionCompleted(let e):
             logger.info("caller said: \(e.transcript)", metadata: ["session": "\(id)"])
             transcripts?.write(session, ["event": "user_turn", "text": e.transcript, "item_id": e.itemId])
@@ -114,7 +115,6 @@ extension BridgeService {
     func bargeIn(_ session: AISession, audioStartMs: Int) {
         let id = session.spec.session
         bargeIns.increment()
-        session.bargeInAt = MonotonicClock.nowNs()
         if let worker = session.worker { audio.send(.playbackClear(id), to: worker) }
         if session.responseActive, let response = session.responseID {
             session.cancelledResponses.insert(response)
@@ -160,8 +160,10 @@ extension BridgeService {
                 encoded[i] = ulaw ? G711.ulawEncode(s) : G711.alawEncode(s)
             }
             connection.appendAudio(encoded)
+            eventLog?.recordAudioSent(session, bytes: encoded.count)
         } else {
             connection.appendAudio(samples)
+            eventLog?.recordAudioSent(session, bytes: samples.count)
         }
         framesToAI.increment()
     }
@@ -251,14 +253,21 @@ extension BridgeService {
         }
     }
 
-    /// Caller silence: re-prompt after VLGW_SILENCE_REPROMPT_SEC, hang up politely after a second period.
+    /// Silence on the line: re-prompt after VLGW_SILENCE_REPROMPT_SEC, hang up politely after
+    /// a second period. Silence is counted only while neither side speaks: a caller between
+    /// `speech_started` and `speech_stopped` is talking, and the AI's own turn (playing out
+    /// at the worker) restarts the count when it ends.
     func checkSilence() {
         let limit = UInt64(config.voiceLive.silenceRepromptSeconds) * 1_000_000_000
         guard limit > 0 else { return }
         let now = MonotonicClock.nowNs()
-        for session in sessions.values where session.state == .ready && !session.isAISpeaking && !session.hangupScheduled {
-            guard now &- session.lastCallerSpeechAt > limit else { continue }
-            session.lastCallerSpeechAt = now
+        for session in sessions.values where session.state == .ready && !session.hangupScheduled {
+            if session.callerSpeaking || session.isAISpeaking {
+                session.silentSince = now
+                continue
+            }
+            guard now &- session.silentSince > limit else { continue }
+            session.silentSince = now
             session.silencePrompts += 1
             if session.silencePrompts == 1 {
                 send(session, .responseCreate(ResponseCreate(response: ResponseOptions(instructions: "The caller has been silent. Ask politely whether they are still there."))))

@@ -26,6 +26,7 @@ public final class BridgeService {
     var sessions: [SessionID: AISession] = [:]
     let settings: GatewaySessionSettings
     let transcripts: TranscriptLog?
+    let eventLog: AIEventLog?
     /// The user's webhook tools (VLGW_TOOLS_FILE), by name.
     let userTools: [String: UserTool]
     /// Entra ID tokens when AZURE_CLIENT_ID/TENANT_ID/SECRET are set instead of a key.
@@ -40,9 +41,10 @@ public final class BridgeService {
         self.process = process
         logger = process.logger
         config = process.config
-        bridgeID = process.environment["VLGW_BRIDGE_ID"] ?? "bridge-\(process.hostName)"
-        settings = GatewaySessionSettings.fromEnvironment(Self.settingsEnvironment(process.config))
+        bridgeID = process.config.voiceLive.bridgeID ?? "bridge-\(process.hostName)"
+        settings = GatewaySessionSettings(process.config.voiceLive)
         transcripts = config.observability.transcriptDirectory.map { TranscriptLog(directory: $0, logger: process.logger) }
+        eventLog = config.voiceLive.logFile.flatMap { AIEventLog(path: $0, logger: process.logger) }
         if let path = config.voiceLive.toolsFile {
             do {
                 userTools = Dictionary(try UserTool.load(path: path).map { ($0.name, $0) }, uniquingKeysWith: { $1 })
@@ -67,25 +69,14 @@ public final class BridgeService {
             entra = provider
         }
         process.reactor.every(ms: config.bus.heartbeatMs) { [unowned self] in heartbeat() }
-        process.reactor.every(ms: 1000) { [unowned self] in checkSilence() }
+        process.reactor.every(ms: 1000) { [unowned self] in
+            checkSilence()
+            eventLog?.flush()
+        }
         control.announcement = { [unowned self] in announcement() }
         control.announce()
         logger.notice(config.voiceLive.usesSimulator ? "AI sessions go to the Voice Live simulator" : "AI sessions go to Azure AI Voice Live",
                       metadata: ["endpoint": "\(endpoint)"])
-    }
-
-    /// The session settings read from the same variables as the gateway vlgw replaces.
-    static func settingsEnvironment(_ c: GatewayConfig) -> [String: String] {
-        var env = ConfigSources.processEnvironment()
-        env["VOICE_LIVE_MODEL"] = c.voiceLive.model
-        env["VOICE_LIVE_VOICE"] = c.voiceLive.voice
-        env["VOICE_LIVE_INSTRUCTIONS"] = c.voiceLive.instructions
-        env["VOICE_LIVE_MAX_RESPONSE_OUTPUT_TOKENS"] = c.voiceLive.maxResponseOutputTokens.map(String.init) ?? "4096"
-        env["VOICE_LIVE_TRANSCRIPTION_MODEL"] = c.voiceLive.transcriptionModel
-        env["VOICE_LIVE_TRANSCRIPTION_LANGUAGE"] = c.voiceLive.transcriptionLanguage
-        env["VOICE_LIVE_PROACTIVE_GREETING_ENABLED"] = c.voiceLive.proactiveGreetingEnabled ? "true" : "false"
-        env["VOICE_LIVE_PROACTIVE_GREETING"] = c.voiceLive.proactiveGreeting
-        return env
     }
 
     var endpoint: String {
@@ -196,6 +187,7 @@ public final class BridgeService {
             retryOrFail(session, reason: reason ?? "connection closed")
         case .server(let id, let generation, let serverEvent):
             guard let session = sessions[id], session.generation == generation else { return }
+            eventLog?.record(session, serverEvent)
             handle(serverEvent, session)
         case .tokenReply(let reply):
             entra?.received(reply)
@@ -235,12 +227,15 @@ public final class BridgeService {
     }
 
     func send(_ session: AISession, _ event: ClientEvent) {
-        session.connection?.send(event)
+        guard let connection = session.connection else { return }
+        eventLog?.record(session, event)
+        connection.send(event)
     }
 
     /// Graceful stop: close every WebSocket, then the event loop.
     func shutdown() {
         for session in Array(sessions.values) { close(session, reason: "bridge stopping") }
+        eventLog?.flush()
         process.reactor.after(ms: 300) { [group, process] in
             try? group.syncShutdownGracefully()
             process.reactor.stop()

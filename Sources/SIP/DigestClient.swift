@@ -4,9 +4,19 @@
 public struct DigestClient: Sendable {
     public var username: String
     public var password: String
+    /// Answer only challenges for this realm (AUTH_REALM); nil answers whatever realm the
+    /// server challenges with. Keeps the password from going to a realm it was not meant for.
+    public var realm: String?
     private var nonceCounts: [String: UInt32] = [:]
 
-    public init(username: String, password: String) { self.username = username; self.password = password }
+    public init(username: String, password: String, realm: String? = nil) {
+        self.username = username; self.password = password; self.realm = realm
+    }
+
+    /// Whether these credentials may answer `challenge` (its realm is ours, or any is).
+    public func answers(_ challenge: DigestChallenge) -> Bool {
+        realm == nil || realm == challenge.realm
+    }
 
     /// The header value for `Authorization` / `Proxy-Authorization`.
     /// - Parameters:
@@ -14,7 +24,7 @@ public struct DigestClient: Sendable {
     ///   - body: entity body, only used for qop=auth-int.
     public mutating func authorization(for challenge: DigestChallenge, method: String, uri: String,
                                        cnonce: String? = nil, body: [UInt8] = []) -> String? {
-        guard let hash = challenge.hash else { return nil }
+        guard let hash = challenge.hash, answers(challenge) else { return nil }
         let useQop: String? = challenge.qop.contains("auth") ? "auth" : (challenge.qop.contains("auth-int") ? "auth-int" : nil)
         let cn = cnonce ?? Self.randomCnonce()
         var nc = ""

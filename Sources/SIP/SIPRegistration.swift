@@ -31,7 +31,9 @@ public struct SIPRegistration: Sendable {
         var h = SIPHeaders()
         h.append("Via", config.via())
         h.append("Max-Forwards", "70")
-        h.append("From", "<\(aor)>;tag=\(fromTag)")
+        var from = config.localIdentity(aor)
+        from.tag = fromTag
+        h.append("From", from.description)
         h.append("To", "<\(aor)>")
         h.append("Call-ID", callID)
         h.append("CSeq", "\(cseq) REGISTER")
@@ -50,7 +52,9 @@ public struct SIPRegistration: Sendable {
         guard let code = resp.statusCode, code >= 200, resp.cseq?.sequence == cseq else { return ([], false) }
         if code == 401 || code == 407 {
             let header = code == 401 ? "WWW-Authenticate" : "Proxy-Authenticate"
-            guard let ch = resp.headers.lines(header).lazy.compactMap({ try? DigestChallenge(parsing: $0) }).first(where: { $0.hash != nil }) else {
+            // The first challenge we can answer: a known algorithm, in our realm when one is configured.
+            guard let ch = resp.headers.lines(header).lazy.compactMap({ try? DigestChallenge(parsing: $0) })
+                .first(where: { $0.hash != nil && credentials.answers($0) }) else {
                 return (failed(status: code, now: now), false)
             }
             // Retry once per nonce; a second challenge with a new or stale nonce is fine, same nonce means bad credentials.

@@ -45,7 +45,7 @@ extension SIPUserAgent {
     public mutating func sendOutOfDialog(_ method: SIPMethod, to uri: SIPURI, from: NameAddr? = nil, peer: SIPPeer,
                                          body: [UInt8] = [], contentType: String? = nil, now: UInt64) -> (callID: String, events: [SIPUserAgentEvent]) {
         let cid = SIPUserAgent.newTag() + SIPUserAgent.newTag() + "@" + config.localHost
-        var local = from ?? NameAddr(uri: SIPURI(user: config.contactUser, host: config.localHost))
+        var local = from ?? config.localIdentity(SIPURI(user: config.contactUser, host: config.localHost))
         local.tag = SIPUserAgent.newTag()
         var h = SIPHeaders()
         h.append("Via", config.via())
@@ -109,9 +109,10 @@ extension SIPUserAgent {
     // MARK: registration
 
     /// Starts registering `aor` at `registrar` (sent to `peer`). Credentials answer 401/407.
-    public mutating func register(registrar: SIPURI, aor: SIPURI, username: String, password: String, expires: Int = 3600,
+    /// `realm`: answer only challenges for this realm (AUTH_REALM); nil answers any.
+    public mutating func register(registrar: SIPURI, aor: SIPURI, username: String, password: String, realm: String? = nil, expires: Int = 3600,
                                   peer: SIPPeer, now: UInt64) -> [SIPUserAgentEvent] {
-        var r = SIPRegistration(registrar: registrar, aor: aor, credentials: DigestClient(username: username, password: password),
+        var r = SIPRegistration(registrar: registrar, aor: aor, credentials: DigestClient(username: username, password: password, realm: realm),
                                 expires: expires, peer: peer)
         let req = r.makeRequest(config: config, now: now)
         registration = r

@@ -4,6 +4,8 @@ public struct SIPUserAgentConfig: Sendable {
     public var localPort: UInt16
     public var transport: SIPTransport
     public var contactUser: String = "vlgw"
+    /// Display name in our From and Contact (DISPLAY_NAME); nil or empty: none.
+    public var displayName: String?
     public var userAgent: String = "vlgw"
     /// Methods we accept as UAS (Allow). REFER is sent, not accepted: an incoming
     /// REFER gets 405, so it must not be listed here.
@@ -21,7 +23,18 @@ public struct SIPUserAgentConfig: Sendable {
     }
 
     var hostPort: String { "\(localHost.contains(":") ? "[\(localHost)]" : localHost):\(localPort)" }
-    var contact: String { "<sip:\(contactUser)@\(hostPort)\(transport == .udp ? "" : ";transport=\(transport.rawValue.lowercased())")>" }
+    var contact: String {
+        displayPrefix + "<sip:\(contactUser)@\(hostPort)\(transport == .udp ? "" : ";transport=\(transport.rawValue.lowercased())")>"
+    }
+    /// `"Display Name" ` (quoted, escaped) or nothing.
+    var displayPrefix: String {
+        guard let d = displayName, !d.isEmpty else { return "" }
+        return QuotedString.quote(d) + " "
+    }
+    /// Our identity in a request we originate outside a dialog.
+    func localIdentity(_ uri: SIPURI) -> NameAddr {
+        NameAddr(displayName: displayName?.isEmpty == false ? displayName : nil, uri: uri)
+    }
     func via(branch: String = SIPTransactionKey.newBranch()) -> String { "SIP/2.0/\(transport.rawValue) \(hostPort);branch=\(branch);rport" }
 }
 

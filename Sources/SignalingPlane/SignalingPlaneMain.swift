@@ -32,6 +32,9 @@ public final class SignalingPlaneMain: PlaneMain {
             "{\"calls\":\(calls.calls.count),\"workers\":\(service.workers.peers.count),\"bridges\":\(service.bridges.peers.count)}"
         }
         process.onTerminate = { [unowned self] in shutdown() }
+        if config.sip.iceRequested {
+            process.logger.warning("SIP_ENABLE_ICE=true is accepted but ICE is not implemented: media uses symmetric RTP latching for NAT")
+        }
         sip.register(config: config)
     }
 

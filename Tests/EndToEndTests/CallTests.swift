@@ -23,7 +23,7 @@ final class CallTests: XCTestCase {
         _ = try harness.startWorker("media-2", capacity: 50, portOffset: 100)
         try harness.start("vlgw-bridge", extra: ["VLGW_BRIDGE_ID": "bridge-1"])
         guard harness.waitForStatus(seconds: 10, { $0.workers.count == 2 && $0.bridges.count == 1 }) != nil else {
-            throw XCTSkip("planes did not come up:\n\(harness.logs)")
+            throw SetupFailure("planes did not come up:\n\(harness.logs)")
         }
     }
 
@@ -466,6 +466,27 @@ final class CallTests: XCTestCase {
         XCTAssertTrue(caller.sipLog.contains { $0.hasPrefix("BYE ") }, "the gateway hung up on a silent caller")
         let reprompts = harness.logs.components(separatedBy: "\n").filter { $0.contains("AI said:") }.count
         XCTAssertGreaterThanOrEqual(reprompts, 2, "a re-prompt and a goodbye were spoken")
+    }
+
+    /// A caller who talks without pause for 60 s (between the VAD's speech_started and
+    /// speech_stopped) is not silent: with a 2 s re-prompt limit the call stays up, the AI is
+    /// never told the caller is silent, and the gateway sends no BYE.
+    func testCallerTalkingFor60sIsNotHungUpAsSilent() throws {
+        harness.stopAll()
+        harness = PlaneHarness()
+        harness.environment.merge(["VLGW_SILENCE_REPROMPT_SEC": "2", "VOICE_LIVE_PROACTIVE_GREETING_ENABLED": "false"]) { $1 }
+        try harness.start("vlgw-voicelive-sim", arguments: ["--host", "127.0.0.1", "--port", String(harness.ports.simulator)])
+        try startSignalingWorkerAndBridge()
+        let caller = try TestCaller(gatewayPort: harness.ports.sip, codec: .pcmu)
+        XCTAssertEqual(caller.invite(), 200)
+        caller.stream(frames: 50 * 60) { _ in 440 }
+        XCTAssertFalse(caller.sipLog.contains { $0.hasPrefix("BYE ") }, "the gateway hung up on a caller who was talking")
+        XCTAssertEqual(harness.status()?.calls.count, 1, "the call is still up after 60 s of speech")
+        let bridgeLog = harness.processes.first { $0.name == "vlgw-bridge" }?.output ?? ""
+        XCTAssertTrue(bridgeLog.contains("AI session ready"), "the bridge's whole log is read")
+        let prompts = bridgeLog.components(separatedBy: "\n").filter { $0.contains("AI said:") }
+        XCTAssertEqual(prompts, [], "no silence re-prompt while the caller talks")
+        XCTAssertEqual(caller.bye(), 200)
     }
 }
 

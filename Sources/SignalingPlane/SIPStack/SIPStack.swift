@@ -15,6 +15,11 @@ final class SIPStack {
     private var timer: TimerID?
     private var timerDeadline: UInt64?
     var registrationState = "disabled"
+    /// SIP_KEEPALIVE_TIME: keep-alives toward the registrar while registered (0: none).
+    private var keepAliveMs = 0
+    private var keepAliveTimer: TimerID?
+    /// Call-IDs of our keep-alive OPTIONS, to tell their outcome from other requests'.
+    private var keepAliveProbes: Set<String> = []
     var onUnregistered: (() -> Void)?
 
     init(config: GatewayConfig, reactor: Reactor, logger: Logger) throws {
@@ -26,6 +31,7 @@ final class SIPStack {
         var uaConfig = SIPUserAgentConfig(localHost: config.sip.viaAddress, localPort: config.sip.port, transport: transports.contains(.udp) ? .udp : .tcp)
         uaConfig.userAgent = "vlgw/0.1"
         uaConfig.contactUser = config.registration.user ?? "vlgw"
+        uaConfig.displayName = config.sip.displayName
         uaConfig.sessionExpires = config.sip.sessionExpires
         ua = SIPUserAgent(config: uaConfig)
         transport.deliver = { [unowned self] bytes, message, peer in
@@ -52,13 +58,18 @@ final class SIPStack {
             case .dtmf(let callID, let digit, let duration):
                 controller?.dtmfFromSIP(callID: callID, digit: digit, durationMs: duration)
             case .requestCompleted(let callID, let method, let status):
-                logger.debug("\(method) finished with \(status)", metadata: ["call_id": "\(callID)"])
+                if keepAliveProbes.remove(callID) != nil {
+                    keepAliveAnswered(status)
+                } else {
+                    logger.debug("\(method) finished with \(status)", metadata: ["call_id": "\(callID)"])
+                }
             case .referProgress(let callID, let status):
                 logger.info("transfer progress \(status)", metadata: ["call_id": "\(callID)"])
                 if status >= 200 && status < 300 { controller?.transferCompleted(callID: callID) }
             case .registered(let expires):
                 registrationState = "registered (expires \(expires) s)"
                 logger.notice("registered", metadata: ["expires": "\(expires)"])
+                startKeepAlive()
             case .registrationFailed(let status):
                 registrationState = "failed (\(status.map(String.init) ?? "timeout")); retrying"
                 logger.warning("registration failed", metadata: ["status": "\(status.map(String.init) ?? "timeout")"])
@@ -67,6 +78,7 @@ final class SIPStack {
             case .unregistered:
                 registrationState = "unregistered"
                 logger.notice("unregistered")
+                stopKeepAlive()
                 onUnregistered?()
             }
         }
@@ -115,8 +127,46 @@ final class SIPStack {
             return logger.error("cannot build registrar/AOR URIs from SIP_SERVER and SIP_USER")
         }
         registrationState = "registering"
+        keepAliveMs = r.keepaliveMs
         perform(ua.register(registrar: registrar, aor: aor, username: r.authUser ?? user, password: r.authPassword ?? "",
-                            expires: r.expiresSeconds, peer: SIPPeer(host: host, port: r.serverPort, transport: ua.config.transport), now: now))
+                            realm: r.authRealm, expires: r.expiresSeconds, peer: SIPPeer(host: host, port: r.serverPort, transport: ua.config.transport), now: now))
+    }
+
+    // MARK: Keep-alive toward the registrar
+
+    /// Every SIP_KEEPALIVE_TIME ms while registered: over UDP an OPTIONS to the registrar
+    /// (its answer proves the path; any final response counts, as with Kamailio's and
+    /// Asterisk's qualify), over TCP the RFC 5626 CRLF ping on the registration's connection.
+    private func startKeepAlive() {
+        guard keepAliveMs > 0, keepAliveTimer == nil else { return }
+        keepAliveTimer = reactor.every(ms: keepAliveMs) { [unowned self] in sendKeepAlive() }
+    }
+
+    private func stopKeepAlive() {
+        reactor.cancel(keepAliveTimer)
+        keepAliveTimer = nil
+        keepAliveProbes.removeAll()
+    }
+
+    private func sendKeepAlive() {
+        guard let registration = ua.registration else { return stopKeepAlive() }
+        let peer = registration.peer
+        if peer.transport == .udp {
+            guard keepAliveProbes.count < 4 else { return }   // a registrar that never answers: no pile-up
+            let (callID, events) = ua.sendOutOfDialog(.options, to: registration.registrar, peer: peer, now: now)
+            keepAliveProbes.insert(callID)
+            perform(events)
+        } else if !transport.sendKeepAlivePing(to: peer) {
+            logger.debug("no connection to the registrar for a keep-alive ping", metadata: ["registrar": "\(peer)"])
+        }
+    }
+
+    private func keepAliveAnswered(_ status: Int) {
+        if status == 408 {
+            logger.warning("registrar did not answer the keep-alive OPTIONS", metadata: ["registrar": "\(ua.registration?.peer.description ?? "")"])
+        } else {
+            logger.debug("keep-alive answered", metadata: ["status": "\(status)"])
+        }
     }
 
     func unregister() -> Bool {

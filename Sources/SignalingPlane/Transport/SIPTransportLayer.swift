@@ -156,6 +156,19 @@ final class SIPTransportLayer {
         }
     }
 
+    /// RFC 5626 §4.4.1 keep-alive "ping" (CRLFCRLF) on our open TCP connection to `peer`,
+    /// which keeps NAT bindings and the connection the registrar routes calls over alive.
+    /// One non-blocking write: a connection that cannot take four bytes is not waited for.
+    /// False when no connection to `peer` is open (the next REGISTER opens one).
+    @discardableResult
+    func sendKeepAlivePing(to peer: SIPPeer) -> Bool {
+        guard let fd = connectionByPeer[key(peer)] else { return false }
+        let ping: [UInt8] = [13, 10, 13, 10]
+        let n = ping.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        if n < 0 && errno != EAGAIN && errno != EWOULDBLOCK { closeConnection(fd); return false }
+        return n == ping.count
+    }
+
     /// Opens a TCP connection for a request to a peer we have no connection with.
     private func connectTCP(_ peer: SIPPeer) -> Int32? {
         guard var target = SocketPeer(host: resolve(peer.host), port: peer.port) else { return nil }
