@@ -11,6 +11,7 @@ public struct GatewayConfig: Sendable {
     public var bus: BusSettings
     public var limits: CallLimits
     public var observability: ObservabilitySettings
+    public var web: WebSettings
 
     public init(_ sources: ConfigSources) throws(ConfigError) {
         let r = ConfigReader(sources)
@@ -22,6 +23,7 @@ public struct GatewayConfig: Sendable {
         bus = try BusSettings(r)
         limits = try CallLimits(r)
         observability = try ObservabilitySettings(r)
+        web = try WebSettings(r)
     }
 
     /// Loads from the process environment, `.env` and config file, then validates.
