@@ -41,6 +41,11 @@ final class AISession {
     var bargeInAt: UInt64?
     var hangupScheduled = false
     var lastCallerSpeechAt = MonotonicClock.nowNs()
+    /// Between the service's speech_started and speech_stopped (the live calls page).
+    var callerSpeaking = false
+    var bargeInCount: UInt32 = 0
+    /// What signaling last heard about who is speaking; sent again only when it changes.
+    var reportedSpeaking = SpeakingState()
     var silencePrompts = 0
     let startedAt = MonotonicClock.nowNs()
     /// Webhook tool calls in flight (call id → cue timer), for the audible "working" cue.

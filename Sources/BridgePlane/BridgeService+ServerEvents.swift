@@ -62,16 +62,20 @@ extension BridgeService {
             if session.cancelledResponses.count > 64 { session.cancelledResponses.removeAll() }
         case .speechStarted(let e):
             session.lastCallerSpeechAt = MonotonicClock.nowNs()
+            session.callerSpeaking = true
             session.silencePrompts = 0
             if session.isAISpeaking { bargeIn(session, audioStartMs: e.audioStartMs) }
         case .speechStopped:
             session.lastCallerSpeechAt = MonotonicClock.nowNs()
+            session.callerSpeaking = false
         case .inputAudioTranscriptionCompleted(let e):
             logger.info("caller said: \(e.transcript)", metadata: ["session": "\(id)"])
             transcripts?.write(session, ["event": "user_turn", "text": e.transcript, "item_id": e.itemId])
+            reportTranscript(session, .caller, e.transcript)
         case .responseAudioTranscriptDone(let e):
             logger.info("AI said: \(e.transcript)", metadata: ["session": "\(id)"])
             transcripts?.write(session, ["event": "ai_turn", "text": e.transcript, "item_id": e.itemId])
+            reportTranscript(session, .ai, e.transcript)
         case .responseFunctionCallArgumentsDone(let e):
             toolCall(session, name: e.name, callID: e.callId, arguments: e.arguments)
         case .error(let e) where e.error.code == "response_cancel_not_active":
@@ -114,6 +118,7 @@ extension BridgeService {
     func bargeIn(_ session: AISession, audioStartMs: Int) {
         let id = session.spec.session
         bargeIns.increment()
+        session.bargeInCount &+= 1
         session.bargeInAt = MonotonicClock.nowNs()
         if let worker = session.worker { audio.send(.playbackClear(id), to: worker) }
         if session.responseActive, let response = session.responseID {

@@ -68,6 +68,7 @@ public final class BridgeService {
         }
         process.reactor.every(ms: config.bus.heartbeatMs) { [unowned self] in heartbeat() }
         process.reactor.every(ms: 1000) { [unowned self] in checkSilence() }
+        process.reactor.every(ms: 1000) { [unowned self] in reportSpeakingStates() }
         control.announcement = { [unowned self] in announcement() }
         control.announce()
         logger.notice(config.voiceLive.usesSimulator ? "AI sessions go to the Voice Live simulator" : "AI sessions go to Azure AI Voice Live",
@@ -229,6 +230,7 @@ public final class BridgeService {
         session.connection?.close()
         session.connection = nil
         sessions[session.spec.session] = nil
+        reportSpeakingState(session)
         transcripts?.write(session, ["event": "call_end", "reason": reason,
                                      "duration_ms": "\((MonotonicClock.nowNs() &- session.startedAt) / 1_000_000)"])
         logger.info("AI session closed", metadata: ["session": "\(session.spec.session)", "reason": "\(reason)"])
