@@ -41,9 +41,13 @@ final class AISession {
     var hangupScheduled = false
     /// Between the service's `speech_started` and `speech_stopped`: the caller is talking,
     /// however long (a monologue, or steady noise the VAD takes for speech), so not silent.
+    /// Also shown on the live calls page.
     var callerSpeaking = false
     /// When the current silence began: neither the caller nor the AI speaking since then.
     var silentSince = MonotonicClock.nowNs()
+    var bargeInCount: UInt32 = 0
+    /// What signaling last heard about who is speaking; sent again only when it changes.
+    var reportedSpeaking = SpeakingState()
     var silencePrompts = 0
     let startedAt = MonotonicClock.nowNs()
     /// Webhook tool calls in flight (call id → cue timer), for the audible "working" cue.

@@ -70,9 +70,11 @@ extension BridgeService {
         case .inputAudioTranscriptionCompleted(let e):
             logger.info("caller said: \(e.transcript)", metadata: ["session": "\(id)"])
             transcripts?.write(session, ["event": "user_turn", "text": e.transcript, "item_id": e.itemId])
+            reportTranscript(session, .caller, e.transcript)
         case .responseAudioTranscriptDone(let e):
             logger.info("AI said: \(e.transcript)", metadata: ["session": "\(id)"])
             transcripts?.write(session, ["event": "ai_turn", "text": e.transcript, "item_id": e.itemId])
+            reportTranscript(session, .ai, e.transcript)
         case .responseFunctionCallArgumentsDone(let e):
             toolCall(session, name: e.name, callID: e.callId, arguments: e.arguments)
         case .error(let e) where e.error.code == "response_cancel_not_active":
@@ -115,6 +117,7 @@ extension BridgeService {
     func bargeIn(_ session: AISession, audioStartMs: Int) {
         let id = session.spec.session
         bargeIns.increment()
+        session.bargeInCount &+= 1
         if let worker = session.worker { audio.send(.playbackClear(id), to: worker) }
         if session.responseActive, let response = session.responseID {
             session.cancelledResponses.insert(response)

@@ -71,6 +71,7 @@ public final class BridgeService {
         process.reactor.every(ms: config.bus.heartbeatMs) { [unowned self] in heartbeat() }
         process.reactor.every(ms: 1000) { [unowned self] in
             checkSilence()
+            reportSpeakingStates()
             eventLog?.flush()
         }
         control.announcement = { [unowned self] in announcement() }
@@ -221,6 +222,7 @@ public final class BridgeService {
         session.connection?.close()
         session.connection = nil
         sessions[session.spec.session] = nil
+        reportSpeakingState(session)
         transcripts?.write(session, ["event": "call_end", "reason": reason,
                                      "duration_ms": "\((MonotonicClock.nowNs() &- session.startedAt) / 1_000_000)"])
         logger.info("AI session closed", metadata: ["session": "\(session.spec.session)", "reason": "\(reason)"])

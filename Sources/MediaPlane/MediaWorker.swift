@@ -39,6 +39,13 @@ public final class MediaWorker {
                 capacity: capacity, pid: UInt32(getpid()), sessions: engine.sessionIDs))
         }
         control.announce()
+        process.reactor.every(ms: 1000) { [unowned self] in reportSessionStats() }
+    }
+
+    /// Each call's RTP figures so far, once a second, for signaling's live calls page
+    /// (a read of counters per session, off the packet path).
+    func reportSessionStats() {
+        for (id, session) in engine.sessions { control.send(.sessionStats(id, session.stats)) }
     }
 
     /// Sessions this worker takes: its configured capacity, bounded by its port pairs.

@@ -7,6 +7,8 @@ public final class SignalingPlaneMain: PlaneMain {
     let process: PlaneProcess
     let sip: SIPStack
     let calls: CallController
+    let board = LiveCallBoard()
+    var liveCallsPage: LiveCallsServer?
 
     public init(process: PlaneProcess) throws {
         self.process = process
@@ -31,11 +33,34 @@ public final class SignalingPlaneMain: PlaneMain {
         process.healthDetails = { [unowned calls, unowned service] in
             "{\"calls\":\(calls.calls.count),\"workers\":\(service.workers.peers.count),\"bridges\":\(service.bridges.peers.count)}"
         }
+        serveLiveCallsPage()
         process.onTerminate = { [unowned self] in shutdown() }
         if config.sip.iceRequested {
             process.logger.warning("SIP_ENABLE_ICE=true is accepted but ICE is not implemented: media uses symmetric RTP latching for NAT")
         }
         sip.register(config: config)
+    }
+
+    /// The live calls page (VLGW_WEB_*): the board sees the bus messages about calls and
+    /// each call's end; the page server reads it. A port in use is logged, not fatal.
+    func serveLiveCallsPage() {
+        let callEvents = service.onSessionEvent
+        service.onSessionEvent = { [board] from, message in
+            board.observe(message)
+            callEvents?(from, message)
+        }
+        board.isLive = { [unowned calls] session in calls.callsBySession[session] != nil }
+        calls.onCallEnded = { [board] call, reason in board.callEnded(call, reason: reason) }
+        let web = process.config.web
+        guard web.port != 0 else { return }
+        do {
+            liveCallsPage = try LiveCallsServer(settings: web, reactor: process.reactor, logger: process.logger, calls: calls, service: service,
+                                                board: board, healthProblem: process.healthProblem)
+            process.logger.info("serving the live calls page", metadata: ["url": "http://\(web.address):\(liveCallsPage!.server.port)/",
+                                                                          "token": "\(web.token == nil ? "none" : "required")"])
+        } catch {
+            process.logger.error("cannot serve the live calls page on \(web.address):\(web.port): \(error)")
+        }
     }
 
     /// SIGTERM: BYE every answered call, 503 the ringing ones, unregister, then exit once

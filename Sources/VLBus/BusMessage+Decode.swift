@@ -49,12 +49,19 @@ extension BusMessage {
         case .transferRequest:
             return .transferRequest(try r.session(), target: try r.string("target"))
         case .sessionReleased:
+            return .sessionReleased(try r.session(), try r.mediaStats())
+        case .sessionStats:
+            return .sessionStats(try r.session(), try r.mediaStats())
+        case .speakingState:
+            return .speakingState(try r.session(), SpeakingState(
+                callerSpeaking: try r.bool("callerSpeaking"), aiSpeaking: try r.bool("aiSpeaking"), bargeIns: try r.u32("bargeIns")))
+        case .transcriptLine:
             let id = try r.session()
-            var s = MediaStats()
-            s.packetsIn = try r.u64("packetsIn"); s.packetsOut = try r.u64("packetsOut")
-            s.bytesIn = try r.u64("bytesIn"); s.bytesOut = try r.u64("bytesOut")
-            s.packetsLost = try r.u64("packetsLost"); s.jitterMicros = try r.u32("jitterMicros")
-            return .sessionReleased(id, s)
+            guard let speaker = TranscriptSpeaker(rawValue: try r.u8("speaker")) else { throw .invalidValue(field: "speaker") }
+            let offset = try r.u32("offsetMs")
+            let text = try r.string("text")
+            guard text.utf8.count <= TranscriptLine.maxTextBytes else { throw .invalidValue(field: "text") }
+            return .transcriptLine(id, TranscriptLine(speaker: speaker, offsetMs: offset, text: text))
         case .dtmf:
             return .dtmf(try r.session(), digit: try r.u8("digit"), durationMs: try r.u16("durationMs"))
         case .rtpTimeout:
@@ -90,6 +97,14 @@ extension BusMessage {
 
 extension ByteReader {
     mutating func session() throws(BusDecodeError) -> SessionID { SessionID(try u64("session")) }
+
+    mutating func mediaStats() throws(BusDecodeError) -> MediaStats {
+        var s = MediaStats()
+        s.packetsIn = try u64("packetsIn"); s.packetsOut = try u64("packetsOut")
+        s.bytesIn = try u64("bytesIn"); s.bytesOut = try u64("bytesOut")
+        s.packetsLost = try u64("packetsLost"); s.jitterMicros = try u32("jitterMicros")
+        return s
+    }
 
     mutating func load() throws(BusDecodeError) -> LoadReport {
         LoadReport(id: try string("id"), activeSessions: try u32("activeSessions"), capacity: try u32("capacity"),

@@ -17,10 +17,14 @@ extension BusMessage {
              .aiSessionFailed(let id, let reason), .aiSessionStop(let id, let reason),
              .hangupRequest(let id, let reason), .transferRequest(let id, let reason):
             w.u64(id.raw); w.string(reason)
-        case .sessionReleased(let id, let stats):
+        case .sessionReleased(let id, let stats), .sessionStats(let id, let stats):
             w.u64(id.raw)
             w.u64(stats.packetsIn); w.u64(stats.packetsOut); w.u64(stats.bytesIn); w.u64(stats.bytesOut)
             w.u64(stats.packetsLost); w.u32(stats.jitterMicros)
+        case .speakingState(let id, let state):
+            w.u64(id.raw); w.bool(state.callerSpeaking); w.bool(state.aiSpeaking); w.u32(state.bargeIns)
+        case .transcriptLine(let id, let line):
+            w.u64(id.raw); w.u8(line.speaker.rawValue); w.u32(line.offsetMs); w.string(TranscriptLine.clipped(line.text))
         case .dtmf(let id, let digit, let duration):
             w.u64(id.raw); w.u8(digit); w.u16(duration)
         case .rtpTimeout(let id, let silent):

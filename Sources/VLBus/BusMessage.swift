@@ -8,6 +8,8 @@ public enum BusMessageType: UInt8, Sendable, CaseIterable {
     case sessionReleased = 5
     case dtmf = 6
     case rtpTimeout = 7
+    /// A call's RTP figures so far, about once a second (the live calls page).
+    case sessionStats = 8
     // signaling → media worker
     case allocateSession = 20
     case updateSession = 21
@@ -23,6 +25,10 @@ public enum BusMessageType: UInt8, Sendable, CaseIterable {
     case aiSessionStop = 35
     case hangupRequest = 36
     case transferRequest = 37
+    /// Who is speaking and how often the caller barged in; sent when it changes.
+    case speakingState = 38
+    /// One finished turn of the conversation, as the AI service transcribed it.
+    case transcriptLine = 39
     // operators (vlgw status) ↔ signaling
     case statusQuery = 40
     case statusReport = 41
@@ -42,6 +48,7 @@ public enum BusMessage: Equatable, Sendable {
     /// An RFC 4733 (or SIP INFO) digit; sent by the worker to signaling and the bridge.
     case dtmf(SessionID, digit: UInt8, durationMs: UInt16)
     case rtpTimeout(SessionID, silentMs: UInt32)
+    case sessionStats(SessionID, MediaStats)
 
     case allocateSession(MediaSessionSpec)
     case updateSession(MediaSessionSpec)
@@ -56,6 +63,8 @@ public enum BusMessage: Equatable, Sendable {
     case aiSessionStop(SessionID, reason: String)
     case hangupRequest(SessionID, reason: String)
     case transferRequest(SessionID, target: String)
+    case speakingState(SessionID, SpeakingState)
+    case transcriptLine(SessionID, TranscriptLine)
 
     case statusQuery(requestID: UInt32)
     /// Status as a JSON document (operators read it; its shape is documented in `vlgw status`).
@@ -76,6 +85,7 @@ public enum BusMessage: Equatable, Sendable {
         case .sessionReleased: .sessionReleased
         case .dtmf: .dtmf
         case .rtpTimeout: .rtpTimeout
+        case .sessionStats: .sessionStats
         case .allocateSession: .allocateSession
         case .updateSession: .updateSession
         case .releaseSession: .releaseSession
@@ -88,6 +98,8 @@ public enum BusMessage: Equatable, Sendable {
         case .aiSessionStop: .aiSessionStop
         case .hangupRequest: .hangupRequest
         case .transferRequest: .transferRequest
+        case .speakingState: .speakingState
+        case .transcriptLine: .transcriptLine
         case .statusQuery: .statusQuery
         case .statusReport: .statusReport
         case .audioFrame: .audioFrame

@@ -11,6 +11,7 @@ public struct GatewayConfig: Sendable {
     public var bus: BusSettings
     public var limits: CallLimits
     public var observability: ObservabilitySettings
+    public var web: WebSettings
     /// Every variable read, with the value in force and its source (defaults included).
     public private(set) var effective: [EffectiveSetting]
 
@@ -24,6 +25,7 @@ public struct GatewayConfig: Sendable {
         bus = try BusSettings(r)
         limits = try CallLimits(r)
         observability = try ObservabilitySettings(r)
+        web = try WebSettings(r)
         effective = r.effective
     }
 

@@ -3,87 +3,235 @@ import Glibc
 #endif
 import Logging
 
-/// A deliberately tiny HTTP/1.0 server on the plane's reactor: `GET /metrics` (Prometheus
-/// text) and `GET /health` (200 when the plane is fit to take work, 503 otherwise), for
-/// Prometheus, systemd checks and load balancers. No keep-alive, no request bodies.
+/// A deliberately small HTTP/1.0 server on the plane's reactor: `GET /metrics` and
+/// `GET /health` for Prometheus, systemd checks and load balancers, and (for signaling's
+/// live calls page) Server-Sent Events streams. No keep-alive, no request bodies.
+///
+/// It never blocks the reactor: every socket is non-blocking, each connection has its own
+/// output queue, and what the kernel does not take now is retried on a 50 ms housekeeping
+/// tick (never in a loop on EAGAIN). A stream client whose queue outgrows
+/// `Limits.maxQueuedBytes`, or that has not taken a byte for `Limits.stallTimeoutMs`, is
+/// dropped; the number of connections and of streams is bounded.
 public final class HTTPStatusServer {
     public struct Response {
         public var status: Int
         public var contentType: String
         public var body: String
-        public init(status: Int, contentType: String = "text/plain; charset=utf-8", body: String) {
+        /// Extra header lines (name, value), e.g. Cache-Control or Content-Security-Policy.
+        public var headers: [(String, String)]
+        public init(status: Int, contentType: String = "text/plain; charset=utf-8", body: String, headers: [(String, String)] = []) {
             self.status = status
             self.contentType = contentType
             self.body = body
+            self.headers = headers
         }
     }
 
+    public struct Limits: Sendable {
+        /// Open connections of any kind; more are closed on accept.
+        public var maxConnections = 64
+        /// Open event streams; more get 503.
+        public var maxStreams = 16
+        /// Bytes queued for one client beyond what its socket took; more drops the client.
+        public var maxQueuedBytes = 256 * 1024
+        /// A client with queued output that took nothing for this long is dropped.
+        public var stallTimeoutMs = 10_000
+        /// A connection that has not sent a whole request head by then is closed.
+        public var requestTimeoutMs = 5_000
+        /// Kernel send buffer of a stream socket: bounds the memory a non-reading client holds.
+        public var streamSendBuffer = 64 * 1024
+        public init() {}
+    }
+
+    final class Connection {
+        let fd: Int32
+        var watch = 0
+        let openedAt = MonotonicClock.nowNs()
+        var input: [UInt8] = []
+        var requestDone = false
+        var streaming = false
+        var closeWhenFlushed = false
+        var output: [UInt8] = []
+        var sent = 0
+        /// When the socket last refused bytes we had queued (nil: nothing is waiting).
+        var blockedSince: UInt64?
+        init(fd: Int32) { self.fd = fd }
+        var pending: Int { output.count - sent }
+    }
+
     public let port: UInt16
+    public let limits: Limits
     private let listenFD: Int32
     private let reactor: Reactor
-    private let routes: (String) -> Response?
-    private var clients: [Int32: (token: Int, buffer: [UInt8])] = [:]
+    private let handler: (HTTPRequest) -> HTTPReply?
+    private var connections: [Int32: Connection] = [:]
+    private var housekeeping: TimerID?
 
-    /// Binds `address:port` (port 0: any free port; read `port` back).
-    public init(address: String, port: UInt16, reactor: Reactor, routes: @escaping (String) -> Response?) throws(SocketError) {
+    /// Event streams currently open.
+    public var streamCount: Int { connections.values.count { $0.streaming } }
+    /// Stream clients dropped for not reading (queue overflow or stall) since start.
+    public private(set) var droppedSlowClients = 0
+    public var onSlowClientDropped: ((_ reason: String) -> Void)?
+
+    /// Binds `address:port` (port 0: any free port; read `port` back). `routes` answers by path.
+    public convenience init(address: String, port: UInt16, reactor: Reactor, routes: @escaping (String) -> Response?) throws(SocketError) {
+        try self.init(address: address, port: port, reactor: reactor, limits: Limits()) { request in routes(request.path).map { .response($0) } }
+    }
+
+    /// Binds `address:port`; `handler` answers whole requests, or opens an event stream.
+    public init(address: String, port: UInt16, reactor: Reactor, limits: Limits, handler: @escaping (HTTPRequest) -> HTTPReply?) throws(SocketError) {
         let bound = try TCPListener.bind(address: address, port: port)
         listenFD = bound.fd
         self.port = bound.port
         self.reactor = reactor
-        self.routes = routes
+        self.limits = limits
+        self.handler = handler
         reactor.watch(fd: listenFD) { [unowned self] in acceptAll() }
     }
+
+    /// Sends `event` to every open stream (queued per client; a client that cannot keep up is dropped).
+    public func broadcast(_ event: ServerSentEvent) {
+        let bytes = event.encoded
+        for connection in connections.values where connection.streaming { enqueue(connection, bytes) }
+    }
+
+    // MARK: Connections
 
     private func acceptAll() {
         while true {
             let fd = accept(listenFD, nil, nil)
             if fd < 0 { return }
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-            let token = reactor.watch(fd: fd) { [unowned self] in readRequest(fd) }
-            clients[fd] = (token, [])
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+            guard connections.count < limits.maxConnections else { close(fd); continue }
+            let connection = Connection(fd: fd)
+            connection.watch = reactor.watch(fd: fd) { [unowned self] in readable(connection) }
+            connections[fd] = connection
+            armHousekeeping()
         }
     }
 
-    private func readRequest(_ fd: Int32) {
-        var chunk = [UInt8](repeating: 0, count: 2048)
-        let n = read(fd, &chunk, chunk.count)
-        guard n > 0, var client = clients[fd] else { return finish(fd) }
-        client.buffer.append(contentsOf: chunk[0..<n])
-        clients[fd] = client
-        if client.buffer.count > 16 * 1024 { return respond(fd, Response(status: 431, body: "request too large\n")) }
-        guard client.buffer.firstRange(of: [13, 10, 13, 10]) != nil || client.buffer.firstRange(of: [10, 10]) != nil else { return }
-        let firstLine = String(decoding: client.buffer.prefix { $0 != 13 && $0 != 10 }, as: UTF8.self)
-        let parts = firstLine.split(separator: " ")
-        guard parts.count >= 2, parts[0] == "GET" || parts[0] == "HEAD" else {
-            return respond(fd, Response(status: 405, body: "only GET\n"))
+    private func readable(_ c: Connection) {
+        guard connections[c.fd] === c else { return } // closed earlier in this poll round
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        let n = read(c.fd, &chunk, chunk.count)
+        if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) { return }
+        guard n > 0 else { return finish(c) }
+        guard !c.requestDone else { return } // a stream's client has nothing more to say; ignore it
+        c.input.append(contentsOf: chunk[0..<n])
+        if c.input.count > 16 * 1024 { return respond(c, Response(status: 431, body: "request too large\n")) }
+        guard let end = c.input.firstRange(of: [13, 10, 13, 10]) ?? c.input.firstRange(of: [10, 10]) else { return }
+        c.requestDone = true
+        guard let request = HTTPRequest.parse(Array(c.input[..<end.lowerBound])) else {
+            return respond(c, Response(status: 400, body: "bad request\n"))
         }
-        let path = String(parts[1].split(separator: "?").first ?? "/")
-        respond(fd, routes(path) ?? Response(status: 404, body: "not found\n"))
+        c.input = []
+        guard request.method == "GET" || request.method == "HEAD" else { return respond(c, Response(status: 405, body: "only GET\n")) }
+        switch handler(request) {
+        case .response(let r)?:
+            respond(c, r, bodyless: request.method == "HEAD")
+        case .eventStream(let initial)?:
+            guard streamCount < limits.maxStreams else {
+                return respond(c, Response(status: 503, body: "too many event streams (at most \(limits.maxStreams))\n"))
+            }
+            var size = Int32(limits.streamSendBuffer)
+            setsockopt(c.fd, SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+            c.streaming = true
+            enqueue(c, Array("HTTP/1.0 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n\r\n".utf8))
+            for event in initial { enqueue(c, event.encoded) }
+        case nil:
+            respond(c, Response(status: 404, body: "not found\n"))
+        }
     }
 
-    private func respond(_ fd: Int32, _ r: Response) {
-        let reason = [200: "OK", 404: "Not Found", 405: "Method Not Allowed", 431: "Request Header Fields Too Large", 503: "Service Unavailable"][r.status] ?? "Status"
+    private func respond(_ c: Connection, _ r: Response, bodyless: Bool = false) {
+        let reasons = [200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed",
+                       431: "Request Header Fields Too Large", 503: "Service Unavailable"]
         let body = Array(r.body.utf8)
-        let head = "HTTP/1.0 \(r.status) \(reason)\r\nContent-Type: \(r.contentType)\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n"
-        let bytes = Array(head.utf8) + body
-        // Small responses; a slow reader gets a short blocking window rather than buffering state.
-        var flags = fcntl(fd, F_GETFL)
-        flags &= ~O_NONBLOCK
-        _ = fcntl(fd, F_SETFL, flags)
-        var tv = timeval(tv_sec: 1, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, bytes.count - offset) }
-            if n <= 0 { break }
-            offset += n
-        }
-        finish(fd)
+        var head = "HTTP/1.0 \(r.status) \(reasons[r.status] ?? "Status")\r\nContent-Type: \(r.contentType)\r\nContent-Length: \(body.count)\r\n"
+        for (name, value) in r.headers { head += "\(name): \(value)\r\n" }
+        head += "Connection: close\r\n\r\n"
+        c.requestDone = true
+        c.closeWhenFlushed = true
+        enqueue(c, Array(head.utf8) + (bodyless ? [] : body))
     }
 
-    private func finish(_ fd: Int32) {
-        if let client = clients.removeValue(forKey: fd) { reactor.unwatch(client.token) }
-        close(fd)
+    /// Queues bytes for a client and writes what the socket takes now.
+    private func enqueue(_ c: Connection, _ bytes: [UInt8]) {
+        if c.streaming && c.pending + bytes.count > limits.maxQueuedBytes {
+            return dropSlow(c, reason: "queue over \(limits.maxQueuedBytes) bytes")
+        }
+        if c.sent > 0 && c.sent >= c.output.count / 2 {
+            c.output.removeFirst(c.sent)
+            c.sent = 0
+        }
+        c.output.append(contentsOf: bytes)
+        flush(c)
+    }
+
+    /// One attempt to hand the queue to the kernel; EAGAIN leaves it for the next tick.
+    private func flush(_ c: Connection) {
+        while c.pending > 0 {
+            let n = c.output.withUnsafeBytes { send(c.fd, $0.baseAddress! + c.sent, c.pending, Int32(MSG_NOSIGNAL)) }
+            if n > 0 {
+                c.sent += n
+                c.blockedSince = nil
+                continue
+            }
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+                if c.blockedSince == nil { c.blockedSince = MonotonicClock.nowNs() }
+                return armHousekeeping()
+            }
+            return finish(c) // EPIPE, ECONNRESET: the client is gone
+        }
+        c.output.removeAll(keepingCapacity: c.streaming)
+        c.sent = 0
+        c.blockedSince = nil
+        if c.closeWhenFlushed { finish(c) }
+    }
+
+    private func dropSlow(_ c: Connection, reason: String) {
+        droppedSlowClients += 1
+        onSlowClientDropped?(reason)
+        finish(c)
+    }
+
+    private func finish(_ c: Connection) {
+        guard connections[c.fd] === c else { return }
+        connections[c.fd] = nil
+        reactor.unwatch(c.watch)
+        close(c.fd)
+    }
+
+    // MARK: Housekeeping (only while some connection has queued output or no request yet)
+
+    private func armHousekeeping() {
+        guard housekeeping == nil else { return }
+        housekeeping = reactor.every(ms: 50) { [unowned self] in tick() }
+    }
+
+    private func tick() {
+        let now = MonotonicClock.nowNs()
+        var busy = false
+        for c in Array(connections.values) {
+            if !c.requestDone {
+                if now &- c.openedAt > UInt64(limits.requestTimeoutMs) * 1_000_000 { finish(c) } else { busy = true }
+                continue
+            }
+            guard c.pending > 0 else { continue }
+            flush(c)
+            guard connections[c.fd] === c, c.pending > 0 else { continue }
+            if let since = c.blockedSince, now &- since > UInt64(limits.stallTimeoutMs) * 1_000_000 {
+                if c.streaming { dropSlow(c, reason: "took nothing for \(limits.stallTimeoutMs) ms") } else { finish(c) }
+                continue
+            }
+            busy = true
+        }
+        if !busy {
+            reactor.cancel(housekeeping)
+            housekeeping = nil
+        }
     }
 }
 

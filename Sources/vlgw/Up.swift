@@ -78,6 +78,7 @@ struct Up: ParsableCommand {
         print("""
             vlgw is up: signaling, \(mediaWorkers) media worker(s), bridge\(useSimulator ? ", Voice Live simulator (offline default: no Azure credentials)" : " → \(config.voiceLive.endpoint ?? "")").
             Call sip:test@\(sipHost):\(config.sip.port) (UDP or TCP). `vlgw status` shows workers and calls; Ctrl-C stops.
+            \(config.web.port == 0 ? "" : "Live calls page: http://\(config.web.address.contains(":") ? "[\(config.web.address)]" : config.web.address):\(config.web.port)/\(config.web.token == nil ? "" : "?token=<VLGW_WEB_TOKEN>")")
             """)
         fflush(nil)
         let code = supervise(&children)

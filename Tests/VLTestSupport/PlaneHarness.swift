@@ -76,6 +76,7 @@ public final class PlaneHarness: @unchecked Sendable {
         env["VLGW_SIGNALING_METRICS_PORT"] = String(ports.metrics)
         env["VLGW_BRIDGE_METRICS_PORT"] = String(ports.metrics + 1)
         env["VLGW_MEDIA_METRICS_PORT"] = "0"
+        env["VLGW_WEB_PORT"] = String(ports.web)
         env["LOG_LEVEL"] = "debug"
         environment = env
     }
@@ -162,6 +163,8 @@ public struct PortBlock: Sendable {
     public var simulator: Int { base + 3 }
     public var metrics: Int { base + 4 }
     public var spare: Int { base + 6 }
+    /// Signaling's live calls page.
+    public var web: Int { base + 7 }
     public var rtpBase: Int { base + 10 }
     public var rtpCount: Int { 400 }
     /// For a softphone under test (baresip): SIP and an RTP range.

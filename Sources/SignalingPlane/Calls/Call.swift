@@ -12,8 +12,12 @@ final class Call {
     let from: String
     let to: String
     let source: SIPPeer
+    /// The caller's display name from From (attacker-controlled text: shown escaped only).
+    var callerName: String?
     let createdAt = MonotonicClock.nowNs()
     var state = State.setting_up
+    /// When the 200 OK went out (nil while ringing): a call's duration counts from here.
+    var answeredAt: UInt64?
     /// What was negotiated with the caller (codec, their RTP address, direction).
     var media: NegotiatedCallMedia
     /// True when the INVITE had no SDP: our 200 carries the offer, the ACK the answer.

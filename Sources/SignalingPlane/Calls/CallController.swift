@@ -20,6 +20,8 @@ final class CallController {
     var callsBySession: [SessionID: Call] = [:]
     var policy: SourcePolicy
     var shuttingDown = false
+    /// A call is gone (hung up, rejected, failed), with the reason: the live calls page keeps its record.
+    var onCallEnded: ((Call, String) -> Void)?
 
     let activeCalls = Gauge(label: "vlgw_calls_active")
     let setups = Counter(label: "vlgw_call_setups_total")
@@ -101,6 +103,7 @@ final class CallController {
         }
         let call = Call(callID: callID, session: SessionID.random(), from: from.uri.description, to: to.uri.description, source: source,
                         media: media, offerless: offer == nil)
+        call.callerName = from.displayName
         calls[callID] = call
         callsBySession[call.session] = call
         activeCalls.record(calls.count)
@@ -291,6 +294,8 @@ final class CallController {
             guard let call = callsBySession[id], call.state == .answered else { return }
             logger.info("AI transfers the call", metadata: ["call_id": "\(call.callID)", "target": "\(target)"])
             sip.refer(call.callID, target: target)
+        case .sessionStats, .speakingState, .transcriptLine:
+            break // for the live calls page (LiveCallBoard), not call control
         default:
             logger.debug("ignored bus message \(message.type) from \(peer)")
         }
@@ -307,6 +312,7 @@ final class CallController {
         guard call.state == .setting_up, call.isMediaReady, call.aiReady else { return }
         reactor.cancel(call.setupTimer)
         call.state = .answered
+        call.answeredAt = MonotonicClock.nowNs()
         setups.increment()
         logger.info("call answered", metadata: ["call_id": "\(call.callID)", "worker": "\(call.worker ?? "")", "rtp": "\(call.workerAddress ?? ""):\(call.workerPort ?? 0)"])
         sip.answer(call.callID, sdp: answerSDP(call))
@@ -388,6 +394,7 @@ final class CallController {
         calls[call.callID] = nil
         callsBySession[call.session] = nil
         activeCalls.record(calls.count)
+        onCallEnded?(call, reason)
     }
 
     /// SIGTERM: refuse new calls, hang up the answered ones (BYE), reject those ringing.
