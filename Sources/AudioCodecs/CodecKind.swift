@@ -31,4 +31,12 @@ public enum CodecKind: String, Sendable, CaseIterable {
 
     public func samplesPerFrame(ptimeMs: Int) -> Int { sampleRate * ptimeMs / 1000 }
     public func timestampsPerFrame(ptimeMs: Int) -> Int { rtpClockRate * ptimeMs / 1000 }
+
+    /// The packet time to send for a requested one (`a=ptime`, capped by `a=maxptime`):
+    /// Opus frames are 10, 20, 40 or 60 ms; G.711 and G.722 take any multiple of 10 ms up
+    /// to 60. An odd request (25, 0, 200) gets the nearest such value, never an error.
+    public func packetTime(near requested: Int) -> Int {
+        let allowed = self == .opus ? [10, 20, 40, 60] : [10, 20, 30, 40, 50, 60]
+        return allowed.min { abs($0 - requested) < abs($1 - requested) } ?? 20
+    }
 }

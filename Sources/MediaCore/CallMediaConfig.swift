@@ -36,7 +36,6 @@ public struct CallMediaConfig: Sendable {
 
 public enum MediaError: Error, Equatable, Sendable {
     case codec(CodecError)
-    case unsupportedPtime(Int)
     case noTelephoneEvent
     case invalidDigit
     case dtmfInProgress

@@ -43,8 +43,10 @@ extension CallMediaPipeline {
         pendingDTMF.isEmpty ? nil : pendingDTMF.removeFirst()
     }
 
-    /// Produces exactly one ptime of caller audio at the AI rate into `out`
-    /// (which must hold `aiFrameSamples`). Call once per 20 ms tick.
+    /// Produces exactly 20 ms of caller audio at the AI rate into `out` (which must hold
+    /// `aiFrameSamples`), whatever the caller's packet time. Call once per 20 ms tick: a
+    /// packet is taken from the jitter buffer only when less than 20 ms is decoded, so 40
+    /// or 60 ms packets are played out over two or three ticks, 10 ms ones two per tick.
     public func pullCallerFrame(now: UInt64, into out: UnsafeMutableBufferPointer<Int16>) -> CallerFrame {
         var kind = CallerFrame.Kind.audio
         // An event whose end packets were all lost is reported after 1 s of quiet.
@@ -52,7 +54,7 @@ extension CallMediaPipeline {
             dtmfCount += 1
             if pendingDTMF.count < 32 { pendingDTMF.append(d) }
         }
-        if codecIn.count < codecFrame {
+        while codecIn.count < codecFrame {
             kind = produceCodecFrame(now: now)
         }
         let frame = UnsafeMutableBufferPointer(rebasing: decodeBuf[0..<codecFrame])
@@ -71,8 +73,11 @@ extension CallMediaPipeline {
         return CallerFrame(kind: kind, samples: got, dtmf: popDTMF())
     }
 
-    /// Decodes/conceals one jitter-buffer step into `codecIn`.
+    /// Decodes/conceals one jitter-buffer step into `codecIn`: a packet's worth of audio
+    /// (a lost or non-audio packet stands for as long as the caller's packets last), or
+    /// 20 ms while buffering or stretching.
     private func produceCodecFrame(now: UInt64) -> CallerFrame.Kind {
+        let packet = UnsafeMutableBufferPointer(rebasing: decodeBuf[0..<lastPacketSamples])
         let frame = UnsafeMutableBufferPointer(rebasing: decodeBuf[0..<codecFrame])
         switch jitter.pull(now: now, lastFrameSilent: lastFrameSilent) {
         case .packet(let slot):
@@ -81,21 +86,21 @@ extension CallMediaPipeline {
             if pt == config.payloadType {
                 let n = decode(payload)
                 if n > 0 { return .audio }
-                conceal(frame, next: nil)
+                conceal(packet, next: nil)
                 return .concealed
             }
             if pt == ComfortNoise.payloadType {
                 cn.update(payload: payload)
-                cn.fill(frame)
-                codecIn.push(UnsafeBufferPointer(frame))
+                cn.fill(packet)
+                codecIn.push(UnsafeBufferPointer(packet))
                 return .comfortNoise
             }
             // telephone-event: the sender's audio is replaced by the event.
-            frame.update(repeating: 0)
-            codecIn.push(UnsafeBufferPointer(frame))
+            packet.update(repeating: 0)
+            codecIn.push(UnsafeBufferPointer(packet))
             return .silence
         case .lost(let nextSlot):
-            conceal(frame, next: nextSlot)
+            conceal(packet, next: nextSlot)
             return .concealed
         case .stretched:
             conceal(frame, next: nil)
@@ -119,6 +124,8 @@ extension CallMediaPipeline {
             n = (try? opusDec!.decode(payload, into: decodeBuf)) ?? 0
         }
         guard n > 0 else { return 0 }
+        // The caller's packet time as it really is (10 ms up to Opus's 120 ms).
+        lastPacketSamples = min(n, pcmRate * 120 / 1000)
         let pcm = UnsafeMutableBufferPointer(rebasing: decodeBuf[0..<n])
         if codec != .opus { plc.received(pcm) }
         codecIn.push(UnsafeBufferPointer(pcm))
@@ -129,9 +136,9 @@ extension CallMediaPipeline {
         concealed += 1
         if codec == .opus, let dec = opusDec {
             if let next, jitter.payloadType(slot: next) == config.payloadType,
-               (try? dec.decodeFEC(from: jitter.payload(slot: next), into: frame)) == codecFrame {
+               (try? dec.decodeFEC(from: jitter.payload(slot: next), into: frame)) == frame.count {
                 fecRecovered += 1
-            } else if (try? dec.conceal(into: frame)) != codecFrame {
+            } else if (try? dec.conceal(into: frame)) != frame.count {
                 frame.update(repeating: 0)
             }
         } else {

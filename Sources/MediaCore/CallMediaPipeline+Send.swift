@@ -45,7 +45,7 @@ extension CallMediaPipeline {
         guard config.telephoneEventPayloadType != nil else { throw .noTelephoneEvent }
         guard dtmfGen == nil else { throw .dtmfInProgress }
         guard let g = DTMFGenerator(digit: digit, durationMs: durationMs, clockRate: codec.rtpClockRate,
-                                    updateIntervalMs: config.ptimeMs) else { throw .invalidDigit }
+                                    updateIntervalMs: sendPtimeMs) else { throw .invalidDigit }
         dtmfGen = g
         dtmfTimestamp = timestamp
     }
@@ -57,12 +57,12 @@ extension CallMediaPipeline {
     public func nextOutgoingRTP(now: UInt64, into out: UnsafeMutableRawBufferPointer) -> Int? {
         if nextSendAt == nil { nextSendAt = now }
         guard let due = nextSendAt, now >= due else { return nil }
-        if now - due > frameNanos * 10 {
-            let missed = (now - due) / frameNanos
-            timestamp &+= UInt32(truncatingIfNeeded: missed) &* tsPerFrame
+        if now - due > packetNanos * 10 {
+            let missed = (now - due) / packetNanos
+            timestamp &+= UInt32(truncatingIfNeeded: missed) &* tsPerPacket
             nextSendAt = now
         }
-        nextSendAt! += frameNanos
+        nextSendAt! += packetNanos
 
         var header = RTPHeader(payloadType: config.payloadType, sequenceNumber: seq, timestamp: timestamp, ssrc: config.ssrc)
         var payloadLen = 0
@@ -72,18 +72,21 @@ extension CallMediaPipeline {
             header.timestamp = dtmfTimestamp
             header.marker = p.marker
             payloadLen = p.event.write(into: encodeBuf)
-            sendPCM.update(repeating: 0) // recording tap: no AI audio this tick
+            sendPCM.update(repeating: 0) // recording tap: no AI audio in this packet
+            tapSent()
             talking = false // next audio starts a new talkspurt
         } else {
             let avail = playQueue.count
             if avail == 0 && !config.sendSilenceWhenIdle {
                 talking = false
-                timestamp &+= tsPerFrame
+                timestamp &+= tsPerPacket
+                sendPCM.update(repeating: 0)
+                tapSent()
                 return nil
             }
             if avail > 0 {
                 let got = playQueue.pop(into: sendPCM)
-                if got < codecFrame { UnsafeMutableBufferPointer(rebasing: sendPCM[got..<codecFrame]).update(repeating: 0) }
+                if got < packetSamples { UnsafeMutableBufferPointer(rebasing: sendPCM[got..<packetSamples]).update(repeating: 0) }
                 playedSamples += got
                 header.marker = !talking || firstPacket
                 talking = true
@@ -93,6 +96,7 @@ extension CallMediaPipeline {
                 talking = false
             }
             payloadLen = encode()
+            tapSent()
         }
         firstPacket = false
         let n: Int
@@ -104,10 +108,18 @@ extension CallMediaPipeline {
         seq &+= 1
         lastSentTimestamp = header.timestamp
         lastSentAt = now
-        timestamp &+= tsPerFrame
+        timestamp &+= tsPerPacket
         packetsSent &+= 1
         octetsSent &+= UInt32(payloadLen)
         return n
+    }
+
+    /// Keeps the packet's PCM for the recording tap, which takes 20 ms a tick; bounded, so
+    /// audio nobody records is dropped rather than piled up.
+    private func tapSent() {
+        let excess = sentTap.count + packetSamples - sentTap.capacity
+        if excess > 0 { sentTap.discard(excess) }
+        sentTap.push(UnsafeBufferPointer(sendPCM))
     }
 
     private func encode() -> Int {
@@ -135,19 +147,21 @@ extension CallMediaPipeline {
 }
 
 extension CallMediaPipeline {
-    /// Recording tap: appends this tick's caller frame (left) and the AI audio
-    /// actually sent (right), both at `pcmSampleRate`. Call once per tick
-    /// after `pullCallerFrame` and `nextOutgoingRTP`. Never blocks.
+    /// Recording tap: appends this tick's caller frame (left) and 20 ms of the AI audio
+    /// actually sent (right; packets of any packet time are re-cut to 20 ms), both at
+    /// `pcmSampleRate`. Call once per tick after `pullCallerFrame` and `nextOutgoingRTP`.
+    /// Never blocks.
     public func record(to recorder: WAVRecorder) {
+        let got = sentTap.pop(into: sentFrame)
+        if got < sentFrame.count { UnsafeMutableBufferPointer(rebasing: sentFrame[got...]).update(repeating: 0) }
         guard recorder.config.channels == 1 else {
-            return recorder.append(left: UnsafeBufferPointer(callerTap), right: UnsafeBufferPointer(sendPCM))
+            return recorder.append(left: UnsafeBufferPointer(callerTap), right: UnsafeBufferPointer(sentFrame))
         }
         // Mono: both parties mixed (with saturation), as the gateway vlgw replaces records.
         let n = callerTap.count
         if mixScratch.count < n { mixScratch = [Int16](repeating: 0, count: n) } // first tick only
         for i in 0..<n {
-            let ai = i < sendPCM.count ? Int32(sendPCM[i]) : 0
-            mixScratch[i] = Int16(clamping: Int32(callerTap[i]) + ai)
+            mixScratch[i] = Int16(clamping: Int32(callerTap[i]) + Int32(sentFrame[i]))
         }
         mixScratch.withUnsafeBufferPointer { recorder.append(UnsafeBufferPointer(rebasing: $0[0..<n])) }
     }

@@ -11,10 +11,17 @@ public final class CallMediaPipeline {
     /// PCM rate the codec runs at. Opus can encode/decode natively at the AI
     /// rate (8/12/16/24/48 kHz), which removes both resamplers for Opus calls.
     let pcmRate: Int
-    let codecFrame: Int          // samples per ptime at pcmRate
-    let aiFrame: Int             // samples per ptime at AI rate
-    let tsPerFrame: UInt32
-    let frameNanos: UInt64
+    /// Everything inside runs on 20 ms frames (the worker's tick and the audio bus frame),
+    /// whatever the packet time on the wire: the caller may send packets of any length, and
+    /// gets packets of the length it asked for.
+    static let frameMs = 20
+    let codecFrame: Int          // samples per 20 ms at pcmRate (caller path, recording)
+    let aiFrame: Int             // samples per 20 ms at the AI rate
+    /// Packet time of the RTP sent to the caller: what it asked for, as the codec allows.
+    public let sendPtimeMs: Int
+    let packetSamples: Int       // samples per sent packet at pcmRate
+    let tsPerPacket: UInt32
+    let packetNanos: UInt64
 
     // Codec state (only the negotiated one is non-nil).
     let g722Enc: G722Encoder?
@@ -37,6 +44,9 @@ public final class CallMediaPipeline {
     var callerTap: UnsafeMutableBufferPointer<Int16>
     var resampleBuf: UnsafeMutableBufferPointer<Int16>
     var codecIn = SampleFIFO(capacity: 5760 * 2)
+    /// Samples in the caller's last decoded packet: how much a lost one conceals (the
+    /// caller's packet time, learned from its packets, not from the SDP).
+    var lastPacketSamples: Int
     var aiOut: SampleFIFO
     var invalidPackets = 0
     var ignoredPT = 0
@@ -48,6 +58,9 @@ public final class CallMediaPipeline {
     // Send side.
     var playQueue: SampleFIFO
     var sendPCM: UnsafeMutableBufferPointer<Int16>
+    /// AI audio as sent, packet by packet, taken 20 ms per tick by the recording tap.
+    var sentTap: SampleFIFO
+    var sentFrame: UnsafeMutableBufferPointer<Int16>
     var encodeBuf: UnsafeMutableRawBufferPointer
     var enqueueScratch: UnsafeMutableBufferPointer<Int16>
     var seq: UInt16
@@ -72,15 +85,17 @@ public final class CallMediaPipeline {
     var remoteBlock: RTCPReportBlock?
 
     public init(config: CallMediaConfig) throws(MediaError) {
-        guard config.ptimeMs > 0, config.ptimeMs <= 60, config.ptimeMs % 10 == 0 else { throw .unsupportedPtime(config.ptimeMs) }
         self.config = config
         codec = config.codec
         pcmRate = (codec == .opus && [8000, 12000, 16000, 24000, 48000].contains(config.aiSampleRate))
             ? config.aiSampleRate : codec.sampleRate
-        codecFrame = pcmRate * config.ptimeMs / 1000
-        aiFrame = config.aiSampleRate * config.ptimeMs / 1000
-        tsPerFrame = UInt32(codec.timestampsPerFrame(ptimeMs: config.ptimeMs))
-        frameNanos = UInt64(config.ptimeMs) * 1_000_000
+        codecFrame = pcmRate * Self.frameMs / 1000
+        aiFrame = config.aiSampleRate * Self.frameMs / 1000
+        sendPtimeMs = codec.packetTime(near: config.ptimeMs)
+        packetSamples = pcmRate * sendPtimeMs / 1000
+        tsPerPacket = UInt32(codec.timestampsPerFrame(ptimeMs: sendPtimeMs))
+        packetNanos = UInt64(sendPtimeMs) * 1_000_000
+        lastPacketSamples = packetSamples
         do {
             switch codec {
             case .g722:
@@ -105,7 +120,11 @@ public final class CallMediaPipeline {
         }
         let sessionBytesPerSecond = codec == .opus ? Double(config.opusBitrate) / 8 + 2000 : 10000 // payload + IP/UDP/RTP
         rtcpScheduler = RTCPScheduler(sessionBandwidth: sessionBytesPerSecond)
-        jitter = JitterBuffer(config: config.jitter, clockRate: codec.rtpClockRate)
+        // Depths count packets: sized for the packet time the caller is expected to send.
+        var jitterConfig = config.jitter
+        jitterConfig.frameMs = sendPtimeMs
+        if sendPtimeMs >= 40 { jitterConfig.minDepth = 1; jitterConfig.initialDepth = 2 }
+        jitter = JitterBuffer(config: jitterConfig, clockRate: codec.rtpClockRate)
         rxStats = RTPReceiverStats(clockRate: codec.rtpClockRate)
         pendingDTMF.reserveCapacity(32)
         decodeBuf = .allocate(capacity: 5760) // 120 ms at 48 kHz: largest Opus frame
@@ -120,8 +139,11 @@ public final class CallMediaPipeline {
         // polyphase engine emits exact frame counts and needs none.
         if inResampler != nil && config.resamplerEngine == .soxr { aiOut.pushZeros(aiFrame) }
         playQueue = SampleFIFO(capacity: pcmRate * 10)
-        sendPCM = .allocate(capacity: codecFrame)
+        sendPCM = .allocate(capacity: packetSamples)
         sendPCM.initialize(repeating: 0)
+        sentTap = SampleFIFO(capacity: 2 * (packetSamples + codecFrame))
+        sentFrame = .allocate(capacity: codecFrame)
+        sentFrame.initialize(repeating: 0)
         encodeBuf = .allocate(byteCount: 1500, alignment: 16)
         enqueueScratch = .allocate(capacity: 4096)
         enqueueScratch.initialize(repeating: 0)
@@ -131,7 +153,7 @@ public final class CallMediaPipeline {
     }
 
     deinit {
-        decodeBuf.deallocate(); callerTap.deallocate(); resampleBuf.deallocate(); sendPCM.deallocate()
+        decodeBuf.deallocate(); callerTap.deallocate(); resampleBuf.deallocate(); sendPCM.deallocate(); sentFrame.deallocate()
         encodeBuf.deallocate(); enqueueScratch.deallocate()
     }
 
@@ -141,6 +163,8 @@ public final class CallMediaPipeline {
     /// Samples per frame at the AI rate (size of the buffer for pullCallerFrame).
     public var aiFrameSamples: Int { aiFrame }
     public var codecFrameSamples: Int { codecFrame }
+    /// Samples per RTP packet sent to the caller (at pcmRate).
+    public var packetFrameSamples: Int { packetSamples }
     /// PCM rate of the codec side (8000 G.711, 16000 G.722, AI rate for Opus):
     /// the sample rate to give a `WAVRecorder` fed by `record(to:)`.
     public var pcmSampleRate: Int { pcmRate }

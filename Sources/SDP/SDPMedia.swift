@@ -61,6 +61,15 @@ public struct SDPMedia: Equatable, Sendable {
     public var ptime: Int? { attribute("ptime").flatMap { Int($0.trimmingCharacters(" ")) } }
     public var maxptime: Int? { attribute("maxptime").flatMap { Int($0.trimmingCharacters(" ")) } }
 
+    /// The packet time to send toward this media line's owner (RFC 3264 §6.1, RFC 4566
+    /// §6): the `a=ptime` it asks to receive, else `fallback`, never above its `a=maxptime`.
+    /// What the media plane can packetize for the codec is decided there.
+    public func sendPtime(fallback: Int) -> Int {
+        let wanted = ptime ?? fallback
+        guard let cap = maxptime, cap > 0 else { return wanted }
+        return min(wanted, cap)
+    }
+
     /// a=rtcp:<port> [IN IP4 addr] (RFC 3605).
     public var rtcpPort: UInt16? { attribute("rtcp").flatMap { $0.split(separator: " ").first }.flatMap { UInt16($0) } }
 }

@@ -98,7 +98,7 @@ public enum SDPNegotiator {
                 let dir = answer.effectiveDirection(m).mirrored.intersect(ours.map { offer.effectiveDirection($0) } ?? .sendrecv)
                 return NegotiatedMedia(remoteAddress: conn.address, remotePort: m.port, remoteRTCPPort: m.rtcpPort, codecName: map.encoding, payloadType: ptNum,
                                        clockRate: map.clockRate, channels: map.channels, fmtp: m.fmtp(pt), telephoneEventPT: te.flatMap { UInt8($0) },
-                                       ptime: m.ptime ?? ours?.ptime ?? 20, direction: conn.isHoldAddress ? dir.intersect(.recvonly) : dir)
+                                       ptime: m.sendPtime(fallback: ours?.ptime ?? 20), direction: conn.isHoldAddress ? dir.intersect(.recvonly) : dir)
             }
             throw .noCommonCodec
         }
@@ -134,7 +134,7 @@ public enum SDPNegotiator {
                 line.attributes.append(SDPAttribute("fmtp", "\(te) \(m.fmtp(te) ?? "0-16")"))
             }
         }
-        let ptime = m.ptime ?? config.ptime ?? 20
+        let ptime = m.sendPtime(fallback: config.ptime ?? 20)
         if let p = config.ptime { line.attributes.append(SDPAttribute("ptime", String(p))) }
         // Hold via c=0.0.0.0 (RFC 2543 style) counts as sendonly from the offerer.
         var offered = offer.effectiveDirection(m)

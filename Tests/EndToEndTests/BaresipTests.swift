@@ -10,25 +10,61 @@ import VLTestSupport
 /// plays a WAV with a 1 kHz tone (aufile) and records what it hears (sndfile). The
 /// recording must hold the simulator's parrot reply: the tone, after it was spoken.
 final class BaresipTests: XCTestCase {
-    func testBaresipCallRecordsParrotReply() throws {
+    var harness: PlaneHarness!
+
+    override func setUpWithError() throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/baresip") else { throw SetupFailure("baresip missing: run config/install-deps.sh") }
-        let harness = PlaneHarness()
+        harness = PlaneHarness()
         harness.environment["LOG_LEVEL"] = "info"
-        defer { harness.stopAll() }
         try harness.start("vlgw-voicelive-sim", arguments: ["--host", "127.0.0.1", "--port", String(harness.ports.simulator)])
         try harness.start("vlgw-signaling")
         _ = try harness.startWorker("media-1")
         try harness.start("vlgw-bridge")
         guard harness.waitForStatus(seconds: 10, { $0.workers.count == 1 && $0.bridges.count == 1 }) != nil else {
-            return XCTFail("planes did not come up\n\(harness.logs)")
+            throw SetupFailure("planes did not come up\n\(harness.logs)")
         }
+    }
 
+    override func tearDown() {
+        if testRun?.hasSucceeded == false { print(harness.logs) }
+        harness.stopAll()
+    }
+
+    func testBaresipCallRecordsParrotReply() throws {
+        let call = try baresipCall(codec: "PCMU/8000/1", ptime: 20)
+        XCTAssertGreaterThanOrEqual(call.toneWindows.count, 5, "the parrot's 1 kHz reply is in baresip's recording\n\(call.output)")
+        XCTAssertGreaterThan(call.toneWindows.first ?? 0, 1.5, "and it comes after the caller spoke")
+    }
+
+    /// Every packet time a trunk or PBX may use, with every codec: baresip asks for and sends
+    /// `ptime` ms packets, and the parrot's reply must come back. Opus frames are 10, 20, 40
+    /// or 60 ms, so 30 ms is not a packet time Opus has (RFC 6716 §2.1.4).
+    func testPacketTimeMatrixHearsTheParrot() throws {
+        var failures: [String] = []
+        // baresip names codecs by its own sample rate and channels (G.722 runs at 16 kHz).
+        for codec in ["PCMU/8000/1", "PCMA/8000/1", "G722/16000/1", "opus/48000/2"] {
+            for ptime in [10, 20, 30, 40, 60] where !(codec.hasPrefix("opus") && ptime == 30) {
+                let call = try baresipCall(codec: codec, ptime: ptime)
+                let heard = call.toneWindows.count >= 5 && (call.toneWindows.first ?? 0) > 1.5
+                print("baresip \(codec) ptime \(ptime): \(call.toneWindows.count) tone windows from \(call.toneWindows.first ?? -1) s")
+                if !heard { failures.append("\(codec) ptime \(ptime): \(call.toneWindows.count) tone windows\n\(call.output.suffix(800))") }
+            }
+        }
+        XCTAssertEqual(failures, [], "every codec × packet time hears the parrot")
+    }
+
+    /// One headless baresip call: it speaks a WAV with a 1 kHz tone from 1 s to 2 s
+    /// (aufile) and records what it hears (sndfile); returns when the 100 ms windows of
+    /// the recording that hold the tone start.
+    func baresipCall(codec: String, ptime: Int) throws -> (toneWindows: [Double], output: String) {
         let dir = NSTemporaryDirectory() + "baresip-\(getpid())-\(Int.random(in: 0...1_000_000))"
         try FileManager.default.createDirectory(atPath: dir + "/rec", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        try WAV.write(path: dir + "/tone.wav", sampleRate: 8000, samples: (0..<(8000 * 6)).map { i in
+        // baresip 1.0 feeds the file to the codec with the codec's channel count (Opus: 2).
+        let channels = codec.hasSuffix("/2") ? 2 : 1
+        try WAV.write(path: dir + "/tone.wav", sampleRate: 8000, channels: channels, samples: (0..<(8000 * 6)).flatMap { i in
             let t = Double(i) / 8000
-            return (1.0..<2.0).contains(t) ? Int16(8000 * sin(2 * .pi * 1000 * t)) : 0
+            return [Int16](repeating: (1.0..<2.0).contains(t) ? Int16(8000 * sin(2 * .pi * 1000 * t)) : 0, count: channels)
         })
         try """
         poll_method epoll
@@ -41,6 +77,8 @@ final class BaresipTests: XCTestCase {
         module_path /usr/lib/baresip/modules
         module stdio.so
         module g711.so
+        module g722.so
+        module opus.so
         module aufile.so
         module sndfile.so
         module account.so
@@ -48,7 +86,7 @@ final class BaresipTests: XCTestCase {
         snd_path \(dir)/rec
         rtp_ports \(harness.ports.softphoneRTP.lowerBound)-\(harness.ports.softphoneRTP.upperBound)
         """.write(toFile: dir + "/config", atomically: true, encoding: .utf8)
-        try "<sip:tester@127.0.0.1>;regint=0\n".write(toFile: dir + "/accounts", atomically: true, encoding: .utf8)
+        try "<sip:tester@127.0.0.1>;regint=0;ptime=\(ptime);audio_codecs=\(codec)\n".write(toFile: dir + "/accounts", atomically: true, encoding: .utf8)
         try "".write(toFile: dir + "/contacts", atomically: true, encoding: .utf8)
 
         let p = Process()
@@ -61,11 +99,14 @@ final class BaresipTests: XCTestCase {
         try p.run()
         let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
-        XCTAssertTrue(output.contains("Call established"), output.suffix(2000) + "\n" + harness.logs)
+        XCTAssertTrue(output.contains("Call established"), "\(codec) ptime \(ptime): " + output.suffix(2000))
+        let name = String(codec.prefix { $0 != "/" })
+        XCTAssertTrue(output.contains("Set audio encoder: \(name)"), "\(codec) ptime \(ptime): baresip used another codec\n" + output.suffix(2000))
 
         let recordings = try FileManager.default.contentsOfDirectory(atPath: dir + "/rec").filter { $0.hasSuffix("-dec.wav") }
-        guard let file = recordings.first else { return XCTFail("baresip recorded nothing: \(output.suffix(2000))") }
-        let (rate, samples) = try WAV.read(path: dir + "/rec/" + file)
+        guard let file = recordings.first else { return ([], output) }
+        let (rate, recordedChannels, interleaved) = try WAV.read(path: dir + "/rec/" + file)
+        let samples = stride(from: 0, to: interleaved.count, by: max(1, recordedChannels)).map { interleaved[$0] } // left channel
         let window = rate / 10
         var toneWindows: [Double] = []
         for start in stride(from: 0, to: samples.count - window, by: window) {
@@ -74,38 +115,39 @@ final class BaresipTests: XCTestCase {
                 toneWindows.append(Double(start) / Double(rate))
             }
         }
-        XCTAssertGreaterThanOrEqual(toneWindows.count, 5, "the parrot's 1 kHz reply is in baresip's recording")
-        XCTAssertGreaterThan(toneWindows.first ?? 0, 1.5, "and it comes after the caller spoke")
+        return (toneWindows, output)
     }
 }
 
 /// Just enough RIFF/WAVE (PCM16 mono) for test fixtures.
 enum WAV {
-    static func write(path: String, sampleRate: Int, samples: [Int16]) throws {
+    /// `samples` interleaved when `channels` > 1.
+    static func write(path: String, sampleRate: Int, channels: Int = 1, samples: [Int16]) throws {
         var d = Data()
         func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { d.append(contentsOf: $0) } }
         func u16(_ v: UInt16) { withUnsafeBytes(of: v.littleEndian) { d.append(contentsOf: $0) } }
         d.append(contentsOf: Array("RIFF".utf8)); u32(UInt32(36 + samples.count * 2)); d.append(contentsOf: Array("WAVEfmt ".utf8))
-        u32(16); u16(1); u16(1); u32(UInt32(sampleRate)); u32(UInt32(sampleRate * 2)); u16(2); u16(16)
+        u32(16); u16(1); u16(UInt16(channels)); u32(UInt32(sampleRate)); u32(UInt32(sampleRate * 2 * channels)); u16(UInt16(2 * channels)); u16(16)
         d.append(contentsOf: Array("data".utf8)); u32(UInt32(samples.count * 2))
         for s in samples { u16(UInt16(bitPattern: s)) }
         try d.write(to: URL(fileURLWithPath: path))
     }
 
-    static func read(path: String) throws -> (Int, [Int16]) {
+    /// Rate, channel count and the samples (interleaved when stereo).
+    static func read(path: String) throws -> (Int, Int, [Int16]) {
         let d = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         func u32(_ o: Int) -> Int { Int(d[o]) | Int(d[o + 1]) << 8 | Int(d[o + 2]) << 16 | Int(d[o + 3]) << 24 }
-        var offset = 12, rate = 8000
+        var offset = 12, rate = 8000, channels = 1
         while offset + 8 <= d.count {
             let id = String(decoding: d[offset..<(offset + 4)], as: UTF8.self), size = u32(offset + 4)
-            if id == "fmt " { rate = u32(offset + 12) }
+            if id == "fmt " { rate = u32(offset + 12); channels = Int(d[offset + 10]) | Int(d[offset + 11]) << 8 }
             if id == "data" {
                 let end = min(d.count, offset + 8 + size)
                 let body = d[(offset + 8)..<end]
-                return (rate, stride(from: body.startIndex, to: body.endIndex - 1, by: 2).map { Int16(bitPattern: UInt16(d[$0]) | UInt16(d[$0 + 1]) << 8) })
+                return (rate, channels, stride(from: body.startIndex, to: body.endIndex - 1, by: 2).map { Int16(bitPattern: UInt16(d[$0]) | UInt16(d[$0 + 1]) << 8) })
             }
             offset += 8 + size
         }
-        return (rate, [])
+        return (rate, channels, [])
     }
 }

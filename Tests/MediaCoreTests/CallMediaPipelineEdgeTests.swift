@@ -38,7 +38,8 @@ final class CallMediaPipelineEdgeTests: XCTestCase {
         var cfg = CallMediaConfig(codec: .pcmu, aiSampleRate: 24000, ssrc: 3)
         cfg.ptimeMs = 30
         let p = try CallMediaPipeline(config: cfg)
-        XCTAssertEqual(p.aiFrameSamples, 720)
+        XCTAssertEqual(p.aiFrameSamples, 480, "the AI side always gets 20 ms frames")
+        XCTAssertEqual(p.packetFrameSamples, 240)
         var buf = [UInt8](repeating: 0, count: 1500)
         var pk: [RTPPacket] = []
         for t in 0..<3000 {
@@ -46,8 +47,11 @@ final class CallMediaPipelineEdgeTests: XCTestCase {
         }
         XCTAssertEqual(pk.count, 100)
         XCTAssertTrue(zip(pk.dropFirst(), pk).allSatisfy { $0.header.timestamp &- $1.header.timestamp == 240 && $0.payloadLength == 240 })
-        XCTAssertThrowsError(try { var c = cfg; c.ptimeMs = 25; return try CallMediaPipeline(config: c) }()) {
-            XCTAssertEqual($0 as? MediaError, .unsupportedPtime(25))
+        // An odd request is sent at the nearest packet time the codec allows, never refused.
+        for (asked, sent, codec) in [(25, 20, CodecKind.pcmu), (0, 10, .pcmu), (200, 60, .g722), (30, 20, .opus), (60, 60, .opus), (50, 40, .opus)] {
+            var c = CallMediaConfig(codec: codec, aiSampleRate: 24000, ssrc: 3)
+            c.ptimeMs = asked
+            XCTAssertEqual(try CallMediaPipeline(config: c).sendPtimeMs, sent, "\(codec) asked \(asked)")
         }
     }
 
@@ -110,5 +114,49 @@ final class CallMediaPipelineEdgeTests: XCTestCase {
         XCTAssertLessThanOrEqual(kinds[20...].filter { $0 != .audio }.count, 3)
         let x = Harness.sine(500, rate: 24000, count: 150 * 480)
         XCTAssertGreaterThan(Harness.alignedSNR(x, y, maxLag: 6000, window: 30000..<60000), 20) // error is uniform (min-phase resampler phase), no seams
+    }
+
+    /// A caller that asked for 10, 40 or 60 ms packets (a=ptime) and sends them: the AI gets
+    /// continuous 20 ms frames of its audio, and the caller gets packets of the length it
+    /// asked for, at that pace, on the worker's 20 ms tick.
+    func testAskedPacketTimeBothWays() throws {
+        for ptime in [10, 30, 40, 60] {
+            var cfg = CallMediaConfig(codec: .pcmu, aiSampleRate: 24000, ssrc: 9)
+            cfg.ptimeMs = ptime
+            let p = try CallMediaPipeline(config: cfg)
+            XCTAssertEqual(p.aiFrameSamples, 480, "20 ms to the AI at ptime \(ptime)")
+            let f = PacketFactory()
+            let perPacket = 8 * ptime
+            var y: [Int16] = []
+            var sent: [RTPPacket] = []
+            var buf = [UInt8](repeating: 0, count: 1500)
+            p.enqueueAIAudio(Harness.sine(700, rate: 24000, count: 24000 * 3))
+            var nextPacketAt = 0
+            var i = 0
+            for tick in 0..<150 {
+                let nowMs = tick * 20
+                // The caller sends each packet when its audio is complete.
+                while nextPacketAt <= nowMs {
+                    var payload = [UInt8](repeating: 0, count: perPacket)
+                    for n in 0..<perPacket { payload[n] = G711.ulawEncode(Int16(8000 * sin(2 * .pi * 500 * Double(i * perPacket + n) / 8000))) }
+                    _ = p.receiveRTP(f.packet(seq: UInt16(i), ts: UInt32(i * perPacket), payload: payload), now: UInt64(nowMs) * ms)
+                    i += 1
+                    nextPacketAt += ptime
+                }
+                y += Harness.pull(p, now: UInt64(nowMs) * ms).0
+                while let n = buf.withUnsafeMutableBytes({ p.nextOutgoingRTP(now: UInt64(nowMs) * ms, into: $0) }) {
+                    sent.append(try RTPPacket.parse(Array(buf[0..<n])))
+                }
+            }
+            XCTAssertEqual(p.stats.packetsLost, 0)
+            // 10 ms packets are pulled twice a tick: at start-up, while the line is still
+            // silent, the buffer may stretch once to reach its target depth. Nothing else.
+            XCTAssertLessThanOrEqual(p.stats.concealedFrames, ptime == 10 ? 1 : 0, "ptime \(ptime): nothing concealed")
+            let x = Harness.sine(500, rate: 24000, count: 150 * 480)
+            XCTAssertGreaterThan(Harness.alignedSNR(x, y, maxLag: 9000, window: 40000..<65000), 20, "ptime \(ptime): continuous audio to the AI")
+            XCTAssertEqual(sent.count, 150 * 20 / ptime, accuracy: 1, "ptime \(ptime): one packet per \(ptime) ms")
+            XCTAssertTrue(sent.allSatisfy { $0.payloadLength == perPacket }, "ptime \(ptime): \(perPacket)-byte packets")
+            XCTAssertTrue(zip(sent.dropFirst(), sent).allSatisfy { $0.header.timestamp &- $1.header.timestamp == UInt32(perPacket) })
+        }
     }
 }
