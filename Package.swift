@@ -48,6 +48,7 @@ let package = Package(
         .target(name: "VLBus", swiftSettings: strict),
         .target(name: "SIP", dependencies: ["CCrypto"], swiftSettings: strict),
         .target(name: "SDP", swiftSettings: strict),
+        .target(name: "DNS", swiftSettings: strict),
         .target(name: "RTP", swiftSettings: strict),
         .target(name: "VoiceLive", swiftSettings: strict),
         .target(name: "VoiceLiveClient", dependencies: ["VoiceLive"] + nio, swiftSettings: strict),
@@ -87,6 +88,7 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "SIPTests", dependencies: ["SIP", "VLTestSupport"], swiftSettings: strict),
         .testTarget(name: "SDPTests", dependencies: ["SDP"], swiftSettings: strict),
+        .testTarget(name: "DNSTests", dependencies: ["DNS"], swiftSettings: strict),
         .testTarget(name: "RTPTests", dependencies: ["RTP"], swiftSettings: strict),
         .testTarget(name: "AudioCodecsTests", dependencies: ["AudioCodecs"], swiftSettings: strict),
         .testTarget(name: "MediaCoreTests", dependencies: ["MediaCore", "RTP", "AudioCodecs"], swiftSettings: strict),
