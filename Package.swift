@@ -67,7 +67,7 @@ let package = Package(
             swiftSettings: strict),
 
         // MARK: Planes (libraries) and their executables
-        .target(name: "SignalingPlane", dependencies: ["VLRuntime", "SIP", "SDP"], swiftSettings: strict),
+        .target(name: "SignalingPlane", dependencies: ["VLRuntime", "SIP", "SDP", "DNS"], swiftSettings: strict),
         .target(name: "MediaPlane", dependencies: ["VLRuntime", "MediaCore", "RTP", "AudioCodecs"], swiftSettings: strict),
         .target(name: "BridgePlane", dependencies: ["VLRuntime", "VoiceLive", "VoiceLiveClient", "AudioCodecs"] + nio, swiftSettings: strict),
         .executableTarget(name: "vlgw-signaling", dependencies: ["SignalingPlane"], swiftSettings: strict),
