@@ -5,6 +5,7 @@ set -euo pipefail
 packages=(
   pkg-config libzmq3-dev libopus-dev libsoxr-dev libspandsp-dev libssl-dev   # build
   sip-tester baresip baresip-core systemd openssl ca-certificates             # tests and runtime
+  dnsmasq-base                                                                # DNS tests: SRV/NAPTR server (no system service)
 )
 missing=()
 for p in "${packages[@]}"; do
