@@ -48,6 +48,7 @@ let package = Package(
         .target(name: "VLBus", swiftSettings: strict),
         .target(name: "SIP", dependencies: ["CCrypto"], swiftSettings: strict),
         .target(name: "SDP", swiftSettings: strict),
+        .target(name: "DNS", swiftSettings: strict),
         .target(name: "RTP", swiftSettings: strict),
         .target(name: "VoiceLive", swiftSettings: strict),
         .target(name: "VoiceLiveClient", dependencies: ["VoiceLive"] + nio, swiftSettings: strict),
@@ -66,7 +67,7 @@ let package = Package(
             swiftSettings: strict),
 
         // MARK: Planes (libraries) and their executables
-        .target(name: "SignalingPlane", dependencies: ["VLRuntime", "SIP", "SDP"], swiftSettings: strict),
+        .target(name: "SignalingPlane", dependencies: ["VLRuntime", "SIP", "SDP", "DNS"], swiftSettings: strict),
         .target(name: "MediaPlane", dependencies: ["VLRuntime", "MediaCore", "RTP", "AudioCodecs"], swiftSettings: strict),
         .target(name: "BridgePlane", dependencies: ["VLRuntime", "VoiceLive", "VoiceLiveClient", "AudioCodecs"] + nio, swiftSettings: strict),
         .executableTarget(name: "vlgw-signaling", dependencies: ["SignalingPlane"], swiftSettings: strict),
@@ -87,6 +88,7 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "SIPTests", dependencies: ["SIP", "VLTestSupport"], swiftSettings: strict),
         .testTarget(name: "SDPTests", dependencies: ["SDP"], swiftSettings: strict),
+        .testTarget(name: "DNSTests", dependencies: ["DNS"], swiftSettings: strict),
         .testTarget(name: "RTPTests", dependencies: ["RTP"], swiftSettings: strict),
         .testTarget(name: "AudioCodecsTests", dependencies: ["AudioCodecs"], swiftSettings: strict),
         .testTarget(name: "MediaCoreTests", dependencies: ["MediaCore", "RTP", "AudioCodecs"], swiftSettings: strict),
@@ -100,7 +102,7 @@ let package = Package(
         .testTarget(name: "VLRuntimeTests", dependencies: ["VLRuntime", "VLTestSupport"], swiftSettings: strict),
         .target(name: "VLTestSupport", dependencies: ["VLRuntime", "VLBus", "ZeroMQ", "AudioCodecs", "CLinux"], path: "Tests/VLTestSupport", swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["VLRuntime", "VLTestSupport"], swiftSettings: strict),
-        .testTarget(name: "SIPInteropTests", dependencies: ["VLRuntime", "VLTestSupport", "CCrypto", "AudioCodecs"], swiftSettings: strict),
+        .testTarget(name: "SIPInteropTests", dependencies: ["VLRuntime", "VLTestSupport", "CCrypto", "AudioCodecs", "DNS"], swiftSettings: strict),
         .testTarget(name: "PlaneIntegrationTests", dependencies: ["VLRuntime", "VLBus", "ZeroMQ", "VLTestSupport"], swiftSettings: strict),
     ]
 )

@@ -6,6 +6,7 @@ packages=(
   pkg-config libzmq3-dev libopus-dev libsoxr-dev libspandsp-dev libssl-dev   # build
   sip-tester baresip baresip-core systemd openssl ca-certificates             # tests and runtime
   chromium                                                                    # the live calls page test (headless browser)
+  dnsmasq-base                                                                # DNS tests: SRV/NAPTR server (no system service)
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -3,7 +3,11 @@
 public struct SIPRegistration: Sendable {
     public let registrar: SIPURI
     public let aor: SIPURI
-    public let peer: SIPPeer
+    /// Where REGISTERs go now: `targets[targetIndex]`.
+    public private(set) var peer: SIPPeer
+    /// RFC 3263 targets in the order to try them; a timeout or 5xx moves to the next.
+    public private(set) var targets: [SIPPeer]
+    var targetIndex = 0
     public let callID: String
     let fromTag: String
     var credentials: DigestClient
@@ -18,8 +22,10 @@ public struct SIPRegistration: Sendable {
     var failures = 0
     var unregistering = false
 
-    init(registrar: SIPURI, aor: SIPURI, credentials: DigestClient, expires: Int, peer: SIPPeer) {
-        self.registrar = registrar; self.aor = aor; self.credentials = credentials; self.requestedExpires = expires; self.peer = peer
+    init(registrar: SIPURI, aor: SIPURI, credentials: DigestClient, expires: Int, targets: [SIPPeer]) {
+        precondition(!targets.isEmpty, "a registration needs a target")
+        self.registrar = registrar; self.aor = aor; self.credentials = credentials; self.requestedExpires = expires
+        self.targets = targets; self.peer = targets[0]
         self.callID = SIPUserAgent.newTag() + SIPUserAgent.newTag()
         self.fromTag = SIPUserAgent.newTag()
     }
@@ -83,7 +89,36 @@ public struct SIPRegistration: Sendable {
             requestedExpires = minE
             return ([], true)
         }
-        return (failed(status: code, now: now), false)
+        return failure(status: code, now: now)
+    }
+
+    /// RFC 3263 §4.3: a target that timed out (nil, 408) or answered 5xx (503 included) is
+    /// left for the next one at once (`retry`); when none is left, back off as usual and
+    /// start again from the first. Other failures (403, 404, bad credentials) are the
+    /// registrar's verdict, not an outage: no failover.
+    mutating func failure(status: Int?, now: UInt64) -> (events: [SIPUserAgentEvent], retry: Bool) {
+        let outage = status == nil || status == 408 || (500...599).contains(status ?? 0)
+        if outage, !unregistering, targetIndex + 1 < targets.count {
+            let from = peer
+            targetIndex += 1
+            peer = targets[targetIndex]
+            challenge = nil              // a challenge is for the registrar that sent it
+            authAttemptsForNonce = 0
+            return ([.registrationFailover(status: status, from: from, to: peer)], true)
+        }
+        let events = failed(status: status, now: now)
+        targetIndex = 0
+        peer = targets[0]
+        return (events, false)
+    }
+
+    /// New targets (a fresh RFC 3263 resolution): keeps the current one when it is still
+    /// listed, else the next attempt goes to the first.
+    public mutating func updateTargets(_ newTargets: [SIPPeer]) {
+        guard !newTargets.isEmpty else { return }
+        targets = newTargets
+        targetIndex = newTargets.firstIndex(of: peer) ?? 0
+        peer = newTargets[targetIndex]
     }
 
     /// Backoff: 30 s doubling up to 30 min (RFC 5626 §4.5 style).

@@ -112,8 +112,16 @@ extension SIPUserAgent {
     /// `realm`: answer only challenges for this realm (AUTH_REALM); nil answers any.
     public mutating func register(registrar: SIPURI, aor: SIPURI, username: String, password: String, realm: String? = nil, expires: Int = 3600,
                                   peer: SIPPeer, now: UInt64) -> [SIPUserAgentEvent] {
+        register(registrar: registrar, aor: aor, username: username, password: password, realm: realm, expires: expires, targets: [peer], now: now)
+    }
+
+    /// Registering with failover: `targets` in RFC 3263 order (a timeout or 5xx from one
+    /// sends the REGISTER to the next at once, reported as `.registrationFailover`).
+    public mutating func register(registrar: SIPURI, aor: SIPURI, username: String, password: String, realm: String? = nil, expires: Int = 3600,
+                                  targets: [SIPPeer], now: UInt64) -> [SIPUserAgentEvent] {
+        guard let peer = targets.first else { return [.registrationFailed(status: nil)] }
         var r = SIPRegistration(registrar: registrar, aor: aor, credentials: DigestClient(username: username, password: password, realm: realm),
-                                expires: expires, peer: peer)
+                                expires: expires, targets: targets)
         let req = r.makeRequest(config: config, now: now)
         registration = r
         return sendClient(req, to: peer, callID: nil, now: now)
@@ -128,10 +136,18 @@ extension SIPUserAgent {
         return sendClient(req, to: r.peer, callID: nil, now: now)
     }
 
+    /// Replaces the registration's targets (after a new DNS resolution).
+    public mutating func updateRegistrationTargets(_ targets: [SIPPeer]) {
+        registration?.updateTargets(targets)
+    }
+
+    /// The REGISTER transaction timed out: fail over to the next target, or back off.
     mutating func registrationFailed(status: Int?, now: UInt64) -> [SIPUserAgentEvent] {
         guard var r = registration else { return [] }
-        let ev = r.failed(status: status, now: now)
+        let (events, retry) = r.failure(status: status, now: now)
+        var out = events
+        if retry { out += sendClient(r.makeRequest(config: config, now: now), to: r.peer, callID: nil, now: now) }
         registration = r
-        return ev
+        return out
     }
 }

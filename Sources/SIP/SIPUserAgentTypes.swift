@@ -66,5 +66,7 @@ public enum SIPUserAgentEvent: Equatable, Sendable {
     case callAnswered(callID: String, answer: [UInt8]?)
     case registered(expires: Int)
     case registrationFailed(status: Int?)
+    /// A registration target timed out (status nil) or answered 5xx; REGISTER went to `to`.
+    case registrationFailover(status: Int?, from: SIPPeer, to: SIPPeer)
     case unregistered
 }

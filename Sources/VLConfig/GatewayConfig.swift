@@ -54,6 +54,12 @@ public struct SIPSettings: Sendable {
     /// `.env` loads unchanged; ICE stays off (symmetric RTP latching handles NAT), and
     /// signaling says so at start when it was asked for.
     public var iceRequested: Bool
+    /// VLGW_DNS_SERVER: nameservers (`ip`, `ip:port`, `[ipv6]:port`, comma-separated) used
+    /// instead of /etc/resolv.conf's; nil: resolv.conf.
+    public var dnsServers: String?
+    /// VLGW_SIP_T1_MS: RFC 3261 T1 (the retransmit base; a non-INVITE request times out
+    /// after 64*T1 = 32 s at the default 500 ms).
+    public var t1Ms: Int
 
     init(_ r: ConfigReader) throws(ConfigError) {
         localAddress = try r.host("SIP_LOCAL_ADDRESS", default: "127.0.0.1")
@@ -78,9 +84,39 @@ public struct SIPSettings: Sendable {
         iceRequested = try r.bool("SIP_ENABLE_ICE", default: false)
         _ = r.optionalString("SIP_STUN_SERVER")
         _ = r.optionalString("SIP_STUN_PORT")
+        dnsServers = r.optionalString("VLGW_DNS_SERVER")
+        if let list = dnsServers, !Self.isNameserverList(list) {
+            throw ConfigError(variable: "VLGW_DNS_SERVER", value: list, reason: "a comma list of IP addresses, each optionally with :port ([v6]:port)")
+        }
+        t1Ms = try r.int("VLGW_SIP_T1_MS", default: 500, range: 50...5000)
         sessionExpires = try r.int("VLGW_SESSION_EXPIRES", default: 1800, range: 0...86400)
         if sessionExpires != 0 && sessionExpires < 90 {
             throw ConfigError(variable: "VLGW_SESSION_EXPIRES", value: String(sessionExpires), reason: "RFC 4028 requires at least 90 seconds (or 0 to disable)")
+        }
+    }
+}
+
+extension SIPSettings {
+    /// IP literals only: a nameserver named by a host name would need a resolver to find it.
+    static func isNameserverList(_ list: String) -> Bool {
+        let items = list.split(separator: ",").map { String($0.vlTrimming(" ")) }
+        return !items.isEmpty && items.allSatisfy { item in
+            var host = item
+            if item.hasPrefix("["), let close = item.firstIndex(of: "]") {
+                host = String(item[item.index(after: item.startIndex)..<close])
+                let rest = item[item.index(after: close)...]
+                guard rest.isEmpty || (rest.hasPrefix(":") && UInt16(rest.dropFirst()).map { $0 > 0 } == true) else { return false }
+                return HostSyntax.isIPv6(host)
+            }
+            if item.filter({ $0 == ":" }).count == 1 {
+                let parts = item.split(separator: ":")
+                guard parts.count == 2, let port = UInt16(parts[1]), port > 0 else { return false }
+                host = String(parts[0])
+            } else if item.contains(":") {
+                return HostSyntax.isIPv6(item)
+            }
+            let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+            return octets.count == 4 && octets.allSatisfy { UInt8($0) != nil }
         }
     }
 }
@@ -89,6 +125,8 @@ public struct RegistrationSettings: Sendable {
     public var enabled: Bool
     public var serverHost: String?
     public var serverPort: UInt16
+    /// SIP_SERVER named a port: RFC 3263 then skips NAPTR and SRV (A/AAAA only).
+    public var serverPortExplicit = false
     /// Address-of-record user part and domain (SIP_USER may be `user@domain`).
     public var user: String?
     public var domain: String?
@@ -111,6 +149,7 @@ public struct RegistrationSettings: Sendable {
                     throw ConfigError(variable: "SIP_SERVER", value: server, reason: "port after ':' is not a number (1-65535)")
                 }
                 serverPort = p
+                serverPortExplicit = true
             }
             guard HostSyntax.isValidHost(host) else {
                 throw ConfigError(variable: "SIP_SERVER", value: server, reason: "not a host name, IP address or host:port")

@@ -10,6 +10,7 @@ public final class Reactor {
     private struct Watch {
         var token: Int
         var item: ZMQPoller.Item
+        var writable = false
         var handler: Handler
     }
 
@@ -33,6 +34,14 @@ public final class Reactor {
     @discardableResult
     public func watch(fd: Int32, _ handler: @escaping Handler) -> Int {
         add(.fd(fd), handler)
+    }
+
+    /// Calls `handler` whenever `fd` is writable or in error (a non-blocking TCP connect
+    /// completing or failing, a full send buffer draining). Level-triggered: unwatch once
+    /// there is nothing left to write, or the loop spins.
+    @discardableResult
+    public func watchWritable(fd: Int32, _ handler: @escaping Handler) -> Int {
+        add(.fd(fd), writable: true, handler)
     }
 
     public func unwatch(_ token: Int) {
@@ -82,7 +91,8 @@ public final class Reactor {
             if ready > 0 {
                 // Snapshot: a handler may watch/unwatch while we iterate.
                 let snapshot = watches
-                for (index, watch) in snapshot.enumerated() where index < poller.count && poller.isReadable(index) {
+                for (index, watch) in snapshot.enumerated() where index < poller.count
+                    && (watch.writable ? poller.isWritable(index) : poller.isReadable(index)) {
                     watch.handler()
                 }
             }
@@ -96,17 +106,17 @@ public final class Reactor {
 
     public func stop() { running = false }
 
-    private func add(_ item: ZMQPoller.Item, _ handler: @escaping Handler) -> Int {
+    private func add(_ item: ZMQPoller.Item, writable: Bool = false, _ handler: @escaping Handler) -> Int {
         let token = nextToken
         nextToken += 1
-        watches.append(Watch(token: token, item: item, handler: handler))
+        watches.append(Watch(token: token, item: item, writable: writable, handler: handler))
         pollerIsStale = true
         return token
     }
 
     private func rebuildPoller() {
         poller.removeAll()
-        for w in watches { poller.add(w.item) }
+        for w in watches { poller.add(w.item, writable: w.writable) }
         pollerIsStale = false
     }
 }

@@ -20,15 +20,17 @@ public struct ZMQPoller {
         sockets.removeAll(keepingCapacity: true)
     }
 
-    /// Adds an item polled for readability; returns its index for `isReadable`.
+    /// Adds an item polled for readability (or, with `writable`, writability); returns its
+    /// index for `isReadable` / `isWritable`.
     @discardableResult
-    public mutating func add(_ item: Item) -> Int {
+    public mutating func add(_ item: Item, writable: Bool = false) -> Int {
+        let events = Int16(writable ? ZMQ_POLLOUT : ZMQ_POLLIN)
         switch item {
         case .socket(let socket):
-            items.append(zmq_pollitem_t(socket: socket.handle, fd: -1, events: Int16(ZMQ_POLLIN), revents: 0))
+            items.append(zmq_pollitem_t(socket: socket.handle, fd: -1, events: events, revents: 0))
             sockets.append(socket)
         case .fd(let fd):
-            items.append(zmq_pollitem_t(socket: nil, fd: fd, events: Int16(ZMQ_POLLIN), revents: 0))
+            items.append(zmq_pollitem_t(socket: nil, fd: fd, events: events, revents: 0))
             sockets.append(nil)
         }
         return items.count - 1
@@ -47,5 +49,11 @@ public struct ZMQPoller {
 
     public func isReadable(_ index: Int) -> Bool {
         items[index].revents & Int16(ZMQ_POLLIN) != 0
+    }
+
+    /// Writable, or in error: a failed non-blocking connect reports POLLERR/POLLHUP, and
+    /// the watcher must hear of it to read SO_ERROR.
+    public func isWritable(_ index: Int) -> Bool {
+        items[index].revents & Int16(ZMQ_POLLOUT | ZMQ_POLLERR) != 0
     }
 }

@@ -1,3 +1,4 @@
+import DNS
 import Logging
 import SIP
 import VLConfig
@@ -21,18 +22,30 @@ final class SIPStack {
     /// Call-IDs of our keep-alive OPTIONS, to tell their outcome from other requests'.
     private var keepAliveProbes: Set<String> = []
     var onUnregistered: (() -> Void)?
+    /// RFC 3263 resolution of SIP_SERVER (and host names met in dialogs), off the loop's back.
+    let locator: SIPServerLocator
+    /// The registration's targets as resolved, with their host names for the status line.
+    private var registrationTargets: [SIPTarget] = []
+    private var retryResolveTimer: TimerID?
 
     init(config: GatewayConfig, reactor: Reactor, logger: Logger) throws {
         self.reactor = reactor
         self.logger = logger
         let transports = config.sip.transports
+        let resolver = DNSResolver(reactor: reactor, logger: logger, conf: DNSResolver.configuration(override: config.sip.dnsServers))
+        let uaTransport: SIP.SIPTransport = transports.contains(.udp) ? .udp : .tcp
+        let enabled: [SIP.SIPTransport] = transports.compactMap { $0 == .udp ? .udp : $0 == .tcp ? .tcp : nil }
+        locator = SIPServerLocator(resolver: resolver, transports: [uaTransport] + enabled.filter { $0 != uaTransport },
+                                   ipv6: config.sip.localAddress.contains(":"))
         transport = try SIPTransportLayer(reactor: reactor, logger: logger, address: config.sip.localAddress, port: config.sip.port,
-                                          udp: transports.contains(.udp), tcp: transports.contains(.tcp), debugSIP: config.sip.debugSIP)
-        var uaConfig = SIPUserAgentConfig(localHost: config.sip.viaAddress, localPort: config.sip.port, transport: transports.contains(.udp) ? .udp : .tcp)
+                                          udp: transports.contains(.udp), tcp: transports.contains(.tcp), debugSIP: config.sip.debugSIP,
+                                          locator: locator)
+        var uaConfig = SIPUserAgentConfig(localHost: config.sip.viaAddress, localPort: config.sip.port, transport: uaTransport)
         uaConfig.userAgent = "vlgw/0.1"
         uaConfig.contactUser = config.registration.user ?? "vlgw"
         uaConfig.displayName = config.sip.displayName
         uaConfig.sessionExpires = config.sip.sessionExpires
+        uaConfig.timers = SIPTimerConfig(t1: UInt64(config.sip.t1Ms) * 1_000_000, t2: max(4_000_000_000, UInt64(config.sip.t1Ms) * 1_000_000))
         ua = SIPUserAgent(config: uaConfig)
         transport.deliver = { [unowned self] bytes, message, peer in
             let now = MonotonicClock.nowNs()
@@ -67,12 +80,20 @@ final class SIPStack {
                 logger.info("transfer progress \(status)", metadata: ["call_id": "\(callID)"])
                 if status >= 200 && status < 300 { controller?.transferCompleted(callID: callID) }
             case .registered(let expires):
-                registrationState = "registered (expires \(expires) s)"
-                logger.notice("registered", metadata: ["expires": "\(expires)"])
+                let target = registrationTarget
+                registrationState = "registered (expires \(expires) s) at \(target)"
+                logger.notice("registered", metadata: ["expires": "\(expires)", "registrar": "\(target)"])
                 startKeepAlive()
+            case .registrationFailover(let status, let from, let to):
+                registrationState = "registering at \(registrationTarget)"
+                logger.warning("registrar did not answer; trying the next one", metadata: [
+                    "status": "\(status.map(String.init) ?? "timeout")", "failed": "\(describe(from))", "next": "\(describe(to))"])
             case .registrationFailed(let status):
                 registrationState = "failed (\(status.map(String.init) ?? "timeout")); retrying"
-                logger.warning("registration failed", metadata: ["status": "\(status.map(String.init) ?? "timeout")"])
+                logger.warning("registration failed", metadata: ["status": "\(status.map(String.init) ?? "timeout")",
+                                                                 "targets": "\(registrationTargets.count)"])
+                stopKeepAlive()
+                reresolve()
             case .callProgress, .callAnswered:
                 break // outgoing calls: vlgw does not place any yet
             case .unregistered:
@@ -119,17 +140,79 @@ final class SIPStack {
         perform(ua.refer(callID: callID, to: uri, now: now))
     }
 
+    /// What `register(config:)` settled on, kept for re-resolution and retries.
+    private struct RegistrationPlan {
+        var registrar: SIPURI, aor: SIPURI
+        var settings: RegistrationSettings
+        var host: String
+        var user: String
+    }
+    private var plan: RegistrationPlan?
+
+    /// Registers with SIP_SERVER: resolves it (RFC 3263, asynchronously) into targets, then
+    /// REGISTERs to the first; timeouts and 5xx fail over along the list (SIPRegistration).
+    /// After every target failed, SIP_SERVER is resolved again for the backoff retry.
     func register(config: GatewayConfig) {
         let r = config.registration
         guard r.enabled, let host = r.serverHost, let user = r.user else { return }
         let domain = r.domain ?? host
-        guard let registrar = try? SIPURI(parsing: "sip:\(host):\(r.serverPort)"), let aor = try? SIPURI(parsing: "sip:\(user)@\(domain)") else {
+        // With SRV the Request-URI is the domain itself (RFC 3263 §4: the port comes from DNS).
+        let isName = SourcePolicy.addressBytes(host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host) == nil
+        let uri = isName && !r.serverPortExplicit ? "sip:\(host)" : "sip:\(host):\(r.serverPort)"
+        guard let registrar = try? SIPURI(parsing: uri), let aor = try? SIPURI(parsing: "sip:\(user)@\(domain)") else {
             return logger.error("cannot build registrar/AOR URIs from SIP_SERVER and SIP_USER")
         }
-        registrationState = "registering"
         keepAliveMs = r.keepaliveMs
-        perform(ua.register(registrar: registrar, aor: aor, username: r.authUser ?? user, password: r.authPassword ?? "",
-                            realm: r.authRealm, expires: r.expiresSeconds, peer: SIPPeer(host: host, port: r.serverPort, transport: ua.config.transport), now: now))
+        plan = RegistrationPlan(registrar: registrar, aor: aor, settings: r, host: host, user: user)
+        beginRegistration()
+    }
+
+    private func beginRegistration() {
+        guard let plan else { return }
+        registrationState = "resolving \(plan.host)"
+        resolveRegistrar(plan) { [unowned self] targets in
+            guard self.plan != nil else { return }   // unregistered meanwhile
+            guard !targets.isEmpty else {
+                registrationState = "failed (DNS: no address for \(plan.host)); retrying"
+                logger.warning("cannot resolve SIP_SERVER; retrying in 30 s", metadata: ["server": "\(plan.host)"])
+                retryResolveTimer = reactor.after(ms: 30_000) { [unowned self] in beginRegistration() }
+                return
+            }
+            registrationTargets = targets
+            registrationState = "registering at \(targets[0])"
+            let r = plan.settings
+            perform(ua.register(registrar: plan.registrar, aor: plan.aor, username: r.authUser ?? plan.user, password: r.authPassword ?? "",
+                                realm: r.authRealm, expires: r.expiresSeconds, targets: targets.map(\.peer), now: now))
+        }
+    }
+
+    /// Every target failed: resolve again (the cache keeps this cheap within TTLs) so the
+    /// backoff retry uses what DNS publishes now.
+    private func reresolve() {
+        guard let plan else { return }
+        resolveRegistrar(plan) { [unowned self] targets in
+            guard !targets.isEmpty, ua.registration != nil else { return }
+            registrationTargets = targets
+            ua.updateRegistrationTargets(targets.map(\.peer))
+        }
+    }
+
+    private func resolveRegistrar(_ plan: RegistrationPlan, _ then: @escaping ([SIPTarget]) -> Void) {
+        let r = plan.settings
+        locator.locate(host: plan.host, explicitPort: r.serverPortExplicit ? r.serverPort : nil, defaultPort: r.serverPort) { [unowned self] targets in
+            logger.info("SIP_SERVER resolved", metadata: ["server": "\(plan.host)", "targets": "\(targets.map(\.description).joined(separator: ", "))"])
+            then(targets)
+        }
+    }
+
+    /// The target the registration uses now, by name where DNS gave one.
+    private var registrationTarget: String {
+        guard let peer = ua.registration?.peer else { return "?" }
+        return describe(peer)
+    }
+
+    private func describe(_ peer: SIPPeer) -> String {
+        registrationTargets.first { $0.peer == peer }?.description ?? peer.description
     }
 
     // MARK: Keep-alive toward the registrar
@@ -170,6 +253,8 @@ final class SIPStack {
     }
 
     func unregister() -> Bool {
+        reactor.cancel(retryResolveTimer)
+        plan = nil
         guard ua.registration != nil else { return false }
         perform(ua.unregister(now: now))
         return true

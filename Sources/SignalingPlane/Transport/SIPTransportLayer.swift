@@ -9,6 +9,9 @@ import VLRuntime
 /// connections with Content-Length framing, all on the signaling reactor. Hands datagrams
 /// and framed messages to the user agent; sends what it asks. Responses on TCP go back
 /// on the connection the request came in on (RFC 3261 §18.2.2), found by peer address.
+/// Nothing here blocks the loop: host names are resolved by the reactor's DNS resolver
+/// with the message parked meanwhile, TCP connects complete on a writability watch, and
+/// a connection that cannot take a write keeps the rest in its outbox.
 final class SIPTransportLayer {
     typealias Deliver = (_ bytes: [UInt8]?, _ message: SIPMessage?, _ peer: SIPPeer) -> Void
 
@@ -23,6 +26,16 @@ final class SIPTransportLayer {
     var deliver: Deliver = { _, _, _ in }
     private(set) var listening: [String] = []
     let debugSIP: Bool
+    private let locator: SIPServerLocator
+    /// Messages waiting for their destination's host name to resolve, by name. Bounded:
+    /// beyond `maxParked` new ones are dropped (transactions retransmit or time out).
+    private var parked: [String: [(SIPMessage, SIPPeer)]] = [:]
+    private var parkedCount = 0
+    static let maxParked = 64
+    /// An unanswered TCP connect is abandoned after this long (the transaction then times out).
+    static let connectTimeoutMs = 5_000
+    /// A peer that stops reading gets this much queued before its connection is dropped.
+    static let maxOutbox = 1 << 20
 
     final class TCPConnection {
         let fd: Int32
@@ -30,13 +43,20 @@ final class SIPTransportLayer {
         var framer = SIPStreamFramer()
         var token = 0
         var lastActivity = MonotonicClock.nowNs()
+        /// Bytes the socket has not taken yet (connect in progress, or send buffer full).
+        var outbox: [UInt8] = []
+        var connecting = false
+        var writeToken: Int?
+        var connectTimer: TimerID?
         init(fd: Int32, peer: SIPPeer) { self.fd = fd; self.peer = peer }
     }
 
-    init(reactor: Reactor, logger: Logger, address: String, port: UInt16, udp wantUDP: Bool, tcp wantTCP: Bool, debugSIP: Bool) throws(SocketError) {
+    init(reactor: Reactor, logger: Logger, address: String, port: UInt16, udp wantUDP: Bool, tcp wantTCP: Bool, debugSIP: Bool,
+         locator: SIPServerLocator) throws(SocketError) {
         self.reactor = reactor
         self.logger = logger
         self.debugSIP = debugSIP
+        self.locator = locator
         let shown = address.contains(":") ? "[\(address)]:\(port)" : "\(address):\(port)"
         if wantUDP {
             let socket = try UDPSocket(bindAddress: address, port: port)
@@ -110,7 +130,7 @@ final class SIPTransportLayer {
                 // Framing is lost for good on a stream: say why, then close (§18.3).
                 if badStreams.allow().log { logger.warning("closing SIP/TCP connection: \(error)", metadata: ["peer": "\(connection.peer)"]) }
                 let reply = Array("SIP/2.0 400 Bad Request\r\nContent-Length: 0\r\n\r\n".utf8)
-                _ = reply.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+                _ = reply.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
                 return closeConnection(fd)
             }
         }
@@ -120,6 +140,8 @@ final class SIPTransportLayer {
         guard let c = connections.removeValue(forKey: fd) else { return }
         if connectionByPeer[key(c.peer)] == fd { connectionByPeer[key(c.peer)] = nil }
         reactor.unwatch(c.token)
+        if let w = c.writeToken { reactor.unwatch(w) }
+        reactor.cancel(c.connectTimer)
         close(fd)
     }
 
@@ -133,24 +155,41 @@ final class SIPTransportLayer {
     // MARK: Sending
 
     func send(_ message: SIPMessage, to peer: SIPPeer) {
+        let bare = peer.host.hasPrefix("[") ? String(peer.host.dropFirst().dropLast()) : peer.host
+        if SourcePolicy.addressBytes(bare) != nil || connectionByPeer[key(peer)] != nil {
+            return send(message, to: peer, address: bare)
+        }
+        // A host name (a Contact or Record-Route): park the message, resolve without blocking.
+        guard parkedCount < Self.maxParked else {
+            return logger.warning("dropping SIP to \(peer): too many messages waiting for DNS")
+        }
+        parkedCount += 1
+        if parked[bare] != nil { parked[bare]!.append((message, peer)); return }
+        parked[bare] = [(message, peer)]
+        locator.addresses(of: bare) { [unowned self] addresses in
+            let waiting = parked.removeValue(forKey: bare) ?? []
+            parkedCount -= waiting.count
+            guard let address = addresses.first else {
+                return logger.warning("cannot resolve \(bare): \(waiting.count) SIP message(s) not sent")
+            }
+            for (m, p) in waiting { send(m, to: p, address: address) }
+        }
+    }
+
+    /// Sends to `peer` at the resolved `address` (the peer keeps its name for TCP reuse).
+    private func send(_ message: SIPMessage, to peer: SIPPeer, address: String) {
         let bytes = message.serialize()
         trace("send", peer, bytes)
         switch peer.transport {
         case .udp:
-            guard let udp, let target = SocketPeer(host: resolve(peer.host), port: peer.port) else {
+            guard let udp, let target = SocketPeer(host: address, port: peer.port) else {
                 return logger.warning("cannot send SIP to \(peer): no UDP socket or bad address")
             }
             if !udp.send(bytes, to: target) { logger.debug("UDP send to \(peer) failed: \(String(nulTerminated: strerror(errno)))") }
         case .tcp:
-            let fd = connectionByPeer[key(peer)] ?? connectTCP(peer)
-            guard let fd else { return logger.warning("cannot reach \(peer) over TCP") }
-            var offset = 0
-            while offset < bytes.count {
-                let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, bytes.count - offset) }
-                if n > 0 { offset += n; continue }
-                if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { usleep(1000); continue } // SIP messages are small
-                return closeConnection(fd)
-            }
+            let existing = connectionByPeer[key(peer)].flatMap { connections[$0] }
+            guard let connection = existing ?? connectTCP(peer, address: address) else { return logger.warning("cannot reach \(peer) over TCP") }
+            write(bytes, on: connection)
         default:
             logger.warning("transport \(peer.transport.rawValue) is not available", metadata: ["peer": "\(peer)"])
         }
@@ -158,53 +197,93 @@ final class SIPTransportLayer {
 
     /// RFC 5626 §4.4.1 keep-alive "ping" (CRLFCRLF) on our open TCP connection to `peer`,
     /// which keeps NAT bindings and the connection the registrar routes calls over alive.
-    /// One non-blocking write: a connection that cannot take four bytes is not waited for.
-    /// False when no connection to `peer` is open (the next REGISTER opens one).
+    /// Queued like any write, never waited for. False when no connection to `peer` is open
+    /// (the next REGISTER opens one).
     @discardableResult
     func sendKeepAlivePing(to peer: SIPPeer) -> Bool {
-        guard let fd = connectionByPeer[key(peer)] else { return false }
-        let ping: [UInt8] = [13, 10, 13, 10]
-        let n = ping.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        if n < 0 && errno != EAGAIN && errno != EWOULDBLOCK { closeConnection(fd); return false }
-        return n == ping.count
+        guard let fd = connectionByPeer[key(peer)], let connection = connections[fd] else { return false }
+        write([13, 10, 13, 10], on: connection)
+        return connections[fd] != nil
     }
 
-    /// Opens a TCP connection for a request to a peer we have no connection with.
-    private func connectTCP(_ peer: SIPPeer) -> Int32? {
-        guard var target = SocketPeer(host: resolve(peer.host), port: peer.port) else { return nil }
-        let fd = socket(target.isIPv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
+    /// Starts a non-blocking TCP connect; writes queue in the outbox until it completes.
+    private func connectTCP(_ peer: SIPPeer, address: String) -> TCPConnection? {
+        guard var target = SocketPeer(host: address, port: peer.port) else { return nil }
+        let fd = socket(target.isIPv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue | SOCK_NONBLOCK.rawValue), 0)
         guard fd >= 0 else { return nil }
-        var tv = timeval(tv_sec: 2, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        var one: Int32 = 1
+        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
         let rc = withUnsafePointer(to: &target.storage) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, target.length) } }
-        guard rc == 0 else { close(fd); return nil }
-        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-        register(TCPConnection(fd: fd, peer: peer))
-        return fd
+        guard rc == 0 || errno == EINPROGRESS else {
+            logger.warning("TCP connect to \(peer) failed: \(String(nulTerminated: strerror(errno)))")
+            close(fd)
+            return nil
+        }
+        let connection = TCPConnection(fd: fd, peer: peer)
+        register(connection)
+        if rc != 0 {
+            connection.connecting = true
+            watchWritable(connection)
+            connection.connectTimer = reactor.after(ms: Self.connectTimeoutMs) { [unowned self, weak connection] in
+                guard let connection, connection.connecting, connections[fd] === connection else { return }
+                logger.warning("TCP connect to \(peer) timed out")
+                closeConnection(fd)
+            }
+        }
+        return connection
     }
 
-    private var resolved: [String: (address: String, at: UInt64)] = [:]
-
-    /// A host name (SIP_SERVER, a Contact) to an address; IP literals pass through. Cached
-    /// for 5 minutes: a blocking lookup on the reactor is acceptable only rarely.
-    private func resolve(_ host: String) -> String {
-        let bare = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
-        if SourcePolicy.addressBytes(bare) != nil { return bare }
-        let now = MonotonicClock.nowNs()
-        if let hit = resolved[bare], now &- hit.at < 300_000_000_000 { return hit.address }
-        var hints = addrinfo()
-        hints.ai_socktype = Int32(SOCK_DGRAM.rawValue)
-        var result: UnsafeMutablePointer<addrinfo>?
-        guard getaddrinfo(bare, nil, &hints, &result) == 0, let first = result else {
-            logger.warning("cannot resolve \(bare)")
-            return bare
+    /// Writes what the socket takes now; the rest waits in the outbox for writability.
+    private func write(_ bytes: [UInt8], on connection: TCPConnection) {
+        if connection.connecting || !connection.outbox.isEmpty {
+            guard connection.outbox.count + bytes.count <= Self.maxOutbox else {
+                logger.warning("SIP/TCP peer is not reading; closing", metadata: ["peer": "\(connection.peer)"])
+                return closeConnection(connection.fd)
+            }
+            connection.outbox += bytes
+            return
         }
-        defer { freeaddrinfo(result) }
-        var storage = sockaddr_storage()
-        memcpy(&storage, first.pointee.ai_addr, Int(first.pointee.ai_addrlen))
-        let address = SocketAddress.describe(storage).host
-        resolved[bare] = (address, now)
-        return address
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(connection.fd, $0.baseAddress! + offset, bytes.count - offset) }
+            if n > 0 { offset += n; continue }
+            if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+                connection.outbox = Array(bytes[offset...])
+                return watchWritable(connection)
+            }
+            return closeConnection(connection.fd)
+        }
+    }
+
+    private func watchWritable(_ connection: TCPConnection) {
+        guard connection.writeToken == nil else { return }
+        let fd = connection.fd
+        connection.writeToken = reactor.watchWritable(fd: fd) { [unowned self] in writable(fd) }
+    }
+
+    /// The connect finished (or failed), or the send buffer has room again.
+    private func writable(_ fd: Int32) {
+        guard let connection = connections[fd] else { return }
+        if connection.connecting {
+            var error: Int32 = 0
+            var len = socklen_t(MemoryLayout<Int32>.size)
+            getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len)
+            if error != 0 {
+                logger.warning("TCP connect to \(connection.peer) failed: \(String(nulTerminated: strerror(error)))")
+                return closeConnection(fd)
+            }
+            connection.connecting = false
+            reactor.cancel(connection.connectTimer)
+            connection.connectTimer = nil
+        }
+        while !connection.outbox.isEmpty {
+            let n = connection.outbox.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if n > 0 { connection.outbox.removeFirst(n); continue }
+            if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { return }
+            return closeConnection(fd)
+        }
+        if let w = connection.writeToken { reactor.unwatch(w) }
+        connection.writeToken = nil
     }
 
     private func trace(_ direction: String, _ peer: SIPPeer, _ bytes: [UInt8]) {
