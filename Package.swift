@@ -90,7 +90,7 @@ let package = Package(
         .testTarget(name: "SDPTests", dependencies: ["SDP"], swiftSettings: strict),
         .testTarget(name: "DNSTests", dependencies: ["DNS"], swiftSettings: strict),
         .testTarget(name: "RTPTests", dependencies: ["RTP"], swiftSettings: strict),
-        .testTarget(name: "AudioCodecsTests", dependencies: ["AudioCodecs"], swiftSettings: strict),
+        .testTarget(name: "AudioCodecsTests", dependencies: ["AudioCodecs", "VLTestSupport"], swiftSettings: strict),
         .testTarget(name: "MediaCoreTests", dependencies: ["MediaCore", "RTP", "AudioCodecs"], swiftSettings: strict),
         .testTarget(name: "VoiceLiveTests", dependencies: ["VoiceLive"], swiftSettings: strict),
         .testTarget(name: "VoiceLiveSimulatorTests", dependencies: ["VoiceLiveSimulator"], swiftSettings: strict),

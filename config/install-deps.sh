@@ -7,6 +7,7 @@ packages=(
   sip-tester baresip baresip-core systemd openssl ca-certificates             # tests and runtime
   chromium                                                                    # the live calls page test (headless browser)
   dnsmasq-base                                                                # DNS tests: SRV/NAPTR server (no system service)
+  sox ffmpeg                                                                  # codecs not written here, to check ours against
 )
 missing=()
 for p in "${packages[@]}"; do

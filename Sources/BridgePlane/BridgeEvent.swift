@@ -6,7 +6,9 @@ import VoiceLiveClient
 enum BridgeEvent: Sendable {
     case connected(SessionID, generation: Int, VoiceLiveConnection)
     case connectFailed(SessionID, generation: Int, String)
-    case server(SessionID, generation: Int, ServerEvent)
+    /// `receivedAtNs`: when the WebSocket thread decoded it (CLOCK_MONOTONIC), before the
+    /// hop to the reactor, so reaction times are measured from the real receipt.
+    case server(SessionID, generation: Int, ServerEvent, receivedAtNs: UInt64)
     case closed(SessionID, generation: Int, String?)
     /// The Entra ID token endpoint answered.
     case tokenReply(Result<WebhookClient.Reply, Error>)

@@ -18,7 +18,7 @@ extension BridgeService {
              ]), "required": .array([.string("target")])])),
     ]
 
-    func handle(_ event: ServerEvent, _ session: AISession) {
+    func handle(_ event: ServerEvent, _ session: AISession, receivedAtNs: UInt64) {
         let id = session.spec.session
         switch event {
         case .sessionCreated:
@@ -63,7 +63,7 @@ extension BridgeService {
         case .speechStarted(let e):
             session.callerSpeaking = true
             session.silencePrompts = 0
-            if session.isAISpeaking { bargeIn(session, audioStartMs: e.audioStartMs) }
+            if session.isAISpeaking { bargeIn(session, audioStartMs: e.audioStartMs, speechStartedAtNs: receivedAtNs) }
         case .speechStopped:
             session.callerSpeaking = false
             session.silentSince = MonotonicClock.nowNs()
@@ -114,7 +114,7 @@ extension BridgeService {
     /// The caller talks over the AI: stop playback now, cancel the response, and (once
     /// the worker says how much was heard) truncate the item so the AI's memory matches
     /// what the caller actually heard.
-    func bargeIn(_ session: AISession, audioStartMs: Int) {
+    func bargeIn(_ session: AISession, audioStartMs: Int, speechStartedAtNs: UInt64) {
         let id = session.spec.session
         bargeIns.increment()
         session.bargeInCount &+= 1
@@ -127,8 +127,11 @@ extension BridgeService {
         session.pendingTruncate = session.assistantItemID
         session.firstAudioAt = nil
         session.sentMs = 0
-        // monotonic_ms is CLOCK_MONOTONIC, comparable across processes on one host.
-        logger.info("barge-in", metadata: ["session": "\(id)", "item": "\(session.assistantItemID ?? "-")", "monotonic_ms": "\(MonotonicClock.nowMs())"])
+        // CLOCK_MONOTONIC, comparable across processes on one host: speech_started as the
+        // WebSocket thread received it, and the moment the clear had been sent.
+        logger.info("barge-in", metadata: ["session": "\(id)", "item": "\(session.assistantItemID ?? "-")",
+                                           "speech_started_monotonic_us": "\(speechStartedAtNs / 1000)",
+                                           "clear_sent_monotonic_us": "\(MonotonicClock.nowNs() / 1000)"])
     }
 
     /// Messages from a media worker on the audio bus (playback position after a clear).

@@ -157,7 +157,7 @@ public final class BridgeService {
         let inbox = self.inbox
         VoiceLiveConnection.connect(
             config: clientConfig, group: group,
-            onEvent: { event in inbox.post(.server(id, generation: generation, event)) },
+            onEvent: { event in inbox.post(.server(id, generation: generation, event, receivedAtNs: MonotonicClock.nowNs())) },
             onClose: { error in inbox.post(.closed(id, generation: generation, error.map { "\($0)" })) }
         ).whenComplete { result in
             switch result {
@@ -186,10 +186,10 @@ public final class BridgeService {
             logger.warning("AI session connection closed: \(reason ?? "by the service")", metadata: ["session": "\(id)"])
             session.connection = nil
             retryOrFail(session, reason: reason ?? "connection closed")
-        case .server(let id, let generation, let serverEvent):
+        case .server(let id, let generation, let serverEvent, let receivedAtNs):
             guard let session = sessions[id], session.generation == generation else { return }
             eventLog?.record(session, serverEvent)
-            handle(serverEvent, session)
+            handle(serverEvent, session, receivedAtNs: receivedAtNs)
         case .tokenReply(let reply):
             entra?.received(reply)
         case .toolResult(let id, let generation, let callID, let name, let output):

@@ -250,12 +250,8 @@ final class MediaEngine {
             // Barge-in: drop queued AI audio now and tell the bridge how much was heard.
             guard let session = sessions[id] else { return }
             let played = session.pipeline.clearPlayback()
-            logger.info("playback cleared (barge-in)", metadata: ["session": "\(id)", "played_ms": "\(played)", "monotonic_ms": "\(MonotonicClock.nowMs())"])
+            logger.info("playback cleared (barge-in)", metadata: ["session": "\(id)", "played_ms": "\(played)", "monotonic_us": "\(MonotonicClock.nowNs() / 1000)"])
             bridges[session.bridgeEndpoint]?.send(.playbackPosition(id, itemTag: session.playingItem, playedMs: UInt32(clamping: played), queuedMs: 0))
-        case .dtmf(let id, let digit, let duration):
-            // The AI asked to send DTMF to the caller.
-            guard let session = sessions[id], let character = DTMFCode.character(digit) else { return }
-            try? session.pipeline.sendDTMF(character, durationMs: Int(duration))
         default:
             break
         }

@@ -27,6 +27,9 @@ public final class MediaWorker {
         control = try ControlChannel(context: process.zmq, endpoint: process.config.bus.controlConnect, identity: workerID,
                                      reactor: process.reactor, logger: logger) { [unowned self] message in handle(message) }
         process.reactor.every(ms: process.config.bus.heartbeatMs) { [unowned self] in heartbeat() }
+        // Primes the CPU meter: the first heartbeat then reports its own interval, not the
+        // whole start-up divided by no time at all.
+        _ = CPUUsage.shared.permille()
     }
 
     func start(engine: MediaEngine) {
@@ -101,7 +104,7 @@ public final class MediaWorker {
 final class CPUUsage {
     nonisolated(unsafe) static let shared = CPUUsage()
     private var lastCPU: UInt64 = 0
-    private var lastWall = MonotonicClock.nowNs()
+    private var lastWall = MonotonicClock.nowNs() / 1000   // µs, like `cpu` below
 
     func permille() -> UInt32 {
         var usage = rusage()

@@ -43,7 +43,7 @@ public struct SIPRegistration: Sendable {
         h.append("To", "<\(aor)>")
         h.append("Call-ID", callID)
         h.append("CSeq", "\(cseq) REGISTER")
-        h.append("Contact", config.contact)
+        h.append("Contact", config.namedContact)
         h.append("Expires", unregistering ? "0" : String(requestedExpires))
         h.append("User-Agent", config.userAgent)
         if let (ch, proxy) = challenge, let v = credentials.authorization(for: ch, method: "REGISTER", uri: registrar.description) {

@@ -29,7 +29,7 @@ extension SIPUserAgent {
         h.append("To", "<\(to)>")
         h.append("Call-ID", cid)
         h.append("CSeq", "1 INVITE")
-        h.append("Contact", config.contact)
+        h.append("Contact", config.namedContact)
         for (n, v) in capabilityHeaders where n != "Accept" { h.append(n, v) }
         h.append("User-Agent", config.userAgent)
         var inv = SIPMessage(startLine: .request(method: .invite, uri: (requestURI ?? to).description, version: "SIP/2.0"), headers: h)

@@ -54,7 +54,7 @@ extension SIPUserAgent {
         h.append("To", "<\(uri)>")
         h.append("Call-ID", cid)
         h.append("CSeq", "1 \(method.rawValue)")
-        h.append("Contact", config.contact)
+        h.append("Contact", config.namedContact)
         if method == .options { h.append("Accept", "application/sdp") }
         h.append("User-Agent", config.userAgent)
         var req = SIPMessage(startLine: .request(method: method, uri: uri.description, version: "SIP/2.0"), headers: h)

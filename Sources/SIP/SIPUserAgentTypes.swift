@@ -23,9 +23,12 @@ public struct SIPUserAgentConfig: Sendable {
     }
 
     var hostPort: String { "\(localHost.contains(":") ? "[\(localHost)]" : localHost):\(localPort)" }
-    var contact: String {
-        displayPrefix + "<sip:\(contactUser)@\(hostPort)\(transport == .udp ? "" : ";transport=\(transport.rawValue.lowercased())")>"
-    }
+    /// Our Contact in responses and in-dialog requests: a bare name-addr, since some peers
+    /// (SIPp's [next_url], simple PBXs) take the whole header as the remote target.
+    var contact: String { "<sip:\(contactUser)@\(hostPort)\(transport == .udp ? "" : ";transport=\(transport.rawValue.lowercased())")>" }
+    /// Our Contact in requests that start something (REGISTER, OPTIONS, a new INVITE), with
+    /// DISPLAY_NAME, as a registrar shows it.
+    var namedContact: String { displayPrefix + contact }
     /// `"Display Name" ` (quoted, escaped) or nothing.
     var displayPrefix: String {
         guard let d = displayName, !d.isEmpty else { return "" }

@@ -107,7 +107,7 @@ public final class SignalingService {
             workers: workers.peers.values.sorted { $0.id < $1.id }.map { p in
                 .init(id: p.id, mediaAddress: p.info.mediaAddress, portMin: p.info.portMin, portMax: p.info.portMax,
                       capacity: p.load.capacity, activeSessions: p.load.activeSessions, draining: p.load.draining, pid: p.info.pid,
-                      heartbeats: p.heartbeats, lastSeenMsAgo: ms(p.lastSeen), joinedMsAgo: ms(p.joinedAt))
+                      heartbeats: p.heartbeats, lastSeenMsAgo: ms(p.lastSeen), joinedMsAgo: ms(p.joinedAt), cpuPermille: p.load.cpuPermille)
             },
             bridges: bridges.peers.values.sorted { $0.id < $1.id }.map { p in
                 .init(id: p.id, audioEndpoint: p.info.audioEndpoint, capacity: p.load.capacity, activeSessions: p.load.activeSessions,

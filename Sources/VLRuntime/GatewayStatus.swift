@@ -12,11 +12,14 @@ public struct GatewayStatus: Codable, Sendable {
         public var heartbeats: UInt64
         public var lastSeenMsAgo: UInt64
         public var joinedMsAgo: UInt64
+        /// The worker process's CPU over its last heartbeat interval, ‰ of one core.
+        public var cpuPermille: UInt32
         public init(id: String, mediaAddress: String, portMin: UInt16, portMax: UInt16, capacity: UInt32, activeSessions: UInt32,
-                    draining: Bool, pid: UInt32, heartbeats: UInt64, lastSeenMsAgo: UInt64, joinedMsAgo: UInt64) {
+                    draining: Bool, pid: UInt32, heartbeats: UInt64, lastSeenMsAgo: UInt64, joinedMsAgo: UInt64, cpuPermille: UInt32 = 0) {
             self.id = id; self.mediaAddress = mediaAddress; self.portMin = portMin; self.portMax = portMax
             self.capacity = capacity; self.activeSessions = activeSessions; self.draining = draining; self.pid = pid
             self.heartbeats = heartbeats; self.lastSeenMsAgo = lastSeenMsAgo; self.joinedMsAgo = joinedMsAgo
+            self.cpuPermille = cpuPermille
         }
     }
 

@@ -58,7 +58,7 @@ struct Status: ParsableCommand {
         out += "media workers (\(status.workers.count)):\n"
         for w in status.workers {
             let mark = w.id == status.nextWorker ? "*" : " "
-            out += " \(mark) \(w.id.padding(toLength: 14, withPad: " ", startingAt: 0)) \(w.activeSessions)/\(w.capacity) sessions  \(w.mediaAddress):\(w.portMin)-\(w.portMax)  pid \(w.pid)  seen \(w.lastSeenMsAgo) ms ago\(w.draining ? "  DRAINING" : "")\n"
+            out += " \(mark) \(w.id.padding(toLength: 14, withPad: " ", startingAt: 0)) \(w.activeSessions)/\(w.capacity) sessions  cpu \(w.cpuPermille / 10).\(w.cpuPermille % 10) %  \(w.mediaAddress):\(w.portMin)-\(w.portMax)  pid \(w.pid)  seen \(w.lastSeenMsAgo) ms ago\(w.draining ? "  DRAINING" : "")\n"
         }
         out += "bridges (\(status.bridges.count)):\n"
         for b in status.bridges { out += "   \(b.id)  \(b.activeSessions) sessions  audio \(b.audioEndpoint)  seen \(b.lastSeenMsAgo) ms ago\n" }

@@ -2,12 +2,9 @@ import XCTest
 @testable import AudioCodecs
 
 final class G711Tests: XCTestCase {
-    func testDecodeAll256MatchesReference() {
-        for c in 0...255 {
-            XCTAssertEqual(G711.ulawDecode(UInt8(c)), G711Reference.ulawExpand(UInt8(c)))
-            XCTAssertEqual(G711.alawDecode(UInt8(c)), G711Reference.alawExpand(UInt8(c)))
-        }
-        // Anchor values from the G.711 tables.
+    /// Every code and every sample is checked against sox in OutsideImplementationTests;
+    /// these are anchor values from the G.711 tables themselves.
+    func testAnchorValuesFromTheStandard() {
         XCTAssertEqual(G711.ulawDecode(0xFF), 0)
         XCTAssertEqual(G711.ulawDecode(0x7F), 0)
         XCTAssertEqual(G711.ulawDecode(0x00), -32124)
@@ -16,14 +13,6 @@ final class G711Tests: XCTestCase {
         XCTAssertEqual(G711.alawDecode(0x55), -8)
         XCTAssertEqual(G711.alawDecode(0xAA), 32256)
         XCTAssertEqual(G711.alawDecode(0x2A), -32256)
-    }
-
-    func testEncodeAll65536MatchesReference() {
-        for v in Int(Int16.min)...Int(Int16.max) {
-            let s = Int16(v)
-            XCTAssertEqual(G711.ulawEncode(s), G711Reference.ulawCompress(s))
-            XCTAssertEqual(G711.alawEncode(s), G711Reference.alawCompress(s))
-        }
         XCTAssertEqual(G711.ulawEncode(0), 0xFF)
         XCTAssertEqual(G711.alawEncode(0), 0xD5)
         XCTAssertEqual(G711.ulawEncode(.max), 0x80)

@@ -125,7 +125,7 @@ final class CallTests: XCTestCase {
         let bridge = harness.processes.first { $0.name == "vlgw-bridge" }!
         bridge.signal(SIGKILL)
         _ = bridge.wait(seconds: 2)
-        try harness.start("vlgw-bridge", name: "vlgw-bridge-2", extra: ["VLGW_BRIDGE_ID": "bridge-1"])
+        let restarted = try harness.start("vlgw-bridge", name: "vlgw-bridge-2", extra: ["VLGW_BRIDGE_ID": "bridge-1"])
         caller.stream(frames: 100) { _ in nil }
         let mark = caller.received.count
         talk(caller)
@@ -136,6 +136,10 @@ final class CallTests: XCTestCase {
         }
         XCTAssertGreaterThanOrEqual(toneWindows.count, 5, "the new AI session answers")
         XCTAssertEqual(caller.bye(), 200, "the call survived the bridge restart")
+        // The conversation goes on: the first bridge greeted, the restarted one must not.
+        XCTAssertTrue(bridge.output.contains("AI said: instructions: Greet the caller"), "the first session greeted")
+        XCTAssertTrue(restarted.output.contains("AI session ready"), "the restarted bridge took the call over")
+        XCTAssertFalse(restarted.output.contains("Greet the caller"), "no second greeting after the bridge restart")
     }
 
     /// The caller speaks over the AI's reply: the reply's RTP stops quickly (the simulator's
@@ -169,14 +173,18 @@ final class CallTests: XCTestCase {
         // The simulator's VAD reports speech_started after 60 ms of speech; from there the
         // gateway must stop the reply's RTP within 100 ms.
         XCTAssertLessThan(stoppedAfter, 60 + 100, "reply stopped \(stoppedAfter) ms after the caller began to speak")
-        // The worker dropped its queue within 20 ms of the bridge hearing speech_started.
-        func monotonic(_ marker: String) -> Double? {
+        // The worker dropped its queue within 20 ms of the bridge's WebSocket thread receiving
+        // speech_started (stamped on receipt, before the hop to the bridge's event loop, the
+        // decision, the audio bus and the worker's own loop).
+        func monotonicMs(_ marker: String, _ field: String) -> Double? {
             harness.logs.components(separatedBy: "\n").first { $0.contains(marker) }
-                .flatMap { $0.components(separatedBy: "monotonic_ms=").dropFirst().first?.prefix { $0.isNumber } }.flatMap { Double($0) }
+                .flatMap { $0.components(separatedBy: field + "=").dropFirst().first?.prefix { $0.isNumber } }.flatMap { Double($0) }
+                .map { $0 / 1000 }
         }
-        if let heardSpeech = monotonic("barge-in"), let cleared = monotonic("playback cleared") {
+        if let heardSpeech = monotonicMs("speech_started_monotonic_us", "speech_started_monotonic_us"), let cleared = monotonicMs("playback cleared", "monotonic_us") {
+            XCTAssertGreaterThan(cleared, heardSpeech, "the clear follows speech_started")
             XCTAssertLessThan(cleared - heardSpeech, 20, "clear reached the worker \(cleared - heardSpeech) ms after speech_started")
-            print("barge-in: worker cleared its queue \(Int(cleared - heardSpeech)) ms after the bridge got speech_started")
+            print(String(format: "barge-in: worker cleared its queue %.2f ms after the bridge received speech_started", cleared - heardSpeech))
         } else {
             XCTFail("barge-in and clear not both logged")
         }
@@ -265,7 +273,8 @@ final class CallTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         harness.stopAll()
         harness = PlaneHarness()
-        harness.environment.merge(["RECORDING_ENABLED": "true", "RECORDING_DIR": dir + "/rec", "VLGW_TRANSCRIPT_DIR": dir + "/transcripts"]) { $1 }
+        harness.environment.merge(["RECORDING_ENABLED": "true", "RECORDING_DIR": dir + "/rec", "VLGW_TRANSCRIPT_DIR": dir + "/transcripts",
+                                   "VOICE_LIVE_LOG_FILE": dir + "/ai-events.jsonl"]) { $1 }
         try harness.start("vlgw-voicelive-sim", arguments: ["--host", "127.0.0.1", "--port", String(harness.ports.simulator)])
         try startSignalingWorkerAndBridge()
 
@@ -277,13 +286,27 @@ final class CallTests: XCTestCase {
         XCTAssertEqual(caller.bye(), 200)
         usleep(500_000)
 
-        let logs = harness.logs
-        XCTAssertTrue(logs.contains("digit=7") && logs.contains("DTMF to AI"), "the digit reached the bridge")
+        usleep(1_000_000)   // the AI event log is flushed once a second
+        // The digit landed at the AI: the service confirms the user item the bridge created.
+        let events = (try? String(contentsOfFile: dir + "/ai-events.jsonl", encoding: .utf8)) ?? ""
+        let landed = events.split(separator: "\n").filter {
+            $0.contains("\"direction\":\"received\"") && $0.contains("\"type\":\"conversation.item.created\"") && $0.contains("phone key 7")
+        }
+        XCTAssertEqual(landed.count, 1, "the AI received the caller's digit 7 once: \(events.suffix(2000))")
+
+        // The recording holds the call: 8 kHz (PCMU), the caller's 1 kHz tone and the
+        // parrot's reply of it (about 2 s of tone in all), found by frequency.
         let recordings = (try? FileManager.default.contentsOfDirectory(atPath: dir + "/rec")) ?? []
         XCTAssertEqual(recordings.filter { $0.hasSuffix(".wav") }.count, 1, "one WAV per call")
-        if let wav = recordings.first, let size = try? FileManager.default.attributesOfItem(atPath: dir + "/rec/" + wav)[.size] as? Int {
-            XCTAssertGreaterThan(size, 5 * 2 * 16000 / 2, "about 5 s of 16 kHz mono PCM16 (mixed caller and AI)")
+        let (rate, channels, samples) = try WAV.read(path: dir + "/rec/" + (recordings.first ?? "missing.wav"))
+        XCTAssertEqual(rate, 8000, "recorded at the call's codec rate")
+        XCTAssertEqual(channels, 1, "caller and AI mixed")
+        XCTAssertGreaterThan(samples.count, 5 * 8000, "at least the 5 s the caller talked")
+        let windows = stride(from: 0, to: samples.count - 800, by: 800).filter { start in
+            let chunk = Array(samples[start..<(start + 800)])
+            return Goertzel.share(chunk, frequency: testTone, sampleRate: 8000) > 0.6 && Goertzel.rms(chunk) > 300
         }
+        XCTAssertGreaterThanOrEqual(windows.count, 15, "the caller's tone and the parrot's reply are in the recording: \(windows.count) windows")
         let transcripts = (try? FileManager.default.contentsOfDirectory(atPath: dir + "/transcripts")) ?? []
         XCTAssertTrue(transcripts.contains("cdr.jsonl"), "\(transcripts)")
         let callLog = transcripts.first { $0 != "cdr.jsonl" }.flatMap { try? String(contentsOfFile: dir + "/transcripts/" + $0, encoding: .utf8) } ?? ""
@@ -326,12 +349,20 @@ final class CallTests: XCTestCase {
 
         // The same with a key the service refuses: the caller hears 503, quickly.
         bridge.stop()
-        try harness.start("vlgw-bridge", name: "bridge-wrong-key", extra: ["VLGW_BRIDGE_ID": "bridge-1", "AZURE_VOICELIVE_API_KEY": "wrong"])
-        usleep(1_500_000)
+        let wrongKey = try harness.start("vlgw-bridge", name: "bridge-wrong-key", extra: ["VLGW_BRIDGE_ID": "bridge-1", "AZURE_VOICELIVE_API_KEY": "wrong"])
+        // The 503 must come from the refused key, not from a missing bridge: the restarted
+        // bridge has joined (a fresh heartbeat) before the call is placed.
+        let readyBy = Date().addingTimeInterval(5)
+        while !wrongKey.output.contains("ready") && Date() < readyBy { usleep(50_000) }
+        usleep(1_200_000)   // longer than the old bridge's last heartbeat could look fresh
+        XCTAssertNotNil(harness.waitForStatus(seconds: 3) { $0.bridges.count == 1 && $0.bridges[0].lastSeenMsAgo < 1000 },
+                        "the restarted bridge is up and heartbeating")
         let refused = try TestCaller(gatewayPort: harness.ports.sip, codec: .pcmu)
         let started = Date()
         XCTAssertEqual(refused.invite(), 503)
         XCTAssertLessThan(Date().timeIntervalSince(started), 3.5)
+        XCTAssertTrue(wrongKey.isRunning, "the bridge stayed up")
+        XCTAssertTrue(wrongKey.output.contains("upgradeRejected(status: 401)"), "the service refused the key: \(wrongKey.output.suffix(3000))")
     }
 
     /// The AI calls `end_call` (the simulator is scripted to on the first turn): the bridge

@@ -28,6 +28,9 @@ final class WorkerPoolTests: XCTestCase {
         XCTAssertEqual(w.capacity, 20)
         XCTAssertEqual(w.pid, UInt32(worker.pid))
         XCTAssertEqual(Int(w.portMin), harness.ports.rtpBase)
+        // Its CPU is reported from the first heartbeat on, as a share of one core: an idle
+        // worker is far below 100 % (a first sample mixing ns and µs read as 10 000 %).
+        XCTAssertLessThan(w.cpuPermille, 1000, "idle worker CPU \(w.cpuPermille) ‰")
         // Heartbeats keep coming (500 ms interval): at least 3 more within 2 s, each recent.
         usleep(2_000_000)
         let later = harness.status()!.workers.first { $0.id == "media-1" }!

@@ -11,13 +11,22 @@ final class ReactorTests: XCTestCase {
         reactor.after(ms: 10) { fired.append("a") }
         let cancelled = reactor.after(ms: 20) { fired.append("x") }
         reactor.cancel(cancelled)
+        // Load-proof: a periodic timer may fire late on a busy machine, never early, so
+        // 8 ticks of 5 ms take at least 40 ms (by which time "b", at 30 ms, has fired).
         var ticks = 0
-        reactor.every(ms: 5) { ticks += 1 }
-        reactor.after(ms: 60) { reactor.stop() }
+        let start = MonotonicClock.nowNs()
+        var elapsedMs: UInt64 = 0
+        reactor.every(ms: 5) {
+            ticks += 1
+            if ticks == 8 {
+                elapsedMs = (MonotonicClock.nowNs() - start) / 1_000_000
+                reactor.stop()
+            }
+        }
         reactor.run()
         XCTAssertEqual(fired, ["a", "b"])
-        XCTAssertGreaterThanOrEqual(ticks, 8)
-        XCTAssertLessThanOrEqual(ticks, 13)
+        XCTAssertEqual(ticks, 8)
+        XCTAssertGreaterThanOrEqual(elapsedMs, 40, "a 5 ms timer never fires early")
     }
 
     func testInboxWakesReactorFromAnotherThread() {

@@ -22,8 +22,31 @@ public final class TestCaller: @unchecked Sendable {
     public var displayName: String?
     public private(set) var reinvites = 0
     public private(set) var sipLog: [String] = []
-    /// Decoded audio received, 8 kHz (PCMU/PCMA) or 16 kHz (G.722), with arrival times.
-    public private(set) var received: [(time: Double, samples: [Int16])] = []
+    /// Payloads received with their arrival times, still encoded.
+    private var receivedPayloads: [(time: Double, payload: [UInt8])] = []
+    private var decodedCache: [(time: Double, samples: [Int16])] = []
+    /// Audio received, 8 kHz (PCMU/PCMA) or 16 kHz (G.722), with arrival times, decoded by
+    /// implementations not written here (sox's G.711 tables, ffmpeg's G.722), so what the
+    /// gateway sent is never judged by its own decoder.
+    public var received: [(time: Double, samples: [Int16])] {
+        if decodedCache.count == receivedPayloads.count { return decodedCache }
+        switch codec {
+        case .pcmu, .pcma:
+            // Stateless: only the packets that arrived since the last look are decoded.
+            let table = codec == .pcmu ? g711.ulawDecode : g711.alawDecode
+            decodedCache += receivedPayloads[decodedCache.count...].map { ($0.time, $0.payload.map { table[Int($0)] }) }
+        case .g722:
+            // One continuous stream, as a phone decodes it: the decoder's state carries over.
+            let pcm = (try? OutsideCodecs.g722Decode(receivedPayloads.flatMap(\.payload))) ?? []
+            var offset = 0
+            decodedCache = receivedPayloads.map { packet in
+                let n = min(packet.payload.count * 2, max(0, pcm.count - offset))
+                defer { offset += n }
+                return (packet.time, Array(pcm[offset..<(offset + n)]))
+            }
+        }
+        return decodedCache
+    }
     public private(set) var receivedRTPPackets = 0
     public private(set) var arrivalTimes: [Double] = []
     let start = Date()
@@ -31,18 +54,15 @@ public final class TestCaller: @unchecked Sendable {
     var seq: UInt16 = 1
     var timestamp: UInt32 = 0
     let ssrc = UInt32.random(in: 1...UInt32.max)
-    var g722Encoder: G722Encoder?
-    var g722Decoder: G722Decoder?
+    /// sox's G.711 (the caller's codec, not the gateway's).
+    let g711: OutsideCodecs.G711Tables
 
     public init(gatewayPort: Int, codec: Codec = .pcmu) throws {
         sip = try UDPSocket(bindAddress: "127.0.0.1", port: 0)
         rtp = try UDPSocket(bindAddress: "127.0.0.1", port: 0)
         self.gatewayPort = UInt16(gatewayPort)
         self.codec = codec
-        if codec == .g722 {
-            g722Encoder = try G722Encoder()
-            g722Decoder = try G722Decoder()
-        }
+        g711 = try OutsideCodecs.g711()
     }
 
     public var sampleRate: Int { codec == .g722 ? 16000 : 8000 }
@@ -133,19 +153,21 @@ public final class TestCaller: @unchecked Sendable {
 
     // MARK: RTP
 
-    /// Sends one 20 ms packet of `samples` (at the codec's PCM rate) and collects what arrived.
+    /// Sends one 20 ms frame of G.711 (8 kHz samples), encoded with sox's tables, and
+    /// collects what arrived. G.722 carries state from frame to frame: a G.722 caller
+    /// sends with `stream`, which encodes the whole plan as one continuous stream.
     public func sendFrame(_ samples: [Int16]) {
+        precondition(codec != .g722, "a G.722 TestCaller sends with stream(frames:tone:)")
+        let table = codec == .pcmu ? g711.ulawEncode : g711.alawEncode
+        sendFrame(payload: samples.map { table[Int(UInt16(bitPattern: $0))] }[...])
+    }
+
+    /// Sends one 20 ms packet of already encoded audio and collects what arrived.
+    func sendFrame(payload: ArraySlice<UInt8>) {
         guard let remote = remoteRTP else { return }
         var packet: [UInt8] = [0x80, payloadType, UInt8(seq >> 8), UInt8(seq & 0xFF)]
         packet += withUnsafeBytes(of: timestamp.bigEndian, Array.init) + withUnsafeBytes(of: ssrc.bigEndian, Array.init)
-        switch codec {
-        case .pcmu: packet += samples.map(G711.ulawEncode)
-        case .pcma: packet += samples.map(G711.alawEncode)
-        case .g722:
-            var out = [UInt8](repeating: 0, count: samples.count / 2)
-            let n = samples.withUnsafeBufferPointer { s in out.withUnsafeMutableBytes { (try? g722Encoder!.encode(s, into: $0)) ?? 0 } }
-            packet += out[0..<n]
-        }
+        packet += payload
         rtp.send(packet, to: remote)
         seq &+= 1
         timestamp &+= 160
@@ -178,30 +200,35 @@ public final class TestCaller: @unchecked Sendable {
             let t = Date().timeIntervalSince(start)
             receivedRTPPackets += 1
             arrivalTimes.append(t)
-            let payload = Array(buffer[12..<n])
-            switch codec {
-            case .pcmu: received.append((t, payload.map(G711.ulawDecode)))
-            case .pcma: received.append((t, payload.map(G711.alawDecode)))
-            case .g722:
-                var pcm = [Int16](repeating: 0, count: payload.count * 2)
-                let count = payload.withUnsafeBytes { p in pcm.withUnsafeMutableBufferPointer { (try? g722Decoder!.decode(p, into: $0)) ?? 0 } }
-                received.append((t, Array(pcm[0..<count])))
-            }
+            receivedPayloads.append((t, Array(buffer[12..<n])))
         }
     }
 
     /// Streams a plan of 20 ms frames in real time: `tone(frame index)` gives a frequency or nil for silence.
+    /// The whole plan is encoded up front by the outside codec (sox's G.711 tables, ffmpeg's
+    /// G.722 as one continuous stream), then sent 20 ms at a time.
     public func stream(frames: Int, amplitude: Double = 8000, tone: (Int) -> Double?) {
-        let begin = Date()
         let perFrame = sampleRate / 50
+        var pcm: [Int16] = []
+        pcm.reserveCapacity(frames * perFrame)
         for i in 0..<frames {
             let f = tone(i)
-            let samples: [Int16] = (0..<perFrame).map { k in
-                guard let f else { return 0 }
-                let n = Double(i * perFrame + k)
-                return Int16(amplitude * sin(2 * .pi * f * n / Double(sampleRate)))
+            for k in 0..<perFrame {
+                guard let f else { pcm.append(0); continue }
+                pcm.append(Int16(amplitude * sin(2 * .pi * f * Double(i * perFrame + k) / Double(sampleRate))))
             }
-            sendFrame(samples)
+        }
+        let encoded: [UInt8]
+        switch codec {
+        case .pcmu: encoded = pcm.map { g711.ulawEncode[Int(UInt16(bitPattern: $0))] }
+        case .pcma: encoded = pcm.map { g711.alawEncode[Int(UInt16(bitPattern: $0))] }
+        case .g722: encoded = (try? OutsideCodecs.g722Encode(pcm)) ?? []
+        }
+        let bytesPerFrame = codec == .g722 ? perFrame / 2 : perFrame
+        let begin = Date()
+        for i in 0..<frames {
+            let from = min(encoded.count, i * bytesPerFrame)
+            sendFrame(payload: encoded[from..<min(encoded.count, from + bytesPerFrame)])
             _ = waitSIP(seconds: 0) { _ in false }
             let next = begin.addingTimeInterval(Double(i + 1) * 0.02)
             let wait = next.timeIntervalSinceNow
