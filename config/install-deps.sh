@@ -5,6 +5,7 @@ set -euo pipefail
 packages=(
   pkg-config libzmq3-dev libopus-dev libsoxr-dev libspandsp-dev libssl-dev   # build
   sip-tester baresip baresip-core systemd openssl ca-certificates             # tests and runtime
+  dpkg-dev binutils file                                                      # the Debian package and its test
 )
 missing=()
 for p in "${packages[@]}"; do
