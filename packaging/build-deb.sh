@@ -8,7 +8,7 @@
 #   OUT_DIR    where vlgw_<version>_<arch>.deb goes (default: the current directory)
 #   VERSION    package version (default 0.1.0+git<date>.<commit>)
 #
-# Environment: VLGW_DEB_COMPRESSION (xz, gzip, zstd or none; default xz);
+# Environment: VLGW_DEB_COMPRESSION (zstd, xz, gzip or none; default zstd: xz takes minutes);
 # VLGW_DEB_ALLOW_SWIFT_RUNTIME=1 packages binaries that link the Swift runtime
 # dynamically (a debug build: the package then runs only where the same toolchain is
 # installed; the tests use it). Prints the path of the package on stdout.
@@ -36,7 +36,7 @@ else
     version="0.1.0+git$(date -u +%Y%m%d).$commit"
 fi
 arch=$(dpkg --print-architecture)
-compression=${VLGW_DEB_COMPRESSION:-xz}
+compression=${VLGW_DEB_COMPRESSION:-zstd}
 binaries=(vlgw vlgw-signaling vlgw-media vlgw-bridge vlgw-voicelive-sim)
 
 die() { echo "build-deb: $*" >&2; exit 1; }

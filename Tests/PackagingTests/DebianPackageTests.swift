@@ -91,6 +91,11 @@ final class DebianPackageTests: XCTestCase {
         XCTAssertEqual(try mode("/var/lib/vlgw"), "root:root 755")
         XCTAssertEqual(try mode("/var/lib/vlgw/recordings"), "vlgw:vlgw 750")
         XCTAssertTrue(exists("/etc/systemd/system/multi-user.target.wants/vlgw.target"), "postinst enabled vlgw.target")
+        // The two default workers get disjoint RTP slices and their own metrics ports.
+        for (n, port, metrics) in [(1, 10000, 9480), (2, 10500, 9481)] {
+            let text = (try? String(contentsOfFile: "/etc/vlgw/media-\(n).env", encoding: .utf8)) ?? ""
+            XCTAssertTrue(text.contains("\nMEDIA_PORT=\(port)\nMEDIA_PORT_COUNT=500\nVLGW_MEDIA_METRICS_PORT=\(metrics)\n"), "media-\(n).env: \(text)")
+        }
         // The example config names absolute, writable places only.
         let shippedConfig = try String(contentsOfFile: "/etc/vlgw/vlgw.conf", encoding: .utf8)
         XCTAssertTrue(shippedConfig.contains("\nRECORDING_DIR=/var/lib/vlgw/recordings\n"), "RECORDING_DIR must be absolute under ProtectSystem=strict")
