@@ -63,6 +63,11 @@ final class MetricsReferenceTests: XCTestCase {
         return names
     }
 
+    /// The value of an unlabelled sample in Prometheus text.
+    func sampleValue(_ text: String, _ name: String) -> Double? {
+        text.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Double($0.split(separator: " ").last ?? "") }
+    }
+
     func testDocumentationDashboardSourcesAndExportsAgree() throws {
         let reference = try readmeReference()
         let documented = Set(reference.map(\.name))
@@ -89,6 +94,10 @@ final class MetricsReferenceTests: XCTestCase {
         let caller = try TestCaller(gatewayPort: ports.sip, codec: .pcmu)
         XCTAssertEqual(caller.invite(), 200, caller.sipLog.joined(separator: "\n"))
         caller.stream(frames: 150) { i in (25..<75).contains(i) ? 1000 : nil }
+        usleep(600_000)  // one more heartbeat, which records the worker's gauges
+        let midCall = httpGet(port: mediaMetrics, path: "/metrics")
+        XCTAssertEqual(sampleValue(midCall, "vlgw_media_sessions_active"), 1, midCall)
+        XCTAssertGreaterThan(sampleValue(midCall, "vlgw_rtp_jitter_ms_max") ?? 0, 0, "jitter of the call in progress: \(midCall)")
         XCTAssertEqual(caller.bye(), 200)
         let g729Only = "v=0\r\no=tc 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 18\r\na=rtpmap:18 G729/8000\r\n"
         let refused = try TestCaller(gatewayPort: ports.sip)
