@@ -17,6 +17,7 @@ import VLTestSupport
 final class DebianPackageTests: XCTestCase {
     static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let unitDir = "/usr/lib/systemd/system"
+    static let version = "0.0.0~test1"
     static let units = ["vlgw.target", "vlgw-signaling.service", "vlgw-media@.service", "vlgw-bridge.service", "vlgw-voicelive-sim.service"]
 
     var planes: [InstalledPlane] = []
@@ -36,8 +37,15 @@ final class DebianPackageTests: XCTestCase {
         for tool in ["/usr/bin/dpkg-deb", "/usr/bin/dpkg-shlibdeps", "/usr/bin/systemd-analyze", "/usr/bin/systemd-sysusers", "/usr/bin/setpriv", "/usr/bin/strip"] {
             XCTAssertTrue(FileManager.default.isExecutableFile(atPath: tool), "\(tool) is missing: run config/install-deps.sh")
         }
-        // A package left by an interrupted run would hide what this one installs.
-        _ = run(["/usr/bin/dpkg", "--purge", "vlgw"])
+        // A package left by an interrupted run of this test would hide what this one
+        // installs; anyone else's vlgw package is not the test's to remove.
+        let present = run(["/usr/bin/dpkg-query", "-W", "-f=${Version}", "vlgw"])
+        if present.status == 0 && !present.output.isEmpty {
+            guard present.output == Self.version else {
+                return XCTFail("vlgw \(present.output) is installed on this machine: the test installs and purges its own package, so it refuses to run here (dpkg --purge vlgw first, or use a throwaway machine)")
+            }
+            _ = run(["/usr/bin/dpkg", "--purge", "vlgw"])
+        }
         let userExisted = run(["/usr/bin/getent", "passwd", "vlgw"]).status == 0
         let scratch = NSTemporaryDirectory() + "vlgw-deb-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
@@ -59,10 +67,10 @@ final class DebianPackageTests: XCTestCase {
         }
 
         // 1. Build the package from this build's (debug) binaries and install it.
-        let build = run(["/bin/bash", Self.repo.path + "/packaging/build-deb.sh", PlaneHarness.binDirectory, scratch, "0.0.0~test1"],
+        let build = run(["/bin/bash", Self.repo.path + "/packaging/build-deb.sh", PlaneHarness.binDirectory, scratch, Self.version],
                         environment: ["VLGW_DEB_COMPRESSION": "none", "VLGW_DEB_ALLOW_SWIFT_RUNTIME": "1"])
         XCTAssertEqual(build.status, 0, build.output)
-        let deb = "\(scratch)/vlgw_0.0.0~test1_\(run(["/usr/bin/dpkg", "--print-architecture"]).output.trimmingCharacters(in: .whitespacesAndNewlines)).deb"
+        let deb = "\(scratch)/vlgw_\(Self.version)_\(run(["/usr/bin/dpkg", "--print-architecture"]).output.trimmingCharacters(in: .whitespacesAndNewlines)).deb"
         guard exists(deb) else { return XCTFail("no package at \(deb):\n\(build.output)") }
         let fields = run(["/usr/bin/dpkg-deb", "--field", deb, "Depends"]).output
         for library in ["libzmq5", "libopus0", "libsoxr0", "libspandsp2", "libssl3", "libc6"] {
