@@ -104,5 +104,6 @@ let package = Package(
         .testTarget(name: "EndToEndTests", dependencies: ["VLRuntime", "VLTestSupport"], swiftSettings: strict),
         .testTarget(name: "SIPInteropTests", dependencies: ["VLRuntime", "VLTestSupport", "CCrypto", "AudioCodecs", "DNS"], swiftSettings: strict),
         .testTarget(name: "PlaneIntegrationTests", dependencies: ["VLRuntime", "VLBus", "ZeroMQ", "VLTestSupport"], swiftSettings: strict),
+        .testTarget(name: "PackagingTests", dependencies: ["VLRuntime", "VLTestSupport"], swiftSettings: strict),
     ]
 )

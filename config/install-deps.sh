@@ -8,6 +8,7 @@ packages=(
   chromium                                                                    # the live calls page test (headless browser)
   dnsmasq-base                                                                # DNS tests: SRV/NAPTR server (no system service)
   sox ffmpeg                                                                  # codecs not written here, to check ours against
+  dpkg-dev binutils file                                                      # the Debian package and its test
 )
 missing=()
 for p in "${packages[@]}"; do

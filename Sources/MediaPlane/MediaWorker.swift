@@ -62,6 +62,8 @@ public final class MediaWorker {
             id: workerID, activeSessions: UInt32(engine.sessionCount), capacity: capacity,
             cpuPermille: CPUUsage.shared.permille(), draining: draining)))
         sessionsGauge.record(engine.sessionCount)
+        // The worst interarrival jitter (RFC 3550) among the calls this worker carries now.
+        engine.jitterGauge.record(engine.sessions.values.map { $0.pipeline.stats.jitterMs }.max() ?? 0)
     }
 
     func handle(_ message: BusMessage) {

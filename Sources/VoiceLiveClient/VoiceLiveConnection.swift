@@ -72,7 +72,7 @@ public final class VoiceLiveConnection: Sendable {
 
         let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(config.connectTimeout)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations

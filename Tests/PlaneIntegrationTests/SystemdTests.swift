@@ -23,7 +23,7 @@ final class SystemdTests: XCTestCase {
         if FileManager.default.isExecutableFile(atPath: PlaneHarness.binDirectory + "/vlgw-voicelive-sim") { names.append("vlgw-voicelive-sim.service") }
         var files: [String] = []
         for name in names {
-            let text = mutate(name, try unitText(name).replacingOccurrences(of: "/opt/vlgw/bin", with: PlaneHarness.binDirectory))
+            let text = mutate(name, try unitText(name).replacingOccurrences(of: "/usr/lib/vlgw/bin", with: PlaneHarness.binDirectory))
             // A template is verified through an instance of it.
             let target = name == "vlgw-media@.service" ? "vlgw-media@1.service" : name
             try text.write(toFile: "\(dir)/\(target)", atomically: true, encoding: .utf8)
@@ -66,12 +66,20 @@ final class SystemdTests: XCTestCase {
     func testUnitsDeclareNotifyWatchdogRestartAndHardening() throws {
         for name in Self.planeUnits {
             let text = try unitText(name)
-            for required in ["Type=notify", "WatchdogSec=", "Restart=on-failure", "NoNewPrivileges=yes", "ProtectSystem=strict", "DynamicUser=yes", "PartOf=vlgw.target"] {
+            for required in ["Type=notify", "WatchdogSec=", "Restart=on-failure", "NoNewPrivileges=yes", "ProtectSystem=strict", "User=vlgw", "PartOf=vlgw.target"] {
                 XCTAssertTrue(text.contains(required), "\(name) lacks \(required)")
             }
         }
         XCTAssertTrue(try unitText("vlgw-media@.service").contains("VLGW_WORKER_ID=media-%H-%i"), "template instances need distinct stable identities")
         XCTAssertTrue(try unitText("vlgw.target").contains("vlgw-media@1.service"))
+        // Static user, so each plane gets its own state directory (not one shared by several units).
+        XCTAssertTrue(try unitText("vlgw-signaling.service").contains("StateDirectory=vlgw/signaling"))
+        XCTAssertTrue(try unitText("vlgw-media@.service").contains("StateDirectory=vlgw/media-%i"))
+        XCTAssertTrue(try unitText("vlgw-bridge.service").contains("StateDirectory=vlgw/bridge"))
+        // The offline default: the target pulls in the simulator, which skips itself when
+        // Azure credentials are configured.
+        XCTAssertTrue(try unitText("vlgw.target").contains("vlgw-voicelive-sim.service"))
+        XCTAssertTrue(try unitText("vlgw-voicelive-sim.service").contains("ExecCondition=/usr/lib/vlgw/bin/vlgw simulator --check"))
     }
 
     /// The plane sends READY=1 once serving and WATCHDOG=1 at half of WATCHDOG_USEC.
