@@ -155,8 +155,12 @@ final class DebianPackageTests: XCTestCase {
         // The operator command, as vlgw, reads the installed files (the /usr/bin wrapper).
         let shown = runAsVlgw(["/usr/bin/vlgw", "config"], environment: ["PATH": "/usr/bin:/bin"])
         XCTAssertEqual(shown.status, 0, shown.output)
-        XCTAssertTrue(shown.output.contains("VLGW_WORKER_CAPACITY=37    # config file"), shown.output)
-        XCTAssertTrue(shown.output.contains("SIP_PORT=\(ports.sip)    # env file"), shown.output)
+        // `vlgw config` lines: NAME (padded) = value    # origin
+        func shows(_ name: String, _ value: String, _ origin: String) -> Bool {
+            shown.output.split(separator: "\n").contains { $0.hasPrefix(name + " ") && $0.hasSuffix("= \(value)    # \(origin)") }
+        }
+        XCTAssertTrue(shows("VLGW_WORKER_CAPACITY", "37", "config file"), shown.output)
+        XCTAssertTrue(shows("SIP_PORT", "\(ports.sip)", "env file"), shown.output)
 
         // 5. The offline default: the simulator unit's ExecCondition passes without Azure
         //    credentials and skips the unit (exit 1-254) with them.
