@@ -16,6 +16,8 @@ public final class MediaWorker {
     var control: ControlChannel!
     public private(set) var draining = false
     let sessionsGauge = Gauge(label: "vlgw_media_sessions_active")
+    /// RTP/RTCP port pairs free in this worker's range (all of them when no call is up).
+    let freePortPairsGauge = Gauge(label: "vlgw_media_port_pairs_free")
     /// The per-call media engine (RTP, codecs, audio bus); set by `MediaPlaneMain`.
     var engine: MediaEngine!
 
@@ -59,6 +61,7 @@ public final class MediaWorker {
             id: workerID, activeSessions: UInt32(engine.sessionCount), capacity: capacity,
             cpuPermille: CPUUsage.shared.permille(), draining: draining)))
         sessionsGauge.record(engine.sessionCount)
+        freePortPairsGauge.record(engine.ports.available)
     }
 
     func handle(_ message: BusMessage) {
