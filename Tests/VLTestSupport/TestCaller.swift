@@ -20,6 +20,9 @@ public final class TestCaller: @unchecked Sendable {
     public var remoteRTP: SocketPeer?
     /// Display name in From (a SIP quoted string: no `"` or `\\` in it).
     public var displayName: String?
+    /// The RTP port put in the offer's m= line (default: the caller's own RTP socket); a test
+    /// sets another socket's port to forge where the gateway sends.
+    public var offeredRTPPort: UInt16?
     public private(set) var reinvites = 0
     public private(set) var sipLog: [String] = []
     /// Decoded audio received, 8 kHz (PCMU/PCMA) or 16 kHz (G.722), with arrival times.
@@ -49,7 +52,7 @@ public final class TestCaller: @unchecked Sendable {
     var payloadType: UInt8 { codec == .pcmu ? 0 : codec == .pcma ? 8 : 9 }
 
     var sdp: String {
-        "v=0\r\no=tc 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio \(rtp.localPort) RTP/AVP \(payloadType) 101\r\n"
+        "v=0\r\no=tc 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio \(offeredRTPPort ?? rtp.localPort) RTP/AVP \(payloadType) 101\r\n"
             + "a=rtpmap:\(payloadType) \(codec.rawValue)/8000\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\na=ptime:20\r\na=sendrecv\r\n"
     }
 
