@@ -94,6 +94,53 @@ final class MediaAttackTests: XCTestCase {
         XCTAssertEqual(caller.bye(), 200)
     }
 
+    /// A caller flooding RFC 4733 digits (100 in 2 s, each its own event) reaches the AI with
+    /// about VLGW_DTMF_MAX_PER_SEC (5 here) digits a second; the rest are dropped.
+    func testDTMFFloodReachesTheAIRateLimited() throws {
+        harness.environment["VLGW_DTMF_MAX_PER_SEC"] = "5"
+        try startPlanes()
+        let caller = try TestCaller(gatewayPort: harness.ports.sip)
+        XCTAssertEqual(caller.invite(), 200, caller.sipLog.joined(separator: "\n"))
+        caller.stream(frames: 25) { _ in nil }
+        let begin = Date()
+        for i in 0..<100 {
+            // One end packet per event: a new timestamp each time is a new digit.
+            caller.sendRawRTP(payloadType: 101, marker: true, timestamp: UInt32(i) &* 1600 &+ 7, payload: [UInt8(i % 10), 0x80 | 10, 0, 160])
+            let wait = begin.addingTimeInterval(Double(i + 1) * 0.02).timeIntervalSinceNow
+            if wait > 0 { usleep(UInt32(wait * 1e6)) }
+        }
+        let floodSeconds = Date().timeIntervalSince(begin)
+        silence(caller, seconds: 1.5)
+        XCTAssertEqual(caller.bye(), 200)
+        usleep(300_000)
+        let bridgeLog = harness.processes.first { $0.name == "vlgw-bridge" }?.output ?? ""
+        let digits = bridgeLog.components(separatedBy: "\n").filter { $0.contains("DTMF to AI") }.count
+        print("DTMF flood: \(digits) of 100 digits reached the AI in \(String(format: "%.1f", floodSeconds)) s")
+        XCTAssertGreaterThanOrEqual(digits, 5, "a burst of digits still passes")
+        XCTAssertLessThanOrEqual(digits, 5 + Int((floodSeconds + 1.5) * 5) + 1, "no more than the burst plus 5 a second")
+    }
+
+    /// RTP sockets bind MEDIA_ADDRESS (127.0.0.1 here), not every interface: the call's port
+    /// is still free on 127.0.0.2. A MEDIA_ADDRESS that is not local, without
+    /// VLGW_MEDIA_BIND_ADDRESS, stops the worker with a message that names the variable.
+    func testRTPBindsMediaAddressNotEveryInterface() throws {
+        try startPlanes()
+        let caller = try TestCaller(gatewayPort: harness.ports.sip)
+        XCTAssertEqual(caller.invite(), 200, caller.sipLog.joined(separator: "\n"))
+        let port = try XCTUnwrap(caller.remoteRTP?.port)
+        XCTAssertNoThrow(try UDPSocket(bindAddress: "127.0.0.2", port: port), "the worker's RTP socket is not on 0.0.0.0")
+        XCTAssertEqual(caller.bye(), 200)
+
+        let natted = try harness.start("vlgw-media", name: "media-natted", extra: [
+            "VLGW_WORKER_ID": "media-natted", "MEDIA_ADDRESS": "192.0.2.10",
+            "MEDIA_PORT": String(harness.ports.rtpBase + 300), "MEDIA_PORT_COUNT": "10",
+        ])
+        let status = natted.wait(seconds: 10)
+        XCTAssertNotNil(status, "the worker stopped")
+        XCTAssertNotEqual(status ?? 0, 0)
+        XCTAssertTrue(natted.output.contains("VLGW_MEDIA_BIND_ADDRESS"), natted.output)
+    }
+
     /// Hundreds of sessions that fail setup (an offer the media worker cannot run) on a worker
     /// with 4 port pairs, driven by a stand-in for signaling on the control bus: every pair is
     /// still free afterwards (4 sessions open, a 5th is refused), and once the real signaling

@@ -155,6 +155,16 @@ public final class TestCaller: @unchecked Sendable {
         pumpRTP()
     }
 
+    /// Sends one RTP packet as the caller (its socket, SSRC and next sequence number) with
+    /// whatever payload type, timestamp and payload a test crafts.
+    public func sendRawRTP(payloadType: UInt8, marker: Bool = false, timestamp: UInt32, payload: [UInt8]) {
+        guard let remote = remoteRTP else { return }
+        var packet: [UInt8] = [0x80, (marker ? 0x80 : 0) | payloadType, UInt8(seq >> 8), UInt8(seq & 0xFF)]
+        packet += withUnsafeBytes(of: timestamp.bigEndian, Array.init) + withUnsafeBytes(of: ssrc.bigEndian, Array.init)
+        rtp.send(packet + payload, to: remote)
+        seq &+= 1
+    }
+
     /// Sends one RFC 4733 digit (event code 0-15): 5 updates 20 ms apart, then 3 end packets.
     public func sendDTMF(event: UInt8, volume: UInt8 = 10) {
         guard let remote = remoteRTP else { return }
