@@ -94,6 +94,32 @@ final class MediaAttackTests: XCTestCase {
         XCTAssertEqual(caller.bye(), 200)
     }
 
+    /// The source moves only when signaling says so: RTP from a new socket is a stranger's
+    /// (dropped, answered with nothing) until a re-INVITE names that socket in c=/m=; then it is
+    /// the caller's, gets the gateway's audio, and the old address gets nothing more.
+    func testSourceMovesOnlyWithAReinviteNamingTheNewAddress() throws {
+        try startPlanes()
+        let caller = try TestCaller(gatewayPort: harness.ports.sip)
+        XCTAssertEqual(caller.invite(), 200, caller.sipLog.joined(separator: "\n"))
+        let gatewayRTP = try XCTUnwrap(caller.remoteRTP)
+        caller.stream(frames: 50) { _ in nil }
+        let newSocket = try RawRTPPeer()
+        newSocket.stream(to: gatewayRTP, frames: 50, frequency: strangerTone) { caller.pumpRTP() }
+        silence(caller, seconds: 0.2)
+        newSocket.drain()
+        XCTAssertEqual(newSocket.received, 0, "before signaling moves the call, the new address is a stranger")
+
+        caller.offeredRTPPort = newSocket.port
+        XCTAssertEqual(caller.reinvite(), 200, caller.sipLog.joined(separator: "\n"))
+        silence(caller, seconds: 0.2)
+        let atMove = caller.receivedRTPPackets
+        newSocket.stream(to: gatewayRTP, frames: 100, frequency: strangerTone) { caller.pumpRTP() }
+        newSocket.drain()
+        XCTAssertGreaterThan(newSocket.received, 70, "the address the re-INVITE named gets the audio")
+        XCTAssertLessThanOrEqual(caller.receivedRTPPackets - atMove, 2, "the old address gets nothing more")
+        XCTAssertEqual(caller.bye(), 200)
+    }
+
     /// A caller flooding RFC 4733 digits (100 in 2 s, each its own event) reaches the AI with
     /// about VLGW_DTMF_MAX_PER_SEC (5 here) digits a second; the rest are dropped.
     func testDTMFFloodReachesTheAIRateLimited() throws {
