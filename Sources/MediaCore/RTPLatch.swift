@@ -5,7 +5,9 @@
 /// `probationPackets` in-sequence packets with one SSRC from one address (a packet from
 /// another address restarts the run), or at once a packet from the address the SDP named.
 /// Once learned it is kept, however long the caller is silent: packets from any other
-/// address are rejected and counted. A new source is learned only after `reset()` (signaling
+/// address are rejected and counted. The one exception closes the race at the start: a
+/// source learned by a probation run (a stranger may have sprayed the port first) gives way
+/// to the SDP address as soon as that sends. A new source is learned only after `reset()` (signaling
 /// changed the remote address), or when the caller of `observe` says the new address is
 /// one signaling vouches for (`mayHandOver`), again after a probation run.
 public struct RTPLatch<Address: Equatable & Sendable>: Sendable {
@@ -23,6 +25,8 @@ public struct RTPLatch<Address: Equatable & Sendable>: Sendable {
     public let probationPackets: Int
     public private(set) var current: Address?
     public private(set) var currentSSRC: UInt32 = 0
+    /// The learned source is the address the SDP named (not one won by a probation run).
+    public private(set) var currentIsSignaled = false
     private var candidate: Address?
     private var candidateSSRC: UInt32 = 0
     private var candidateSeq: UInt16 = 0
@@ -49,12 +53,13 @@ public struct RTPLatch<Address: Equatable & Sendable>: Sendable {
                 currentSSRC = ssrc
                 return .accept
             }
+            if fromSignaledAddress && !currentIsSignaled { return learn(address, ssrc: ssrc, signaled: true) }
             guard mayHandOver else {
                 rejected &+= 1
                 return .reject
             }
         } else if fromSignaledAddress {
-            return learn(address, ssrc: ssrc)
+            return learn(address, ssrc: ssrc, signaled: true)
         }
         if candidate == address && candidateSSRC == ssrc && sequence == candidateSeq &+ 1 {
             candidateRun += 1
@@ -62,19 +67,20 @@ public struct RTPLatch<Address: Equatable & Sendable>: Sendable {
             candidate = address; candidateSSRC = ssrc; candidateRun = 1
         }
         candidateSeq = sequence
-        return candidateRun >= probationPackets ? learn(address, ssrc: ssrc) : .probation
+        return candidateRun >= probationPackets ? learn(address, ssrc: ssrc, signaled: false) : .probation
     }
 
     /// Signaling gave the call a new remote address: forget the source, learn again.
     public mutating func reset() {
         current = nil
+        currentIsSignaled = false
         candidate = nil
         candidateRun = 0
     }
 
-    private mutating func learn(_ address: Address, ssrc: UInt32) -> Decision {
+    private mutating func learn(_ address: Address, ssrc: UInt32, signaled: Bool) -> Decision {
         if current != nil { relatchCount += 1 }
-        current = address; currentSSRC = ssrc
+        current = address; currentSSRC = ssrc; currentIsSignaled = signaled
         candidate = nil; candidateRun = 0
         return .latched
     }

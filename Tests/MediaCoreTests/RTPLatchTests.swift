@@ -31,6 +31,18 @@ final class RTPLatchTests: XCTestCase {
         XCTAssertEqual(latch.observe(from: "X", ssrc: 5, sequence: 2), .reject)
     }
 
+    /// A stranger who wins the probation race at the start loses the call as soon as the
+    /// SDP address sends; a source learned from the SDP address is never displaced that way.
+    func testSignaledAddressTakesOverFromAProbationWinner() {
+        var latch = Latch(probationPackets: 3)
+        for s: UInt16 in 0..<3 { _ = latch.observe(from: "X", ssrc: 5, sequence: s) }
+        XCTAssertEqual(latch.current, "X")
+        XCTAssertEqual(latch.observe(from: "SDP", ssrc: 1, sequence: 40, fromSignaledAddress: true), .latched)
+        XCTAssertEqual(latch.current, "SDP")
+        XCTAssertTrue(latch.currentIsSignaled)
+        for s: UInt16 in 3..<10 { XCTAssertEqual(latch.observe(from: "X", ssrc: 5, sequence: s), .reject) }
+    }
+
     /// RTP Bleed: once learned, no run of packets and no silence of the caller lets a
     /// stranger take the call over.
     func testLearnedSourceIsKeptWhateverStrangersSend() {
