@@ -120,6 +120,28 @@ final class MediaAttackTests: XCTestCase {
         XCTAssertEqual(caller.bye(), 200)
     }
 
+    /// VLGW_RTP_HANDOVER_TO_SIP_SOURCE=true: a new address on the host the caller's SIP comes
+    /// from (127.0.0.1) takes the call over after an in-sequence run (NAT rebinding); one on
+    /// any other host (127.0.0.2) stays a stranger.
+    func testHandoverToTheSIPHostOnlyWhenEnabled() throws {
+        try startPlanes(worker: ["VLGW_RTP_HANDOVER_TO_SIP_SOURCE": "true"])
+        let caller = try TestCaller(gatewayPort: harness.ports.sip)
+        XCTAssertEqual(caller.invite(), 200, caller.sipLog.joined(separator: "\n"))
+        let gatewayRTP = try XCTUnwrap(caller.remoteRTP)
+        caller.stream(frames: 50) { _ in nil }
+        let otherHost = try RawRTPPeer(address: "127.0.0.2")
+        otherHost.stream(to: gatewayRTP, frames: 50, frequency: strangerTone) { caller.pumpRTP() }
+        silence(caller, seconds: 0.2)
+        otherHost.drain()
+        XCTAssertEqual(otherHost.received, 0, "another host is never handed the call")
+
+        let rebound = try RawRTPPeer(address: "127.0.0.1")
+        rebound.stream(to: gatewayRTP, frames: 100, frequency: strangerTone) { caller.pumpRTP() }
+        rebound.drain()
+        XCTAssertGreaterThan(rebound.received, 70, "a new port on the SIP host takes over")
+        XCTAssertEqual(caller.bye(), 200)
+    }
+
     /// A caller flooding RFC 4733 digits (100 in 2 s, each its own event) reaches the AI with
     /// about VLGW_DTMF_MAX_PER_SEC (5 here) digits a second; the rest are dropped.
     func testDTMFFloodReachesTheAIRateLimited() throws {
@@ -224,7 +246,7 @@ final class RawRTPPeer {
     private var timestamp = UInt32.random(in: 0...UInt32.max)
     private let ssrc = UInt32.random(in: 1...UInt32.max)
 
-    init() throws { socket = try UDPSocket(bindAddress: "127.0.0.1", port: 0) }
+    init(address: String = "127.0.0.1") throws { socket = try UDPSocket(bindAddress: address, port: 0) }
 
     var port: UInt16 { socket.localPort }
 
