@@ -101,7 +101,7 @@ let package = Package(
         .testTarget(name: "SystemLibraryTests", dependencies: ["COpus", "CCrypto"], swiftSettings: strict),
         .testTarget(name: "VLRuntimeTests", dependencies: ["VLRuntime", "VLTestSupport"], swiftSettings: strict),
         .target(name: "VLTestSupport", dependencies: ["VLRuntime", "VLBus", "ZeroMQ", "AudioCodecs", "CLinux"], path: "Tests/VLTestSupport", swiftSettings: strict),
-        .testTarget(name: "EndToEndTests", dependencies: ["VLRuntime", "VLTestSupport"], swiftSettings: strict),
+        .testTarget(name: "EndToEndTests", dependencies: ["VLRuntime", "VLTestSupport", "VLBus", "ZeroMQ", "AudioCodecs"], swiftSettings: strict),
         .testTarget(name: "SIPInteropTests", dependencies: ["VLRuntime", "VLTestSupport", "CCrypto", "AudioCodecs", "DNS"], swiftSettings: strict),
         .testTarget(name: "PlaneIntegrationTests", dependencies: ["VLRuntime", "VLBus", "ZeroMQ", "VLTestSupport"], swiftSettings: strict),
         .testTarget(name: "PackagingTests", dependencies: ["VLRuntime", "VLTestSupport"], swiftSettings: strict),

@@ -30,14 +30,26 @@ final class MediaEngine {
     let packetsIn = Counter(label: "vlgw_rtp_packets_received_total")
     let packetsOut = Counter(label: "vlgw_rtp_packets_sent_total")
     let bytesIn = Counter(label: "vlgw_rtp_bytes_received_total")
+    /// RTP from a stranger after the caller's source was learned (RTP Bleed attempts).
     let rejectedSources = Counter(label: "vlgw_rtp_rejected_source_total")
+    /// RTCP from any host but the learned caller's.
+    let rejectedRTCPSources = Counter(label: "vlgw_rtcp_rejected_source_total")
+    /// RFC 4733 digits from the caller beyond VLGW_DTMF_MAX_PER_SEC, not passed to the AI.
+    let dtmfDropped = Counter(label: "vlgw_dtmf_dropped_total")
+    /// RTP packets not sent to an SDP address the caller never proved (VLGW_RTP_UNPROVEN_SEND_SEC).
+    let unprovenSendSuppressed = Counter(label: "vlgw_rtp_unproven_send_suppressed_total")
+    /// The address RTP sockets bind (see `MediaBindAddress`).
+    let bindAddress: String
+    let unprovenSendNs: UInt64
     let packetsLost = Counter(label: "vlgw_rtp_packets_lost_total")
     let jitterGauge = Gauge(label: "vlgw_rtp_jitter_ms_max")
 
-    init(process: PlaneProcess, worker: MediaWorker) {
+    init(process: PlaneProcess, worker: MediaWorker, bindAddress: String) {
         self.process = process
         self.worker = worker
+        self.bindAddress = bindAddress
         logger = process.logger
+        unprovenSendNs = UInt64(process.config.media.unprovenSendSeconds) * 1_000_000_000
         ports = PortPool(base: process.config.media.portBase, count: process.config.media.portCount)
         let start = MonotonicClock.nowNs()
         process.reactor.every(ns: tickNs, firstAt: start + tickNs) { [unowned self] in tick() }
@@ -68,17 +80,19 @@ final class MediaEngine {
         }
     }
 
+    /// Everything that can fail on a bad offer (codec, packet time) runs before a port pair is
+    /// taken; after that nothing throws, so a failed session never keeps a pair.
     private func openSession(_ spec: MediaSessionSpec) throws -> MediaSession {
-        let bind = process.config.media.bindAddress
+        let pipeline = try MediaSession.makePipeline(spec, resampler: process.config.media.resampler == "soxr" ? .soxr : .polyphase)
         // Try pairs until one binds: another process may hold a port of our range.
         for _ in 0..<max(1, ports.available) {
             guard let port = ports.take() else { break }
-            guard let rtp = try? UDPSocket(bindAddress: bind, port: port), let rtcp = try? UDPSocket(bindAddress: bind, port: port + 1) else {
+            guard let rtp = try? UDPSocket(bindAddress: bindAddress, port: port),
+                  let rtcp = try? UDPSocket(bindAddress: bindAddress, port: port + 1) else {
                 ports.give(port)
                 continue
             }
-            let session = try MediaSession(spec: spec, rtp: rtp, rtcp: rtcp,
-                                           resampler: process.config.media.resampler == "soxr" ? .soxr : .polyphase)
+            let session = MediaSession(spec: spec, pipeline: pipeline, rtp: rtp, rtcp: rtcp, settings: process.config.media)
             let id = spec.session
             session.watchTokens.append(process.reactor.watch(fd: rtp.fd) { [unowned self] in receiveRTP(id) })
             session.watchTokens.append(process.reactor.watch(fd: rtcp.fd) { [unowned self] in receiveRTCP(id) })
@@ -97,7 +111,7 @@ final class MediaEngine {
 
     func release(_ id: SessionID, reason: String) {
         guard let session = sessions.removeValue(forKey: id) else { return }
-        if let remote = session.remoteRTCP {
+        if let remote = session.sendTarget(now: MonotonicClock.nowNs(), unprovenNs: unprovenSendNs, rtcp: true) {
             session.rtcp.send(session.pipeline.makeRTCPBye(reason: reason, now: MonotonicClock.nowNs()), to: remote)
         }
         for token in session.watchTokens { process.reactor.unwatch(token) }
@@ -109,6 +123,7 @@ final class MediaEngine {
         let stats = session.stats
         packetsLost.increment(by: Int64(stats.packetsLost))
         logger.info("media session closed", metadata: ["session": "\(id)", "reason": "\(reason)", "packets_in": "\(stats.packetsIn)",
+                                                      "stranger_packets": "\(session.strangerPackets)", "dtmf_dropped": "\(session.dtmfLimiter.dropped)",
                                                       "packets_out": "\(stats.packetsOut)", "lost": "\(stats.packetsLost)", "jitter_us": "\(stats.jitterMicros)"])
         worker.report(.sessionReleased(id, stats))
     }
@@ -146,20 +161,23 @@ final class MediaEngine {
             guard n >= 12, packet[0] >> 6 == 2 else { continue }
             let seq = UInt16(packet[2]) << 8 | UInt16(packet[3])
             let ssrc = UInt32(packet[8]) << 24 | UInt32(packet[9]) << 16 | UInt32(packet[10]) << 8 | UInt32(packet[11])
-            switch session.latch.observe(from: source, ssrc: ssrc, sequence: seq, now: now) {
-            case .reject:
-                rejectedSources.increment()
-                continue
-            case .latched:
-                if session.remoteRTP != source {
-                    logger.info("RTP latched to the caller's source", metadata: ["session": "\(id)", "source": "\(source)"])
-                }
-                session.remoteRTP = source
-                var rtcpPeer = source
-                rtcpPeer = SocketPeer(host: source.host, port: source.port &+ 1) ?? rtcpPeer
-                session.remoteRTCP = rtcpPeer
+            switch session.latch.observe(from: source, ssrc: ssrc, sequence: seq, fromSignaledAddress: source == session.signaledRTP,
+                                         mayHandOver: session.mayHandOver(to: source)) {
             case .accept:
                 break
+            case .latched:
+                logger.info("RTP source learned", metadata: ["session": "\(id)", "source": "\(source)", "handovers": "\(session.latch.relatchCount)"])
+                session.latched(to: source)
+            case .probation:
+                continue
+            case .reject:
+                // A stranger: dropped, counted, never answered.
+                rejectedSources.increment()
+                session.strangerPackets += 1
+                if session.strangerPackets == 1 || session.strangerPackets % 1000 == 0 {
+                    logger.warning("RTP from a stranger dropped", metadata: ["session": "\(id)", "source": "\(source)", "count": "\(session.strangerPackets)"])
+                }
+                continue
             }
             session.lastRTPAt = now
             session.rtpTimeoutReported = false
@@ -174,7 +192,12 @@ final class MediaEngine {
         while true {
             let n = packet.withUnsafeMutableBytes { session.rtcp.receive(into: $0, from: &source) }
             guard let n else { return }
-            try? session.pipeline.receiveRTCP(Array(packet[0..<n]), now: MonotonicClock.nowNs())
+            guard let learned = session.latch.current, source.hasSameHost(as: learned) else {
+                rejectedRTCPSources.increment()
+                session.strangerPackets += 1
+                continue
+            }
+            _ = packet.withUnsafeBytes { try? session.pipeline.receiveRTCP(UnsafeRawBufferPointer(rebasing: $0[0..<n]), now: MonotonicClock.nowNs()) }
         }
     }
 
@@ -187,8 +210,12 @@ final class MediaEngine {
             let bridge = bridgePort(session.bridgeEndpoint)
             let frame = pcm.withUnsafeMutableBufferPointer { session.pipeline.pullCallerFrame(now: now, into: $0) }
             if let digit = frame.dtmf {
-                let duration = UInt16(clamping: digit.durationSamples * 1000 / max(1, session.pipeline.config.codec.rtpClockRate))
-                worker.report(.dtmf(session.id, digit: digit.event, durationMs: duration))
+                if session.dtmfLimiter.admit(now: now) {
+                    let duration = UInt16(clamping: digit.durationSamples * 1000 / max(1, session.pipeline.config.codec.rtpClockRate))
+                    worker.report(.dtmf(session.id, digit: digit.event, durationMs: duration))
+                } else {
+                    dtmfDropped.increment() // a digit flood: more than VLGW_DTMF_MAX_PER_SEC
+                }
             }
             session.frameSequence &+= 1
             let header = AudioFrameHeader(session: session.id, sequence: session.frameSequence, itemTag: session.playingItem,
@@ -196,14 +223,21 @@ final class MediaEngine {
             _ = pcm.withUnsafeBufferPointer { bridge?.sendAudio(header, samples: UnsafeBufferPointer(rebasing: $0[0..<frame.samples])) }
 
             // One packet per 20 ms; after a stall the pipeline hands out the missed ones.
+            let target = session.sendTarget(now: now, unprovenNs: unprovenSendNs)
+            if target == nil, session.maySend, session.remoteRTP != nil, !session.unprovenSendStopped {
+                session.unprovenSendStopped = true
+                logger.warning("no RTP from the caller: stopped sending to the unproven SDP address",
+                               metadata: ["session": "\(session.id)", "sdp_address": "\(session.remoteRTP.map { "\($0)" } ?? "")"])
+            }
             while let length = outPacket.withUnsafeMutableBytes({ session.pipeline.nextOutgoingRTP(now: now, into: $0) }) {
-                guard session.maySend, let remote = session.remoteRTP else { continue }
+                guard session.maySend, session.remoteRTP != nil else { continue }
+                guard let remote = target else { unprovenSendSuppressed.increment(); continue }
                 if outPacket.withUnsafeBytes({ session.rtp.send(UnsafeRawBufferPointer(rebasing: $0[0..<length]), to: remote) }) {
                     packetsOut.increment()
                 }
             }
             if let recorder = session.recorder { session.pipeline.record(to: recorder) }
-            if session.pipeline.rtcpDue(now: now), let remote = session.remoteRTCP {
+            if session.pipeline.rtcpDue(now: now), let remote = session.sendTarget(now: now, unprovenNs: unprovenSendNs, rtcp: true) {
                 session.rtcp.send(session.pipeline.makeRTCP(now: now), to: remote)
             }
             if timeoutNs > 0, !session.rtpTimeoutReported, now &- session.lastRTPAt > timeoutNs, session.spec.direction != .inactive {

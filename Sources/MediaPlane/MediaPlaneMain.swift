@@ -6,8 +6,10 @@ public final class MediaPlaneMain: PlaneMain {
     let engine: MediaEngine
 
     public init(process: PlaneProcess) throws {
+        let bindAddress = try MediaBindAddress.resolve(process.config.media)
         worker = try MediaWorker(process: process)
-        engine = MediaEngine(process: process, worker: worker)
+        engine = MediaEngine(process: process, worker: worker, bindAddress: bindAddress)
+        process.logger.info("RTP sockets bind \(bindAddress)")
         worker.start(engine: engine)
         let obs = process.config.observability
         process.serveStatus(address: obs.metricsAddress, port: obs.mediaMetricsPort)

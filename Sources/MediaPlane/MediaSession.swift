@@ -2,21 +2,34 @@ import AudioCodecs
 import MediaCore
 import RTP
 import VLBus
+import VLConfig
 import VLRuntime
 
 /// One call's media on this worker: its RTP/RTCP sockets, the codec/jitter/resampling
-/// pipeline, where RTP goes (negotiated, then latched to the real source), and the link
-/// to the bridge session.
+/// pipeline, where RTP goes (the SDP address for a bounded time, then only the source
+/// learned from the caller's own packets), and the link to the bridge session.
 final class MediaSession {
     let id: SessionID
     private(set) var spec: MediaSessionSpec
     let rtp: UDPSocket
     let rtcp: UDPSocket
     let pipeline: CallMediaPipeline
-    var latch = RTPLatch<SocketPeer>(silenceMs: 2000, requiredRun: 5)
+    /// The caller's RTP source, learned once (strict source, see `RTPLatch`).
+    var latch = RTPLatch<SocketPeer>()
     /// Where RTP and RTCP go: the SDP address until the caller's real source is latched.
     var remoteRTP: SocketPeer?
     var remoteRTCP: SocketPeer?
+    /// The address the SDP named (a packet from it is the caller's at once).
+    private(set) var signaledRTP: SocketPeer?
+    /// When the SDP address was set: RTP goes there unproven only for a bounded time.
+    private(set) var signaledAt = MonotonicClock.nowNs()
+    /// The host the caller's SIP comes from (port 0), when handover to it is allowed.
+    private(set) var handoverHost: SocketPeer?
+    let allowHandoverToSIPSource: Bool
+    var dtmfLimiter: DigitRateLimiter
+    /// Packets from strangers dropped (RTP after the source was learned, RTCP from other hosts).
+    var strangerPackets = 0
+    var unprovenSendStopped = false
     var watchTokens: [Int] = []
     /// Bus sequence of caller frames sent to the bridge.
     var frameSequence: UInt32 = 0
@@ -29,16 +42,24 @@ final class MediaSession {
     /// Per-call WAV recording (RECORDING_ENABLED); written on the recorder's own thread.
     var recorder: WAVRecorder?
 
-    init(spec: MediaSessionSpec, rtp: UDPSocket, rtcp: UDPSocket, resampler: ResamplerEngine) throws {
+    /// Takes no resources that could leak: build the pipeline (which may fail on a bad offer)
+    /// with `makePipeline` before taking a port pair.
+    init(spec: MediaSessionSpec, pipeline: CallMediaPipeline, rtp: UDPSocket, rtcp: UDPSocket, settings: MediaSettings) {
         id = spec.session
         self.spec = spec
         self.rtp = rtp
         self.rtcp = rtcp
+        self.pipeline = pipeline
         bridgeEndpoint = spec.bridgeEndpoint
-        var config = try Self.pipelineConfig(spec)
-        config.resamplerEngine = resampler
-        pipeline = try CallMediaPipeline(config: config)
+        allowHandoverToSIPSource = settings.handoverToSIPSource
+        dtmfLimiter = DigitRateLimiter(perSecond: settings.dtmfMaxPerSecond)
         setRemote(spec)
+    }
+
+    static func makePipeline(_ spec: MediaSessionSpec, resampler: ResamplerEngine) throws -> CallMediaPipeline {
+        var config = try pipelineConfig(spec)
+        config.resamplerEngine = resampler
+        return try CallMediaPipeline(config: config)
     }
 
     static func codecKind(_ name: String) -> CodecKind? {
@@ -66,18 +87,46 @@ final class MediaSession {
         spec = newSpec
         bridgeEndpoint = newSpec.bridgeEndpoint
         if addressChanged {
+            // Signaling moved the call (re-INVITE/UPDATE with a new c=/m=): learn the source again.
             setRemote(newSpec)
-            latch = RTPLatch<SocketPeer>(silenceMs: 2000, requiredRun: 5)
+            latch.reset()
         }
     }
 
     private func setRemote(_ spec: MediaSessionSpec) {
+        handoverHost = allowHandoverToSIPSource && !spec.sipSourceAddress.isEmpty ? SocketPeer(host: spec.sipSourceAddress, port: 0) : nil
+        signaledAt = MonotonicClock.nowNs()
+        unprovenSendStopped = false
         // 0.0.0.0 (RFC 2543 hold) or port 0: nowhere to send until the caller sends to us.
         guard spec.remotePort != 0, spec.remoteAddress != "0.0.0.0", spec.remoteAddress != "::" else {
-            remoteRTP = nil; remoteRTCP = nil; return
+            remoteRTP = nil; remoteRTCP = nil; signaledRTP = nil; return
         }
-        remoteRTP = SocketPeer(host: spec.remoteAddress, port: spec.remotePort)
+        signaledRTP = SocketPeer(host: spec.remoteAddress, port: spec.remotePort)
+        remoteRTP = signaledRTP
         remoteRTCP = SocketPeer(host: spec.remoteAddress, port: spec.remotePort &+ 1)
+    }
+
+    /// The learned source moved here (first learned, or handed over).
+    func latched(to source: SocketPeer) {
+        remoteRTP = source
+        remoteRTCP = SocketPeer(host: source.host, port: source.port &+ 1) ?? source
+    }
+
+    /// May an RTP packet from `source` replace the learned source (after a probation run)?
+    @inline(__always)
+    func mayHandOver(to source: SocketPeer) -> Bool {
+        guard let host = handoverHost else { return false }
+        return source.hasSameHost(as: host)
+    }
+
+    /// Where to send RTP (and RTCP, `rtcp: true`) now: the learned source; before the caller
+    /// sent anything, the SDP address for `unprovenNs` at most (a forged c= cannot make the
+    /// gateway a long-running traffic source aimed at a third party); else nowhere.
+    @inline(__always)
+    func sendTarget(now: UInt64, unprovenNs: UInt64, rtcp: Bool = false) -> SocketPeer? {
+        let target = rtcp ? remoteRTCP : remoteRTP
+        if latch.isLearned { return target }
+        return now &- signaledAt < unprovenNs ? target : nil
     }
 
     var maySend: Bool { spec.direction == .sendrecv || spec.direction == .sendonly }

@@ -16,6 +16,8 @@ public final class MediaWorker {
     var control: ControlChannel!
     public private(set) var draining = false
     let sessionsGauge = Gauge(label: "vlgw_media_sessions_active")
+    /// RTP/RTCP port pairs free in this worker's range (all of them when no call is up).
+    let freePortPairsGauge = Gauge(label: "vlgw_media_port_pairs_free")
     /// The per-call media engine (RTP, codecs, audio bus); set by `MediaPlaneMain`.
     var engine: MediaEngine!
 
@@ -64,6 +66,7 @@ public final class MediaWorker {
         sessionsGauge.record(engine.sessionCount)
         // The worst interarrival jitter (RFC 3550) among the calls this worker carries now.
         engine.jitterGauge.record(engine.sessions.values.map { $0.pipeline.stats.jitterMs }.max() ?? 0)
+        freePortPairsGauge.record(engine.ports.available)
     }
 
     func handle(_ message: BusMessage) {

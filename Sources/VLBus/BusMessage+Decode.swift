@@ -121,6 +121,7 @@ extension ByteReader {
         let port = try u16("remotePort")
         guard let direction = MediaDirection(rawValue: try u8("direction")) else { throw .invalidValue(field: "direction") }
         return MediaSessionSpec(session: id, codec: codec, remoteAddress: address, remotePort: port, direction: direction,
-                                aiSampleRate: try u32("aiSampleRate"), bridgeEndpoint: try string("bridgeEndpoint"), record: try bool("record"))
+                                aiSampleRate: try u32("aiSampleRate"), bridgeEndpoint: try string("bridgeEndpoint"), record: try bool("record"),
+                                sipSourceAddress: try string("sipSourceAddress"))
     }
 }

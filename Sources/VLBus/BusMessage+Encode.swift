@@ -64,6 +64,6 @@ extension ByteWriter {
         let c = spec.codec
         string(c.name); u8(c.payloadType); u32(c.clockRate); u8(c.channels); u8(c.ptimeMs); u8(c.dtmfPayloadType); bool(c.opusFEC)
         string(spec.remoteAddress); u16(spec.remotePort); u8(spec.direction.rawValue)
-        u32(spec.aiSampleRate); string(spec.bridgeEndpoint); bool(spec.record)
+        u32(spec.aiSampleRate); string(spec.bridgeEndpoint); bool(spec.record); string(spec.sipSourceAddress)
     }
 }

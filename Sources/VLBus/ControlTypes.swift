@@ -85,8 +85,12 @@ public struct MediaSessionSpec: Equatable, Sendable {
     /// The bridge's audio ROUTER endpoint the worker connects to.
     public var bridgeEndpoint: String
     public var record: Bool
+    /// The IP address the caller's SIP comes from ("" when unknown): a worker may let the
+    /// call's RTP source move to that host (VLGW_RTP_HANDOVER_TO_SIP_SOURCE).
+    public var sipSourceAddress: String
 
-    public init(session: SessionID, codec: MediaCodecSpec, remoteAddress: String, remotePort: UInt16, direction: MediaDirection = .sendrecv, aiSampleRate: UInt32 = 24000, bridgeEndpoint: String, record: Bool = false) {
+    public init(session: SessionID, codec: MediaCodecSpec, remoteAddress: String, remotePort: UInt16, direction: MediaDirection = .sendrecv, aiSampleRate: UInt32 = 24000, bridgeEndpoint: String, record: Bool = false,
+                sipSourceAddress: String = "") {
         self.session = session
         self.codec = codec
         self.remoteAddress = remoteAddress
@@ -95,6 +99,7 @@ public struct MediaSessionSpec: Equatable, Sendable {
         self.aiSampleRate = aiSampleRate
         self.bridgeEndpoint = bridgeEndpoint
         self.record = record
+        self.sipSourceAddress = sipSourceAddress
     }
 }
 

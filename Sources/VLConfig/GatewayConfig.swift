@@ -180,8 +180,9 @@ public struct RegistrationSettings: Sendable {
 public struct MediaSettings: Sendable {
     /// Address put in SDP c= (MEDIA_ADDRESS, for NAT).
     public var address: String
-    /// Address RTP sockets bind (VLGW_MEDIA_BIND_ADDRESS; defaults to MEDIA_ADDRESS when local).
-    public var bindAddress: String
+    /// Address RTP sockets bind when set (VLGW_MEDIA_BIND_ADDRESS, e.g. 0.0.0.0 or the private
+    /// address behind a 1:1 NAT); unset, workers bind MEDIA_ADDRESS, which must then be local.
+    public var bindAddress: String?
     public var portBase: UInt16
     public var portCount: Int
     public var workerID: String?
@@ -193,10 +194,21 @@ public struct MediaSettings: Sendable {
     /// `polyphase` (vlgw's own windowed-sinc resampler, the default: faster than libsoxr at
     /// equal quality, see the README) or `soxr` (libsoxr HQ).
     public var resampler: String
+    /// Before the caller's first RTP packet, RTP goes to the SDP address for this long only
+    /// (VLGW_RTP_UNPROVEN_SEND_SEC): a forged c= cannot aim a stream at a third party.
+    public var unprovenSendSeconds: Int
+    /// A learned RTP source may move to a new address on the host the caller's SIP comes
+    /// from (VLGW_RTP_HANDOVER_TO_SIP_SOURCE; off: only a re-INVITE/UPDATE moves it).
+    public var handoverToSIPSource: Bool
+    /// RFC 4733 digits from the caller passed to the AI per second, at most (VLGW_DTMF_MAX_PER_SEC).
+    public var dtmfMaxPerSecond: Int
 
     init(_ r: ConfigReader) throws(ConfigError) {
         address = try r.host("MEDIA_ADDRESS", default: "127.0.0.1")
-        bindAddress = try r.host("VLGW_MEDIA_BIND_ADDRESS", default: "0.0.0.0")
+        bindAddress = r.optionalString("VLGW_MEDIA_BIND_ADDRESS")
+        if let bind = bindAddress, !HostSyntax.isValidHost(bind) {
+            throw ConfigError(variable: "VLGW_MEDIA_BIND_ADDRESS", value: bind, reason: "not an IP address or host name")
+        }
         portBase = try r.port("MEDIA_PORT", "MEDIA_PORT_BASE", default: 10000)
         portCount = try r.int("MEDIA_PORT_COUNT", default: 1000, range: 2...60000)
         if Int(portBase) + portCount - 1 > 65535 {
@@ -207,6 +219,9 @@ public struct MediaSettings: Sendable {
         rtpTimeoutSeconds = try r.int("VLGW_RTP_TIMEOUT_SEC", default: 30, range: 0...3600)
         aiSampleRate = try r.oneOf("VLGW_AI_SAMPLE_RATE", default: 24000, ["16000": 16000, "24000": 24000])
         resampler = try r.oneOf("VLGW_RESAMPLER", default: "polyphase", ["polyphase": "polyphase", "soxr": "soxr"])
+        unprovenSendSeconds = try r.int("VLGW_RTP_UNPROVEN_SEND_SEC", default: 10, range: 0...300)
+        handoverToSIPSource = try r.bool("VLGW_RTP_HANDOVER_TO_SIP_SOURCE", default: false)
+        dtmfMaxPerSecond = try r.int("VLGW_DTMF_MAX_PER_SEC", default: 8, range: 1...100)
     }
 }
 

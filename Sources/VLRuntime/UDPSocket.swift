@@ -95,4 +95,24 @@ public final class UDPSocket {
 
 extension SocketPeer {
     public static var empty: SocketPeer { SocketPeer(storage: sockaddr_storage(), length: 0) }
+
+    /// Same IP address, whatever the ports (compares the raw address: no formatting, no allocation).
+    public func hasSameHost(as other: SocketPeer) -> Bool {
+        guard storage.ss_family == other.storage.ss_family else { return false }
+        var a = storage, b = other.storage
+        switch Int32(storage.ss_family) {
+        case AF_INET:
+            return withUnsafeBytes(of: &a) { x in withUnsafeBytes(of: &b) { y in
+                let offset = MemoryLayout<sockaddr_in>.offset(of: \sockaddr_in.sin_addr)!
+                return memcmp(x.baseAddress! + offset, y.baseAddress! + offset, MemoryLayout<in_addr>.size) == 0
+            } }
+        case AF_INET6:
+            return withUnsafeBytes(of: &a) { x in withUnsafeBytes(of: &b) { y in
+                let offset = MemoryLayout<sockaddr_in6>.offset(of: \sockaddr_in6.sin6_addr)!
+                return memcmp(x.baseAddress! + offset, y.baseAddress! + offset, MemoryLayout<in6_addr>.size) == 0
+            } }
+        default:
+            return false
+        }
+    }
 }

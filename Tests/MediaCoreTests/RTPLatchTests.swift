@@ -2,36 +2,80 @@ import XCTest
 @testable import MediaCore
 
 final class RTPLatchTests: XCTestCase {
-    func testFirstSourceLatchesAndHijackGuard() {
-        var l = RTPLatch<String>(silenceMs: 1000, requiredRun: 5)
-        XCTAssertEqual(l.observe(from: "A", ssrc: 1, sequence: 10, now: 0), .latched)
-        XCTAssertEqual(l.observe(from: "A", ssrc: 1, sequence: 11, now: 20 * ms), .accept)
-        // Attacker sprays packets with random SSRC/seq: never latches.
-        for i in 0..<50 {
-            XCTAssertEqual(l.observe(from: "X", ssrc: UInt32(i), sequence: UInt16(i * 7), now: 30 * ms), .reject)
-            _ = l.observe(from: "A", ssrc: 1, sequence: UInt16(12 + i), now: 40 * ms)
+    typealias Latch = RTPLatch<String>
+
+    func testProbationRunLearnsTheSource() {
+        var latch = Latch(probationPackets: 3)
+        XCTAssertEqual(latch.observe(from: "A", ssrc: 1, sequence: 10), .probation)
+        XCTAssertEqual(latch.observe(from: "A", ssrc: 1, sequence: 11), .probation)
+        XCTAssertEqual(latch.observe(from: "A", ssrc: 1, sequence: 12), .latched)
+        XCTAssertEqual(latch.observe(from: "A", ssrc: 1, sequence: 13), .accept)
+        XCTAssertEqual(latch.current, "A")
+    }
+
+    func testInterleavedOrOutOfSequenceSourcesDoNotPassProbation() {
+        var latch = Latch(probationPackets: 3)
+        for s: UInt16 in 0..<20 {
+            XCTAssertEqual(latch.observe(from: s % 2 == 0 ? "A" : "X", ssrc: 1, sequence: s / 2), .probation)
         }
-        XCTAssertEqual(l.current, "A")
-        // Out-of-sequence run from B doesn't switch either.
-        for s: UInt16 in [1, 2, 4, 5, 7, 8] { XCTAssertEqual(l.observe(from: "B", ssrc: 9, sequence: s, now: 50 * ms), .reject) }
-        // A consistent in-sequence run of 5 from B (e.g. NAT rebinding) switches.
-        var last = LatchDecisionCollector()
-        for s: UInt16 in 100..<105 { last.add(l.observe(from: "B", ssrc: 9, sequence: s, now: 60 * ms)) }
-        XCTAssertEqual(last.all, [.reject, .reject, .reject, .reject, .latched])
-        XCTAssertEqual(l.current, "B")
-        XCTAssertEqual(l.relatchCount, 1)
+        for s: UInt16 in [1, 3, 5, 7] { XCTAssertEqual(latch.observe(from: "B", ssrc: 9, sequence: s), .probation) }
+        XCTAssertEqual(latch.observe(from: "B", ssrc: 9, sequence: 8), .probation)
+        XCTAssertEqual(latch.observe(from: "B", ssrc: 8, sequence: 9), .probation, "an SSRC change restarts the run")
+        XCTAssertFalse(latch.isLearned)
     }
 
-    func testSilenceAllowsImmediateSwitch() {
-        var l = RTPLatch<Int>(silenceMs: 500, requiredRun: 5)
-        _ = l.observe(from: 1, ssrc: 1, sequence: 1, now: 0)
-        XCTAssertEqual(l.observe(from: 2, ssrc: 2, sequence: 1, now: 400 * ms), .reject)
-        XCTAssertEqual(l.observe(from: 2, ssrc: 2, sequence: 9, now: 600 * ms), .latched)
-        XCTAssertEqual(l.current, 2)
+    func testSignaledAddressIsLearnedAtOnce() {
+        var latch = Latch(probationPackets: 3)
+        XCTAssertEqual(latch.observe(from: "X", ssrc: 5, sequence: 1), .probation)
+        XCTAssertEqual(latch.observe(from: "SDP", ssrc: 1, sequence: 100, fromSignaledAddress: true), .latched)
+        XCTAssertEqual(latch.observe(from: "X", ssrc: 5, sequence: 2), .reject)
     }
-}
 
-struct LatchDecisionCollector {
-    var all: [RTPLatch<String>.Decision] = []
-    mutating func add(_ d: RTPLatch<String>.Decision) { all.append(d) }
+    /// A stranger who wins the probation race at the start loses the call as soon as the
+    /// SDP address sends; a source learned from the SDP address is never displaced that way.
+    func testSignaledAddressTakesOverFromAProbationWinner() {
+        var latch = Latch(probationPackets: 3)
+        for s: UInt16 in 0..<3 { _ = latch.observe(from: "X", ssrc: 5, sequence: s) }
+        XCTAssertEqual(latch.current, "X")
+        XCTAssertEqual(latch.observe(from: "SDP", ssrc: 1, sequence: 40, fromSignaledAddress: true), .latched)
+        XCTAssertEqual(latch.current, "SDP")
+        XCTAssertTrue(latch.currentIsSignaled)
+        for s: UInt16 in 3..<10 { XCTAssertEqual(latch.observe(from: "X", ssrc: 5, sequence: s), .reject) }
+    }
+
+    /// RTP Bleed: once learned, no run of packets and no silence of the caller lets a
+    /// stranger take the call over.
+    func testLearnedSourceIsKeptWhateverStrangersSend() {
+        var latch = Latch(probationPackets: 3)
+        _ = latch.observe(from: "A", ssrc: 1, sequence: 0, fromSignaledAddress: true)
+        for s in 0..<1000 {
+            XCTAssertEqual(latch.observe(from: "X", ssrc: 7, sequence: UInt16(s)), .reject)
+        }
+        XCTAssertEqual(latch.current, "A")
+        XCTAssertEqual(latch.rejected, 1000)
+        XCTAssertEqual(latch.relatchCount, 0)
+        XCTAssertEqual(latch.observe(from: "A", ssrc: 2, sequence: 500), .accept, "the caller may change SSRC and jump sequence")
+    }
+
+    func testResetByNewSignaledAddressLearnsAgain() {
+        var latch = Latch(probationPackets: 3)
+        _ = latch.observe(from: "A", ssrc: 1, sequence: 0, fromSignaledAddress: true)
+        latch.reset()
+        XCTAssertFalse(latch.isLearned)
+        XCTAssertEqual(latch.observe(from: "B", ssrc: 2, sequence: 0, fromSignaledAddress: true), .latched)
+        XCTAssertEqual(latch.observe(from: "A", ssrc: 1, sequence: 1), .reject)
+        XCTAssertEqual(latch.relatchCount, 0, "reset starts over")
+    }
+
+    func testHandoverOnlyForVouchedAddressAfterARun() {
+        var latch = Latch(probationPackets: 3)
+        _ = latch.observe(from: "A", ssrc: 1, sequence: 0, fromSignaledAddress: true)
+        XCTAssertEqual(latch.observe(from: "B", ssrc: 2, sequence: 10, mayHandOver: true), .probation)
+        XCTAssertEqual(latch.observe(from: "A", ssrc: 1, sequence: 1), .accept, "the learned source still counts meanwhile")
+        XCTAssertEqual(latch.observe(from: "B", ssrc: 2, sequence: 11, mayHandOver: true), .probation)
+        XCTAssertEqual(latch.observe(from: "B", ssrc: 2, sequence: 12, mayHandOver: true), .latched)
+        XCTAssertEqual(latch.current, "B")
+        XCTAssertEqual(latch.relatchCount, 1)
+        XCTAssertEqual(latch.observe(from: "A", ssrc: 1, sequence: 2), .reject)
+    }
 }

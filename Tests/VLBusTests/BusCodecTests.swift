@@ -5,7 +5,8 @@ final class BusCodecTests: XCTestCase {
     static let session = SessionID(0x0123_4567_89AB_CDEF)
     static let spec = MediaSessionSpec(
         session: session, codec: MediaCodecSpec(name: "opus", payloadType: 111, clockRate: 48000, channels: 2, ptimeMs: 20, dtmfPayloadType: 101, opusFEC: true),
-        remoteAddress: "2001:db8::1", remotePort: 40000, direction: .sendonly, aiSampleRate: 16000, bridgeEndpoint: "tcp://10.0.0.2:5571", record: true)
+        remoteAddress: "2001:db8::1", remotePort: 40000, direction: .sendonly, aiSampleRate: 16000, bridgeEndpoint: "tcp://10.0.0.2:5571", record: true,
+        sipSourceAddress: "2001:db8::7")
 
     /// One of every message type, with non-default values in every field.
     static let samples: [BusMessage] = {

@@ -192,3 +192,29 @@ final class GatewayConfigTests: XCTestCase {
         XCTAssertEqual(sources.origin("SIP_PORT"), .configFile)
     }
 }
+
+final class MediaSecuritySettingsTests: XCTestCase {
+    func load(_ env: [String: String]) throws -> GatewayConfig {
+        try GatewayConfig(ConfigSources(environment: env))
+    }
+
+    func testDefaultsAreStrict() throws {
+        let media = try load([:]).media
+        XCTAssertNil(media.bindAddress, "unset: workers bind MEDIA_ADDRESS")
+        XCTAssertEqual(media.unprovenSendSeconds, 10)
+        XCTAssertFalse(media.handoverToSIPSource)
+        XCTAssertEqual(media.dtmfMaxPerSecond, 8)
+    }
+
+    func testOverridesAndBadValues() throws {
+        let media = try load(["VLGW_MEDIA_BIND_ADDRESS": "0.0.0.0", "VLGW_RTP_UNPROVEN_SEND_SEC": "0",
+                              "VLGW_RTP_HANDOVER_TO_SIP_SOURCE": "true", "VLGW_DTMF_MAX_PER_SEC": "3"]).media
+        XCTAssertEqual(media.bindAddress, "0.0.0.0")
+        XCTAssertEqual(media.unprovenSendSeconds, 0)
+        XCTAssertTrue(media.handoverToSIPSource)
+        XCTAssertEqual(media.dtmfMaxPerSecond, 3)
+        for (name, value) in [("VLGW_MEDIA_BIND_ADDRESS", "not an address!"), ("VLGW_RTP_UNPROVEN_SEND_SEC", "-1"), ("VLGW_DTMF_MAX_PER_SEC", "0")] {
+            XCTAssertThrowsError(try load([name: value])) { XCTAssertEqual(($0 as? ConfigError)?.variable, name) }
+        }
+    }
+}

@@ -20,6 +20,12 @@ public final class TestCaller: @unchecked Sendable {
     public var remoteRTP: SocketPeer?
     /// Display name in From (a SIP quoted string: no `"` or `\\` in it).
     public var displayName: String?
+    /// The RTP port put in the offer's m= line (default: the caller's own RTP socket); a test
+    /// sets another socket's port to forge where the gateway sends.
+    public var offeredRTPPort: UInt16?
+    /// The o= version of the next offer (bumped by each re-INVITE) and the last CSeq used.
+    var sdpVersion = 1
+    var lastCSeq = 1
     public private(set) var reinvites = 0
     public private(set) var sipLog: [String] = []
     /// Payloads received with their arrival times, still encoded.
@@ -69,7 +75,7 @@ public final class TestCaller: @unchecked Sendable {
     var payloadType: UInt8 { codec == .pcmu ? 0 : codec == .pcma ? 8 : 9 }
 
     var sdp: String {
-        "v=0\r\no=tc 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio \(rtp.localPort) RTP/AVP \(payloadType) 101\r\n"
+        "v=0\r\no=tc 1 \(sdpVersion) IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio \(offeredRTPPort ?? rtp.localPort) RTP/AVP \(payloadType) 101\r\n"
             + "a=rtpmap:\(payloadType) \(codec.rawValue)/8000\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\na=ptime:20\r\na=sendrecv\r\n"
     }
 
@@ -124,9 +130,25 @@ public final class TestCaller: @unchecked Sendable {
     }
 
     public func bye() -> Int {
-        sendSIP(request("BYE", cseq: 2))
+        lastCSeq += 1
+        sendSIP(request("BYE", cseq: lastCSeq))
         guard let r = waitSIP(seconds: 5, { $0.hasPrefix("SIP/2.0") && !$0.contains(" 1") }) else { return 0 }
         return Int(r.split(separator: " ")[1]) ?? 0
+    }
+
+    /// Sends a re-INVITE with the current offer (e.g. after changing `offeredRTPPort`), ACKs
+    /// the final response and returns its status.
+    public func reinvite() -> Int {
+        lastCSeq += 1
+        sdpVersion += 1
+        let cseq = lastCSeq
+        sendSIP(request("INVITE", cseq: cseq, body: sdp, extra: "Content-Type: application/sdp\r\n"))
+        guard let final = waitSIP(seconds: 5, { line in
+            guard line.hasPrefix("SIP/2.0"), let code = Int(line.split(separator: " ").dropFirst().first ?? "") else { return false }
+            return code >= 200
+        }) else { return 0 }
+        sendSIP(request("ACK", cseq: cseq))
+        return Int(final.split(separator: " ")[1]) ?? 0
     }
 
     /// Answers a re-INVITE (media moved to another worker) or a BYE from the gateway.
@@ -172,6 +194,16 @@ public final class TestCaller: @unchecked Sendable {
         seq &+= 1
         timestamp &+= 160
         pumpRTP()
+    }
+
+    /// Sends one RTP packet as the caller (its socket, SSRC and next sequence number) with
+    /// whatever payload type, timestamp and payload a test crafts.
+    public func sendRawRTP(payloadType: UInt8, marker: Bool = false, timestamp: UInt32, payload: [UInt8]) {
+        guard let remote = remoteRTP else { return }
+        var packet: [UInt8] = [0x80, (marker ? 0x80 : 0) | payloadType, UInt8(seq >> 8), UInt8(seq & 0xFF)]
+        packet += withUnsafeBytes(of: timestamp.bigEndian, Array.init) + withUnsafeBytes(of: ssrc.bigEndian, Array.init)
+        rtp.send(packet + payload, to: remote)
+        seq &+= 1
     }
 
     /// Sends one RFC 4733 digit (event code 0-15): 5 updates 20 ms apart, then 3 end packets.

@@ -177,7 +177,7 @@ final class CallController {
         let spec = MediaSessionSpec(session: call.session, codec: call.media.codec, remoteAddress: call.media.remoteAddress,
                                     remotePort: call.media.remotePort, direction: call.media.direction,
                                     aiSampleRate: aiAudio(call).rate, bridgeEndpoint: bridgeEndpoint,
-                                    record: config.recording.enabled)
+                                    record: config.recording.enabled, sipSourceAddress: call.source.host)
         bus.send(update ? .updateSession(spec) : .allocateSession(spec), to: worker)
     }
 
