@@ -103,7 +103,12 @@ public struct SIPTransactionLayer: Sendable {
                 }
             }
             // ACK for a 2xx: end-to-end, stop the UAS core's 2xx retransmission and hand to the TU.
-            if let cid = req.callID, let cseq = req.cseq { okRetransmissions[OKKey(callID: cid, cseq: cseq.sequence)] = nil }
+            // Only an ACK with the 2xx's tags stops it (§12.2.2): Call-ID and CSeq alone are
+            // known to anyone who saw the INVITE.
+            if let cid = req.callID, let cseq = req.cseq {
+                let k = OKKey(callID: cid, cseq: cseq.sequence)
+                if let ok = okRetransmissions[k]?.response, ok.to?.tag == req.to?.tag, ok.from?.tag == req.from?.tag { okRetransmissions[k] = nil }
+            }
             return [.deliverRequest(req, from: peer, transaction: nil)]
         }
 
