@@ -281,9 +281,10 @@ public struct SIPTransactionLayer: Sendable {
     /// `.ackTimeout`. Call right after `sendResponse` of the 2xx.
     public mutating func start2xxRetransmission(_ response: SIPMessage, to peer: SIPPeer, now: UInt64) {
         guard let cid = response.callID, let cseq = response.cseq else { return }
-        // Retransmitted even on reliable transports: the 2xx/ACK exchange is end-to-end
-        // and a later hop may be UDP (§13.3.1.4 makes no transport exception).
-        let next: UInt64? = now &+ timers.t1
+        // Over TCP/TLS nothing is retransmitted (§17.2.1, as pjsip and Kamailio's tm do):
+        // the transport delivers or the connection fails. Only the ACK wait (64*T1) remains,
+        // so a 2xx that is never ACKed still ends the call with a BYE.
+        let next: UInt64? = peer.transport.isReliable ? nil : now &+ timers.t1
         let k = OKKey(callID: cid, cseq: cseq.sequence)
         okRetransmissions[k] = OKRetransmission(response: response, peer: peer, next: next, interval: timers.t1, giveUp: now &+ timers.timeout)
         schedule(.ok(k))
