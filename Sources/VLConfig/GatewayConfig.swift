@@ -10,6 +10,7 @@ public struct GatewayConfig: Sendable {
     public var recording: RecordingSettings
     public var bus: BusSettings
     public var limits: CallLimits
+    public var edge: EdgeLimits
     public var observability: ObservabilitySettings
     public var web: WebSettings
     /// Every variable read, with the value in force and its source (defaults included).
@@ -24,6 +25,7 @@ public struct GatewayConfig: Sendable {
         recording = try RecordingSettings(r)
         bus = try BusSettings(r)
         limits = try CallLimits(r)
+        edge = try EdgeLimits(r)
         observability = try ObservabilitySettings(r)
         web = try WebSettings(r)
         effective = r.effective

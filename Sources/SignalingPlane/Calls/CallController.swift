@@ -18,7 +18,6 @@ final class CallController {
     let sip: SIPStack
     var calls: [String: Call] = [:]
     var callsBySession: [SessionID: Call] = [:]
-    var policy: SourcePolicy
     var shuttingDown = false
     /// A call is gone (hung up, rejected, failed), with the reason: the live calls page keeps its record.
     var onCallEnded: ((Call, String) -> Void)?
@@ -32,7 +31,6 @@ final class CallController {
         self.reactor = reactor
         self.bus = bus
         self.sip = sip
-        policy = SourcePolicy(allowedSources: config.limits.allowedSources, invitesPerSecond: config.limits.inviteRatePerSource)
         bus.onSessionEvent = { [unowned self] from, message in handleBus(message, from: from) }
         bus.onWorkerLost = { [unowned self] id in workerLost(id) }
         bus.onBridgeLost = { [unowned self] id in bridgeLost(id) }
@@ -79,13 +77,8 @@ final class CallController {
     func incomingCall(callID: String, offer: [UInt8]?, from: NameAddr, to: NameAddr, source: SIPPeer) {
         let meta: Logger.Metadata = ["call_id": "\(callID)", "from": "\(from.uri)", "source": "\(source)"]
         guard !shuttingDown else { failed("shutting_down"); return sip.reject(callID, 503, "Service Unavailable (shutting down)") }
-        guard policy.isAllowed(source.host) else {
-            logger.warning("INVITE from a source not in VLGW_ALLOWED_SOURCES", metadata: meta)
-            failed("forbidden_source"); return sip.reject(callID, 403, "Forbidden")
-        }
-        guard policy.admit(source.host) else {
-            failed("rate_limited"); return sip.reject(callID, 503, "Service Unavailable (rate limited)")
-        }
+        // Allowed sources and per-source rates were checked before the transaction layer
+        // (SIPStack+SourceScreening): rejected INVITEs never get here.
         guard calls.count < config.limits.maxCalls else {
             logger.warning("call limit reached", metadata: meta.merging(["max": "\(config.limits.maxCalls)"]) { $1 })
             failed("max_calls"); return sip.reject(callID, 503, "Service Unavailable (call limit)")
@@ -102,7 +95,7 @@ final class CallController {
             media = SDPGlue.offerlessPlaceholder(preferences: config.sip.codecs)
         }
         let call = Call(callID: callID, session: SessionID.random(), from: from.uri.description, to: to.uri.description, source: source,
-                        media: media, offerless: offer == nil)
+                        media: media, offerless: offer == nil, dtmfPerSecond: config.edge.dtmfRatePerCall)
         call.callerName = from.displayName
         calls[callID] = call
         callsBySession[call.session] = call
@@ -302,6 +295,15 @@ final class CallController {
     }
 
     func forwardDTMF(_ call: Call, digit: UInt8, durationMs: UInt16) {
+        // Each digit becomes a message to the AI (and a model turn): a caller or a forged
+        // INFO stream must not flood it. Beyond VLGW_DTMF_RATE_PER_CALL digits are dropped.
+        guard call.dtmfBucket.take(now: MonotonicClock.nowNs()) else {
+            call.droppedDTMF += 1
+            if call.droppedDTMF == 1 || call.droppedDTMF % 100 == 0 {
+                logger.warning("DTMF over the per-call rate; dropping", metadata: ["call_id": "\(call.callID)", "dropped": "\(call.droppedDTMF)"])
+            }
+            return
+        }
         logger.info("DTMF", metadata: ["call_id": "\(call.callID)", "digit": "\(DTMFCode.character(digit) ?? "?")"])
         if let bridge = call.bridge { bus.send(.dtmf(call.session, digit: digit, durationMs: durationMs), to: bridge) }
     }
