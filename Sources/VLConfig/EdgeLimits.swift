@@ -13,6 +13,8 @@ public struct EdgeLimits: Sendable {
     public var tcpMessageTimeoutMs: Int
     /// A TCP connection with no traffic this long is closed.
     public var tcpIdleTimeoutSec: Int
+    /// Patterns of SIP/tel URIs the AI may transfer calls to; empty: transfer is disabled.
+    public var transferAllow: [String]
 
     init(_ r: ConfigReader) throws(ConfigError) {
         requestRatePerSource = try r.int("VLGW_REQUEST_RATE_PER_SOURCE", default: 200, range: 1...1_000_000)
@@ -21,5 +23,13 @@ public struct EdgeLimits: Sendable {
         tcpMaxPerSource = try r.int("VLGW_SIP_TCP_MAX_PER_SOURCE", default: 32, range: 1...1_000_000)
         tcpMessageTimeoutMs = try r.int("VLGW_SIP_TCP_MESSAGE_TIMEOUT_MS", default: 10_000, range: 100...600_000)
         tcpIdleTimeoutSec = try r.int("VLGW_SIP_TCP_IDLE_TIMEOUT_SEC", default: 600, range: 1...86_400)
+        let allow = r.string("VLGW_TRANSFER_ALLOW", default: "")
+        transferAllow = allow.split(separator: ",").map { $0.vlTrimming(" ") }.filter { !$0.isEmpty }
+        for pattern in transferAllow {
+            let lower = pattern.lowercased()
+            guard lower.hasPrefix("sip:") || lower.hasPrefix("sips:") || lower.hasPrefix("tel:"), !pattern.contains("?") else {
+                throw ConfigError(variable: "VLGW_TRANSFER_ALLOW", value: allow, reason: "\"\(pattern)\" is not a sip:, sips: or tel: URI pattern")
+            }
+        }
     }
 }

@@ -61,6 +61,11 @@ public final class TestCaller: @unchecked Sendable {
             + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
     }
 
+    /// A request inside the call's dialog (its tags, a fresh branch), for tests to send.
+    public func inDialogRequest(_ method: String, cseq: Int, body: String = "", extra: String = "") -> String {
+        request(method, cseq: cseq, body: body, extra: extra)
+    }
+
     var gateway: SocketPeer { SocketPeer(host: "127.0.0.1", port: gatewayPort)! }
 
     public func sendSIP(_ text: String) { sip.send(Array(text.utf8), to: gateway) }

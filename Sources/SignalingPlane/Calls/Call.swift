@@ -42,6 +42,9 @@ final class Call {
     /// DTMF digits passed to the AI (VLGW_DTMF_RATE_PER_CALL, burst twice that).
     var dtmfBucket: TokenBucket
     var droppedDTMF = 0
+    /// An AI-requested transfer is under way (REFER sent, final outcome not yet known).
+    var transferPending = false
+    var transferTimer: TimerID?
 
     init(callID: String, session: SessionID, from: String, to: String, source: SIPPeer, media: NegotiatedCallMedia, offerless: Bool,
          dtmfPerSecond: Int = 10) {

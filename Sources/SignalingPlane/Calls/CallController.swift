@@ -19,6 +19,8 @@ final class CallController {
     var calls: [String: Call] = [:]
     var callsBySession: [SessionID: Call] = [:]
     var shuttingDown = false
+    /// VLGW_TRANSFER_ALLOW: where the AI may send a call.
+    let transferAllow: TransferAllowList
     /// A call is gone (hung up, rejected, failed), with the reason: the live calls page keeps its record.
     var onCallEnded: ((Call, String) -> Void)?
 
@@ -31,6 +33,7 @@ final class CallController {
         self.reactor = reactor
         self.bus = bus
         self.sip = sip
+        transferAllow = TransferAllowList(config.edge.transferAllow)
         bus.onSessionEvent = { [unowned self] from, message in handleBus(message, from: from) }
         bus.onWorkerLost = { [unowned self] id in workerLost(id) }
         bus.onBridgeLost = { [unowned self] id in bridgeLost(id) }
@@ -284,9 +287,11 @@ final class CallController {
             logger.info("AI ended the call: \(reason)", metadata: ["call_id": "\(call.callID)"])
             hangup(call, reason: reason)
         case .transferRequest(let id, let target):
-            guard let call = callsBySession[id], call.state == .answered else { return }
-            logger.info("AI transfers the call", metadata: ["call_id": "\(call.callID)", "target": "\(target)"])
-            sip.refer(call.callID, target: target)
+            guard let call = callsBySession[id] else {
+                bus.send(.transferResult(id, status: 481, detail: "the call has ended"), to: peer)
+                return
+            }
+            requestTransfer(call, target: target)
         case .sessionStats, .speakingState, .transcriptLine:
             break // for the live calls page (LiveCallBoard), not call control
         default:
@@ -385,6 +390,7 @@ final class CallController {
         reactor.cancel(call.setupTimer)
         reactor.cancel(call.sessionRefreshTimer)
         reactor.cancel(call.sessionExpiryTimer)
+        reactor.cancel(call.transferTimer)
         if let worker = call.worker {
             bus.send(.releaseSession(call.session, reason: reason), to: worker)
             bus.workers.unreserve(worker)
@@ -408,9 +414,3 @@ final class CallController {
     }
 }
 
-extension CallController {
-    /// The transfer target answered (NOTIFY 200): our leg is done (RFC 5589 §6.1).
-    func transferCompleted(callID: String) {
-        if let call = calls[callID] { hangup(call, reason: "transferred") }
-    }
-}

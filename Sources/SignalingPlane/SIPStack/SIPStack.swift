@@ -84,12 +84,14 @@ final class SIPStack {
             case .requestCompleted(let callID, let method, let status):
                 if keepAliveProbes.remove(callID) != nil {
                     keepAliveAnswered(status)
+                } else if method == .refer {
+                    controller?.referAnswered(callID: callID, status: status)
                 } else {
                     logger.debug("\(method) finished with \(status)", metadata: ["call_id": "\(callID)"])
                 }
             case .referProgress(let callID, let status):
                 logger.info("transfer progress \(status)", metadata: ["call_id": "\(callID)"])
-                if status >= 200 && status < 300 { controller?.transferCompleted(callID: callID) }
+                controller?.transferProgress(callID: callID, status: status)
             case .registered(let expires):
                 let target = registrationTarget
                 registrationState = "registered (expires \(expires) s) at \(target)"
@@ -144,12 +146,8 @@ final class SIPStack {
     func reinvite(_ callID: String, sdp: [UInt8]) {
         perform(ua.sendInDialog(.invite, callID: callID, body: sdp, contentType: "application/sdp", now: now))
     }
-    func refer(_ callID: String, target: String) {
-        guard let uri = try? SIPURI(parsing: target.hasPrefix("sip:") || target.hasPrefix("sips:") || target.hasPrefix("tel:") ? target : "sip:\(target)") else {
-            return logger.warning("transfer target is not a SIP URI: \(target)")
-        }
-        perform(ua.refer(callID: callID, to: uri, now: now))
-    }
+    /// REFER to an already checked target (CallController+Transfer, TransferAllowList).
+    func refer(_ callID: String, to uri: SIPURI) { perform(ua.refer(callID: callID, to: uri, now: now)) }
 
     /// What `register(config:)` settled on, kept for re-resolution and retries.
     private struct RegistrationPlan {
