@@ -74,6 +74,31 @@ final class EdgeAttackTests: XCTestCase {
         XCTAssertNotNil(harness.waitForStatus(seconds: 3) { $0.calls.isEmpty })
     }
 
+    /// The caller's own phone sends DTMF INFOs as fast as it can: at most
+    /// VLGW_DTMF_RATE_PER_CALL a second (burst twice that) reach the AI; every INFO is
+    /// still answered 200.
+    func testDTMFInfoFloodIsRateLimitedPerCall() throws {
+        harness.environment["VLGW_DTMF_RATE_PER_CALL"] = "2"
+        try startGateway()
+        let caller = try TestCaller(gatewayPort: harness.ports.sip)
+        XCTAssertEqual(caller.invite(timeout: 15), 200)
+        usleep(500_000)   // the AI session is ready
+        for i in 0..<30 {
+            caller.sendSIP(caller.inDialogRequest("INFO", cseq: 10 + i, body: "Signal=\(i % 10)\r\nDuration=100\r\n",
+                                                  extra: "Content-Type: application/dtmf-relay\r\n"))
+        }
+        let answers = caller.waitSIP(seconds: 1.5) { _ in false }
+        XCTAssertNil(answers)
+        XCTAssertEqual(caller.sipLog.filter { $0.hasPrefix("SIP/2.0 200") && $0.contains(" INFO\r\n") }.count, 30, "every INFO answered")
+        let toAI = harness.logs.components(separatedBy: "\n").filter { $0.contains("DTMF to AI") }.count
+        XCTAssertGreaterThanOrEqual(toAI, 4)
+        XCTAssertLessThanOrEqual(toAI, 6, "burst 4 plus ~2/s over the ~1 s the flood and its answers take")
+        XCTAssertTrue(harness.logs.contains("DTMF over the per-call rate"))
+        // (TestCaller.bye() would use CSeq 2, below the INFOs': 500, as §12.2.2 wants.)
+        caller.sendSIP(caller.inDialogRequest("BYE", cseq: 100))
+        XCTAssertNotNil(caller.waitSIP(seconds: 3) { $0.hasPrefix("SIP/2.0 200") } .flatMap { $0.contains(" BYE\r\n") ? $0 : nil })
+    }
+
     /// An OPTIONS and INVITE flood from one source over the per-source rates: every rejected
     /// request gets exactly one 503, nothing is retransmitted, and no transaction is kept.
     func testFloodRejectionsAreStatelessOneAnswerEachNeverRetransmitted() throws {
