@@ -76,7 +76,7 @@ final class EdgeAttackTests: XCTestCase {
 
     /// The caller's own phone sends DTMF INFOs as fast as it can: at most
     /// VLGW_DTMF_RATE_PER_CALL a second (burst twice that) reach the AI; every INFO is
-    /// still answered 200.
+    /// still answered 200. A BYE with a CSeq below the INFOs' then gets 500 and changes nothing.
     func testDTMFInfoFloodIsRateLimitedPerCall() throws {
         harness.environment["VLGW_DTMF_RATE_PER_CALL"] = "2"
         try startGateway()
@@ -94,7 +94,9 @@ final class EdgeAttackTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(toAI, 4)
         XCTAssertLessThanOrEqual(toAI, 6, "burst 4 plus ~2/s over the ~1 s the flood and its answers take")
         XCTAssertTrue(harness.logs.contains("DTMF over the per-call rate"))
-        // (TestCaller.bye() would use CSeq 2, below the INFOs': 500, as §12.2.2 wants.)
+        // TestCaller.bye() uses CSeq 2, below the INFOs': 500 (§12.2.2), and the call stays up.
+        XCTAssertEqual(caller.bye(), 500)
+        XCTAssertEqual(harness.status()?.calls.count, 1)
         caller.sendSIP(caller.inDialogRequest("BYE", cseq: 100))
         XCTAssertNotNil(caller.waitSIP(seconds: 3) { $0.hasPrefix("SIP/2.0 200") } .flatMap { $0.contains(" BYE\r\n") ? $0 : nil })
     }
