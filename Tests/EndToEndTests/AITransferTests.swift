@@ -83,4 +83,20 @@ final class AITransferTests: XCTestCase {
         XCTAssertEqual(harness.status()?.calls.count, 1, "a declined transfer leaves the caller on the call")
         XCTAssertEqual(caller.bye(), 200)
     }
+
+    /// The transferee reports success (NOTIFY sipfrag 200): the AI is told, and the gateway
+    /// ends its leg with BYE (RFC 5589 §6.1).
+    func testSuccessfulTransferIsReportedAndEndsOurLeg() throws {
+        let caller = try start(tool: "{\"target\":\"sip:agent@pbx.example.com\"}")
+        talk(caller, seconds: 3)
+        _ = caller.waitSIP(seconds: 2) { _ in false }
+        XCTAssertTrue(caller.sipLog.contains { $0.hasPrefix("REFER ") }, "REFER sent: \(caller.sipLog.map { TestCaller.firstLine($0) })")
+        caller.sendSIP(caller.inDialogRequest("NOTIFY", cseq: 5, body: "SIP/2.0 200 OK\r\n",
+                                              extra: "Event: refer\r\nSubscription-State: terminated;reason=noresource\r\nContent-Type: message/sipfrag\r\n"))
+        _ = caller.waitSIP(seconds: 2) { _ in false }
+        let output = try XCTUnwrap(toolOutput(seconds: 5))
+        XCTAssertTrue(output.contains("200") && output.contains("transferred"), output)
+        XCTAssertTrue(caller.sipLog.contains { $0.hasPrefix("BYE ") }, "our leg ended: \(caller.sipLog.map { TestCaller.firstLine($0) })")
+        XCTAssertNotNil(harness.waitForStatus(seconds: 3) { $0.calls.isEmpty })
+    }
 }
