@@ -99,4 +99,16 @@ final class AITransferTests: XCTestCase {
         XCTAssertTrue(caller.sipLog.contains { $0.hasPrefix("BYE ") }, "our leg ended: \(caller.sipLog.map { TestCaller.firstLine($0) })")
         XCTAssertNotNil(harness.waitForStatus(seconds: 3) { $0.calls.isEmpty })
     }
+
+    /// The caller's phone refuses the REFER (603): the AI is told the transfer was refused.
+    func testRefusedReferIsReportedToTheAI() throws {
+        let caller = try start(tool: "{\"target\":\"sip:agent@pbx.example.com\"}")
+        caller.referStatus = 603
+        talk(caller, seconds: 3)
+        _ = caller.waitSIP(seconds: 2) { _ in false }
+        let output = try XCTUnwrap(toolOutput(seconds: 5))
+        XCTAssertTrue(output.contains("REFER answered 603"), output)
+        XCTAssertEqual(harness.status()?.calls.count, 1, "the call goes on")
+        XCTAssertEqual(caller.bye(), 200)
+    }
 }

@@ -21,6 +21,8 @@ public final class TestCaller: @unchecked Sendable {
     /// Display name in From (a SIP quoted string: no `"` or `\\` in it).
     public var displayName: String?
     public private(set) var reinvites = 0
+    /// How the caller answers a REFER (tests of refused transfers set e.g. 603).
+    public var referStatus = 200
     public private(set) var sipLog: [String] = []
     /// Decoded audio received, 8 kHz (PCMU/PCMA) or 16 kHz (G.722), with arrival times.
     public private(set) var received: [(time: Double, samples: [Int16])] = []
@@ -119,7 +121,7 @@ public final class TestCaller: @unchecked Sendable {
         let line = Self.firstLine(text)
         guard !line.hasPrefix("SIP/2.0") else { return false }
         let method = String(line.split(separator: " ").first ?? "")
-        var response = "SIP/2.0 200 OK\r\n"
+        var response = method == "REFER" && referStatus != 200 ? "SIP/2.0 \(referStatus) Refused\r\n" : "SIP/2.0 200 OK\r\n"
         for name in ["Via", "From", "To", "Call-ID", "CSeq"] {
             for value in Self.headers(text, name) { response += "\(name): \(value)\r\n" }
         }
