@@ -59,7 +59,7 @@ let package = Package(
         .target(
             name: "VLRuntime",
             dependencies: [
-                "ZeroMQ", "VLBus", "VLConfig", "CLinux",
+                "ZeroMQ", "VLBus", "VLConfig", "CLinux", "CCrypto",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

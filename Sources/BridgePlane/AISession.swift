@@ -52,6 +52,8 @@ final class AISession {
     let startedAt = MonotonicClock.nowNs()
     /// Webhook tool calls in flight (call id → cue timer), for the audible "working" cue.
     var pendingTools: [String: TimerID] = [:]
+    /// The AI's function-call id of a transfer_call waiting for signaling's outcome.
+    var pendingTransfer: String?
     var cueFrame = 0
 
     init(spec: AISessionSpec) {

@@ -184,9 +184,7 @@ extension BridgeService {
             send(session, .conversationItemCreate(ConversationItemCreate(item: .functionCallOutput(callId: callID, output: "{\"ok\":true}"))))
             scheduleHangup(session, reason: (args["reason"] as? String) ?? "end_call")
         case "transfer_call":
-            let target = (args["target"] as? String) ?? ""
-            send(session, .conversationItemCreate(ConversationItemCreate(item: .functionCallOutput(callId: callID, output: target.isEmpty ? "{\"ok\":false,\"error\":\"no target\"}" : "{\"ok\":true}"))))
-            if !target.isEmpty { control.send(.transferRequest(id, target: target)) }
+            startTransfer(session, callID: callID, target: (args["target"] as? String) ?? "")
         default:
             guard let tool = userTools[name], let url = URL(string: tool.url) else {
                 send(session, .conversationItemCreate(ConversationItemCreate(item: .functionCallOutput(callId: callID, output: "{\"error\":\"unknown tool \(name)\"}"))))

@@ -109,6 +109,8 @@ public final class BridgeService {
             connect(session)
         case .aiSessionStop(let id, let reason):
             if let session = sessions[id] { close(session, reason: reason) }
+        case .transferResult(let id, let status, let detail):
+            if let session = sessions[id] { transferFinished(session, status: Int(status), detail: detail) }
         case .dtmf(let id, let digit, _):
             guard let session = sessions[id], session.state == .ready else { return }
             let key = DTMFCode.character(digit).map(String.init) ?? "?"

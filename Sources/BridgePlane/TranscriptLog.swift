@@ -3,8 +3,8 @@ import Logging
 import VLRuntime
 
 /// Per-call transcript and event log: one JSON object per line in
-/// `VLGW_TRANSCRIPT_DIR/<sip-call-id>.jsonl` (caller, call id, timestamps, turns, tools),
-/// plus a CDR line per call in `cdr.jsonl`. Written synchronously: a few lines per turn.
+/// `VLGW_TRANSCRIPT_DIR/call-<readable part of the Call-ID>-<hash>.jsonl` (caller, call id,
+/// timestamps, turns, tools; see `CallFileName`), plus a CDR line per call in `cdr.jsonl`. Written synchronously: a few lines per turn.
 final class TranscriptLog {
     let directory: String
     let logger: Logger
@@ -22,8 +22,7 @@ final class TranscriptLog {
         record["caller"] = session.spec.caller
         record["time"] = ISO8601DateFormatter().string(from: Date())
         guard let data = try? JSONSerialization.data(withJSONObject: record, options: [.sortedKeys]) else { return }
-        let safeName = session.spec.sipCallID.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." ? $0 : "_" }
-        append(data, to: "\(directory)/\(String(safeName)).jsonl")
+        append(data, to: "\(directory)/\(CallFileName.transcript(callID: session.spec.sipCallID))")
         if fields["event"] == "call_end" { append(data, to: "\(directory)/cdr.jsonl") }
     }
 

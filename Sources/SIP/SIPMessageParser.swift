@@ -7,6 +7,10 @@ public enum SIPMessageParser {
         public var consumed: Int
     }
 
+    /// Header lines one message may carry. Real messages have a few dozen; thousands of
+    /// tiny headers would cost far more to parse and keep than their bytes suggest.
+    public static let maxHeaderLines = 256
+
     /// How the Content-Length header frames the body.
     enum Framing: Equatable { case absent, length(Int), invalid }
 
@@ -87,6 +91,7 @@ public enum SIPMessageParser {
 
     static func parseHeaderLines(_ b: [UInt8], _ from: Int, _ end: Int) throws(SIPParseError) -> SIPHeaders {
         var headers = SIPHeaders()
+        var count = 0
         var pendingName: String? = nil
         var pendingValue: [UInt8] = []
         func flush() {
@@ -118,6 +123,8 @@ public enum SIPMessageParser {
                 continue
             }
             flush()
+            count += 1
+            if count > maxHeaderLines { throw .tooManyHeaders }
             var c = i
             while c < ce, b[c] != ASCII.colon { c += 1 }
             guard c < ce else { throw .malformedHeader("missing colon") }

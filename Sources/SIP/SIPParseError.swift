@@ -18,5 +18,7 @@ public enum SIPParseError: Error, Equatable, Sendable {
     case invalidContentLength
     case missingContentLength
     case messageTooLarge
+    /// More header lines than `SIPMessageParser.maxHeaderLines`.
+    case tooManyHeaders
     case invalidChallenge(String)
 }

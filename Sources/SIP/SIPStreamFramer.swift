@@ -10,6 +10,14 @@ public struct SIPStreamFramer: Sendable {
     /// RFC 5626 §3.5.1 double-CRLF "pings" seen so far; the driver answers
     /// each with a single CRLF "pong" and may reset this counter.
     public var keepAlivePings = 0
+    /// Where the search for the end of the headers resumes: bytes before it were searched
+    /// already, so a message trickling in costs linear, not quadratic, time.
+    private var scanFrom = 0
+    /// Bytes examined looking for header ends, in total (tests check it stays linear).
+    public private(set) var bytesScanned = 0
+
+    /// Whether part of a message (not just keep-alive CRLFs) is buffered.
+    public var hasPartialMessage: Bool { SIPMessageParser.skipLeadingCRLF(buffer, from: 0) < buffer.count }
 
     public init(maxMessageSize: Int = 65_536) { self.maxMessageSize = maxMessageSize }
 
@@ -24,13 +32,18 @@ public struct SIPStreamFramer: Sendable {
         let start = SIPMessageParser.skipLeadingCRLF(buffer, from: 0)
         if start == buffer.count {
             // Keep a partial ping ("\r\n") so it can complete with the next read.
-            if buffer.count > 3 { buffer.removeAll(keepingCapacity: true) }
+            if buffer.count > 3 { buffer.removeAll(keepingCapacity: true); scanFrom = 0 }
             return nil
         }
-        guard let (headEnd, bodyStart) = SIPMessageParser.findHeaderEnd(buffer, from: start) else {
+        // The terminator is at most 3 bytes ("\n\r\n"): back up that far for one split across reads.
+        let searchFrom = max(start, scanFrom - 3)
+        bytesScanned += buffer.count - searchFrom
+        guard let (headEnd, bodyStart) = SIPMessageParser.findHeaderEnd(buffer, from: searchFrom) else {
+            scanFrom = buffer.count
             if buffer.count - start > maxMessageSize { return try fail(.messageTooLarge) }
             return nil
         }
+        scanFrom = headEnd
         let parsedHead: (SIPStartLine, SIPHeaders)
         do { parsedHead = try SIPMessageParser.parseHead(buffer, start, headEnd) } catch { return try fail(error) }
         let length: Int
@@ -43,6 +56,7 @@ public struct SIPStreamFramer: Sendable {
         guard buffer.count - bodyStart >= length else { return nil }
         let body = Array(buffer[bodyStart..<(bodyStart + length)])
         buffer.removeSubrange(0..<(bodyStart + length))
+        scanFrom = 0
         return SIPMessage(startLine: parsedHead.0, headers: parsedHead.1, body: body)
     }
 
@@ -61,7 +75,7 @@ public struct SIPStreamFramer: Sendable {
             keepAlivePings += 1
             i += 4
         }
-        if i > 0 { buffer.removeSubrange(0..<i) }
+        if i > 0 { buffer.removeSubrange(0..<i); scanFrom = max(0, scanFrom - i) }
     }
 
     private mutating func fail(_ e: SIPParseError) throws(SIPParseError) -> SIPMessage? {

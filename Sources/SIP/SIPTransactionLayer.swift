@@ -103,7 +103,12 @@ public struct SIPTransactionLayer: Sendable {
                 }
             }
             // ACK for a 2xx: end-to-end, stop the UAS core's 2xx retransmission and hand to the TU.
-            if let cid = req.callID, let cseq = req.cseq { okRetransmissions[OKKey(callID: cid, cseq: cseq.sequence)] = nil }
+            // Only an ACK with the 2xx's tags stops it (§12.2.2): Call-ID and CSeq alone are
+            // known to anyone who saw the INVITE.
+            if let cid = req.callID, let cseq = req.cseq {
+                let k = OKKey(callID: cid, cseq: cseq.sequence)
+                if let ok = okRetransmissions[k]?.response, ok.to?.tag == req.to?.tag, ok.from?.tag == req.from?.tag { okRetransmissions[k] = nil }
+            }
             return [.deliverRequest(req, from: peer, transaction: nil)]
         }
 
@@ -276,9 +281,10 @@ public struct SIPTransactionLayer: Sendable {
     /// `.ackTimeout`. Call right after `sendResponse` of the 2xx.
     public mutating func start2xxRetransmission(_ response: SIPMessage, to peer: SIPPeer, now: UInt64) {
         guard let cid = response.callID, let cseq = response.cseq else { return }
-        // Retransmitted even on reliable transports: the 2xx/ACK exchange is end-to-end
-        // and a later hop may be UDP (§13.3.1.4 makes no transport exception).
-        let next: UInt64? = now &+ timers.t1
+        // Over TCP/TLS nothing is retransmitted (§17.2.1, as pjsip and Kamailio's tm do):
+        // the transport delivers or the connection fails. Only the ACK wait (64*T1) remains,
+        // so a 2xx that is never ACKed still ends the call with a BYE.
+        let next: UInt64? = peer.transport.isReliable ? nil : now &+ timers.t1
         let k = OKKey(callID: cid, cseq: cseq.sequence)
         okRetransmissions[k] = OKRetransmission(response: response, peer: peer, next: next, interval: timers.t1, giveUp: now &+ timers.timeout)
         schedule(.ok(k))

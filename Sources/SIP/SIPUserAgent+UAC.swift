@@ -14,6 +14,7 @@ extension SIPUserAgent {
         let bye = d.makeRequest(.bye, via: config.via(), contact: nil)
         dialogs[callID] = nil
         pendingReinvites[callID] = nil
+        pendingRefers.remove(callID)
         outgoing[callID] = nil
         reinviteAcks[callID] = nil
         offerInOK.remove(callID)
@@ -29,6 +30,7 @@ extension SIPUserAgent {
         referrer.tag = nil
         req.headers.append("Referred-By", referrer.description)
         dialogs[callID] = d
+        pendingRefers.insert(callID)
         return sendClient(req, to: d.peer, callID: callID, now: now)
     }
 
@@ -84,6 +86,8 @@ extension SIPUserAgent {
         }
         guard code >= 200, let key, let cid = clientRequests[key] else { return [] }
         clientRequests[key] = nil
+        // A refused REFER creates no subscription: no NOTIFY for it will count.
+        if cseq.method == .refer, code >= 300 { pendingRefers.remove(cid) }
         return [.requestCompleted(callID: cid, method: cseq.method, status: code)]
     }
 

@@ -5,35 +5,32 @@ extension SIPUserAgent {
         if method == .ack { return onAck(req, callID: cid) }
         guard let key else { return [] }
         let toTag = req.to?.tag
-        // Requests inside a dialog we do not know: 481 (§12.2.2).
-        if let t = toTag, method != .options, method != .cancel, dialogs[cid]?.localTag != t {
-            // Unknown Call-ID, or our Call-ID with someone else's tag (stale/forked leg).
-            return respond(req, key: key, status: 481, toTag: toTag, now: now)
-        }
-        if let d = dialogs[cid], toTag != nil, let seq = req.cseq?.sequence {
-            // §12.2.2: lower CSeq than the last one seen → 500.
-            if let last = d.remoteSeq, seq < last, method != .cancel { return respond(req, key: key, status: 500, reason: "CSeq Out of Order", toTag: toTag, now: now) }
-            dialogs[cid]?.remoteSeq = seq
+        if method == .cancel { return onCancel(req, key: key, now: now) }
+        // §12.2.2: a request with a To tag, or one that only exists inside a dialog, must match
+        // a dialog on Call-ID and both tags; anything else gets 481 and changes nothing.
+        // (OPTIONS is answered either way: it changes nothing.)
+        if method != .options, toTag != nil || Self.dialogOnlyMethods.contains(method) {
+            guard let d = matchingDialog(req) else { return respond(req, key: key, status: 481, toTag: toTag, now: now) }
+            // §12.2.2: lower CSeq than the last one seen → 500, and the dialog keeps its state.
+            if let seq = req.cseq?.sequence {
+                if let last = d.remoteSeq, seq < last { return respond(req, key: key, status: 500, reason: "CSeq Out of Order", toTag: toTag, now: now) }
+                dialogs[cid]?.remoteSeq = seq
+            }
         }
         // §8.2.2.3: extensions we do not support → 420 with Unsupported (never for CANCEL).
-        if method != .cancel {
-            let supported = Set(config.supported.map { $0.lowercased() })
-            let unsupported = req.headers.values("Require").filter { !supported.contains($0.lowercased()) }
-            if !unsupported.isEmpty {
-                return respond(req, key: key, status: 420, toTag: toTag, extra: [("Unsupported", unsupported.joined(separator: ", "))], now: now)
-            }
+        let supported = Set(config.supported.map { $0.lowercased() })
+        let unsupported = req.headers.values("Require").filter { !supported.contains($0.lowercased()) }
+        if !unsupported.isEmpty {
+            return respond(req, key: key, status: 420, toTag: toTag, extra: [("Unsupported", unsupported.joined(separator: ", "))], now: now)
         }
         switch method {
         case .invite: return toTag == nil ? onInitialInvite(req, from: peer, key: key, now: now) : onReinvite(req, key: key, now: now)
-        case .cancel: return onCancel(req, key: key, now: now)
-        case .bye where dialogs[cid] == nil && pendingInvites[cid] == nil:
-            // §15.1.2: a BYE that matches no dialog (or call being set up) gets 481.
-            return respond(req, key: key, status: 481, toTag: toTag, now: now)
         case .bye:
             // A BYE proves the peer got our 2xx even if its ACK was lost.
             layer.stop2xxRetransmissions(callID: cid)
             dialogs[cid] = nil
             outgoing[cid] = nil
+            pendingRefers.remove(cid)
             reinviteAcks[cid] = nil
             pendingReinvites[cid] = nil
             var ev = respond(req, key: key, status: 200, toTag: toTag, now: now)
@@ -48,13 +45,7 @@ extension SIPUserAgent {
         case .info:
             return onInfo(req, callID: cid, key: key, now: now)
         case .notify:
-            var ev = respond(req, key: key, status: 200, toTag: toTag, now: now)
-            if req.contentType?.lowercased().hasPrefix("message/sipfrag") == true,
-               let line = String(decoding: req.body, as: UTF8.self).split(separator: "\r\n").first ?? String(decoding: req.body, as: UTF8.self).split(separator: "\n").first {
-                let parts = line.split(separator: " ")
-                if parts.count >= 2, let code = Int(parts[1]) { ev.append(.referProgress(callID: cid, status: code)) }
-            }
-            return ev
+            return onNotify(req, callID: cid, key: key, now: now)
         default:
             // §8.2.1: a method we do not handle → 405 with Allow.
             return respond(req, key: key, status: 405, toTag: toTag, extra: [("Allow", config.allow.joined(separator: ", "))], now: now)
@@ -103,12 +94,12 @@ extension SIPUserAgent {
 
     mutating func onCancel(_ req: SIPMessage, key: SIPTransactionKey, now: UInt64) -> [SIPUserAgentEvent] {
         guard let cid = req.callID else { return [] }
-        guard let ik = layer.inviteTransaction(forCancel: req) else {
+        guard let ik = layer.inviteTransaction(forCancel: req), let inv = layer.request(for: ik), cancelMatches(req, invite: inv) else {
             return respond(req, key: key, status: 481, toTag: req.to?.tag, now: now)
         }
         var ev = respond(req, key: key, status: 200, toTag: req.to?.tag ?? dialogs[cid]?.localTag, now: now)
         // §9.2: only a still-pending INVITE is cancelled, with 487.
-        if layer.isPending(ik), let inv = layer.request(for: ik) {
+        if layer.isPending(ik) {
             ev += respond(inv, key: ik, status: 487, toTag: dialogs[cid]?.localTag, now: now)
             pendingInvites[cid] = nil
             dialogs[cid] = nil
@@ -118,10 +109,30 @@ extension SIPUserAgent {
     }
 
     mutating func onAck(_ req: SIPMessage, callID cid: String) -> [SIPUserAgentEvent] {
-        guard dialogs[cid] != nil else { return [] }
+        // An ACK that does not match the dialog (§12.2.2) confirms nothing (never answered).
+        guard matchingDialog(req) != nil else { return [] }
         dialogs[cid]?.state = .confirmed
         let wasOffer = offerInOK.remove(cid) != nil
         return [.callConfirmed(callID: cid, answer: wasOffer && !req.body.isEmpty ? req.body : nil)]
+    }
+
+    /// NOTIFY of the implicit subscription a REFER of ours created (RFC 3515 §2.4.4): only
+    /// while that REFER is outstanding, only for the "refer" event, does its sipfrag count.
+    mutating func onNotify(_ req: SIPMessage, callID cid: String, key: SIPTransactionKey, now: UInt64) -> [SIPUserAgentEvent] {
+        let event = req.headers["Event"]?.split(separator: ";").first?.trimmingCharacters(in: " \t").lowercased()
+        guard pendingRefers.contains(cid), event == "refer" else {
+            // §3.2.4 of RFC 6665: a NOTIFY for no subscription we hold.
+            return respond(req, key: key, status: 481, toTag: req.to?.tag, now: now)
+        }
+        var ev = respond(req, key: key, status: 200, toTag: req.to?.tag, now: now)
+        guard req.contentType?.lowercased().hasPrefix("message/sipfrag") == true else { return ev }
+        let text = String(decoding: req.body, as: UTF8.self)
+        let line = text.split(whereSeparator: { $0 == "\r" || $0 == "\n" }).first ?? ""
+        let parts = line.split(separator: " ")
+        guard parts.count >= 2, parts[0].hasPrefix("SIP/"), let code = Int(parts[1]), (100...699).contains(code) else { return ev }
+        if code >= 200 { pendingRefers.remove(cid) }
+        ev.append(.referProgress(callID: cid, status: code))
+        return ev
     }
 
     mutating func onInfo(_ req: SIPMessage, callID cid: String, key: SIPTransactionKey, now: UInt64) -> [SIPUserAgentEvent] {

@@ -23,6 +23,8 @@ public struct SIPUserAgent: Sendable {
     var outgoingKeys: [SIPTransactionKey: String] = [:]
     /// Last ACK sent for a 2xx to our re-INVITE, per Call-ID (re-sent on 2xx retransmission).
     var reinviteAcks: [String: SIPMessage] = [:]
+    /// Calls with a REFER of ours whose NOTIFYs may still come (their sipfrag is the outcome).
+    var pendingRefers: Set<String> = []
 
     public init(config: SIPUserAgentConfig) {
         self.config = config
@@ -66,6 +68,7 @@ public struct SIPUserAgent: Sendable {
                     dialogs[cid] = nil
                     out.append(.callEnded(callID: cid, reason: .requestTimeout))
                 } else if let cid = clientRequests.removeValue(forKey: key) {
+                    if key.method == "REFER" { pendingRefers.remove(cid) }
                     out.append(.requestCompleted(callID: cid, method: SIPMethod(key.method), status: 408))
                 } else if key.method == "REGISTER", !key.isServer {
                     out += registrationFailed(status: nil, now: now)

@@ -48,6 +48,8 @@ extension BusMessage {
             return .hangupRequest(try r.session(), reason: try r.string("reason"))
         case .transferRequest:
             return .transferRequest(try r.session(), target: try r.string("target"))
+        case .transferResult:
+            return .transferResult(try r.session(), status: try r.u16("status"), detail: try r.string("detail"))
         case .sessionReleased:
             return .sessionReleased(try r.session(), try r.mediaStats())
         case .sessionStats:

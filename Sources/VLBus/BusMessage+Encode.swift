@@ -21,6 +21,8 @@ extension BusMessage {
             w.u64(id.raw)
             w.u64(stats.packetsIn); w.u64(stats.packetsOut); w.u64(stats.bytesIn); w.u64(stats.bytesOut)
             w.u64(stats.packetsLost); w.u32(stats.jitterMicros)
+        case .transferResult(let id, let status, let detail):
+            w.u64(id.raw); w.u16(status); w.string(detail)
         case .speakingState(let id, let state):
             w.u64(id.raw); w.bool(state.callerSpeaking); w.bool(state.aiSpeaking); w.u32(state.bargeIns)
         case .transcriptLine(let id, let line):

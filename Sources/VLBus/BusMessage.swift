@@ -32,6 +32,8 @@ public enum BusMessageType: UInt8, Sendable, CaseIterable {
     // operators (vlgw status) ↔ signaling
     case statusQuery = 40
     case statusReport = 41
+    /// signaling → bridge: how an AI-requested transfer ended (30–39 are all taken).
+    case transferResult = 42
     // media worker ↔ bridge (audio plane)
     case audioFrame = 50
     case playbackClear = 51
@@ -63,6 +65,10 @@ public enum BusMessage: Equatable, Sendable {
     case aiSessionStop(SessionID, reason: String)
     case hangupRequest(SessionID, reason: String)
     case transferRequest(SessionID, target: String)
+    /// The outcome of a `transferRequest`: the SIP status that decided it (the REFER's
+    /// refusal, the NOTIFY sipfrag's final status; 403 for a target not allowed, 408 when
+    /// no outcome came) and a sentence the AI can relay.
+    case transferResult(SessionID, status: UInt16, detail: String)
     case speakingState(SessionID, SpeakingState)
     case transcriptLine(SessionID, TranscriptLine)
 
@@ -98,6 +104,7 @@ public enum BusMessage: Equatable, Sendable {
         case .aiSessionStop: .aiSessionStop
         case .hangupRequest: .hangupRequest
         case .transferRequest: .transferRequest
+        case .transferResult: .transferResult
         case .speakingState: .speakingState
         case .transcriptLine: .transcriptLine
         case .statusQuery: .statusQuery

@@ -10,6 +10,7 @@ public struct GatewayConfig: Sendable {
     public var recording: RecordingSettings
     public var bus: BusSettings
     public var limits: CallLimits
+    public var edge: EdgeLimits
     public var observability: ObservabilitySettings
     public var web: WebSettings
     /// Every variable read, with the value in force and its source (defaults included).
@@ -24,6 +25,7 @@ public struct GatewayConfig: Sendable {
         recording = try RecordingSettings(r)
         bus = try BusSettings(r)
         limits = try CallLimits(r)
+        edge = try EdgeLimits(r)
         observability = try ObservabilitySettings(r)
         web = try WebSettings(r)
         effective = r.effective
@@ -288,6 +290,9 @@ public struct VoiceLiveSettings: Sendable {
             let name = r.raw(["AZURE_VOICELIVE_ENDPOINT", "VOICE_LIVE_ENDPOINT"])!.name
             throw ConfigError(variable: name, value: e, reason: "must start with https:// or wss://")
         }
+        if let e = endpoint {
+            try PlainTextEndpoints.requireTLSUnlessLoopback(e, variable: r.raw(["AZURE_VOICELIVE_ENDPOINT", "VOICE_LIVE_ENDPOINT"])?.name ?? "AZURE_VOICELIVE_ENDPOINT")
+        }
         if let key = r.optionalString("AZURE_VOICELIVE_API_KEY", "VOICE_LIVE_API_KEY") {
             auth = .apiKey(key)
         } else if let id = r.optionalString("AZURE_CLIENT_ID") {
@@ -333,6 +338,7 @@ public struct VoiceLiveSettings: Sendable {
         if !(authorityHost.hasPrefix("https://") || authorityHost.hasPrefix("http://")) {
             throw ConfigError(variable: "AZURE_AUTHORITY_HOST", value: authorityHost, reason: "must be an https:// URL")
         }
+        try PlainTextEndpoints.requireTLSUnlessLoopback(authorityHost, variable: "AZURE_AUTHORITY_HOST")
         silenceRepromptSeconds = try r.int("VLGW_SILENCE_REPROMPT_SEC", default: 20, range: 0...3600)
         if simulator == .off && endpoint == nil {
             throw ConfigError(variable: "VLGW_SIMULATOR", value: "off", reason: "needs AZURE_VOICELIVE_ENDPOINT (or VOICE_LIVE_ENDPOINT) to be set")

@@ -33,6 +33,7 @@ final class BusCodecTests: XCTestCase {
             .aiSessionStop(session, reason: "caller hung up"),
             .hangupRequest(session, reason: "end_call"),
             .transferRequest(session, target: "sip:agent@example.com"),
+            .transferResult(session, status: 603, detail: "the transfer target answered 603 \"Decline\" <ü>"),
             .speakingState(session, SpeakingState(callerSpeaking: true, aiSpeaking: false, bargeIns: 3)),
             .transcriptLine(session, TranscriptLine(speaker: .ai, offsetMs: 12_345, text: "Grüß Gott <b>& \"hi\"</b>")),
             .statusQuery(requestID: 77),

@@ -27,6 +27,8 @@ public final class TestCaller: @unchecked Sendable {
     var sdpVersion = 1
     var lastCSeq = 1
     public private(set) var reinvites = 0
+    /// How the caller answers a REFER (tests of refused transfers set e.g. 603).
+    public var referStatus = 200
     public private(set) var sipLog: [String] = []
     /// Payloads received with their arrival times, still encoded.
     private var receivedPayloads: [(time: Double, payload: [UInt8])] = []
@@ -85,6 +87,11 @@ public final class TestCaller: @unchecked Sendable {
             + "Max-Forwards: 70\r\nTo: <sip:test@127.0.0.1>\(toTag.isEmpty ? "" : ";tag=\(toTag)")\r\nFrom: \(displayName.map { "\"\($0)\" " } ?? "")<sip:caller@127.0.0.1>;tag=tc1\r\n"
             + "Call-ID: \(callID)\r\nCSeq: \(cseq) \(method)\r\nContact: <sip:caller@127.0.0.1:\(sip.localPort)>\r\n\(extra)"
             + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
+    }
+
+    /// A request inside the call's dialog (its tags, a fresh branch), for tests to send.
+    public func inDialogRequest(_ method: String, cseq: Int, body: String = "", extra: String = "") -> String {
+        request(method, cseq: cseq, body: body, extra: extra)
     }
 
     var gateway: SocketPeer { SocketPeer(host: "127.0.0.1", port: gatewayPort)! }
@@ -156,7 +163,7 @@ public final class TestCaller: @unchecked Sendable {
         let line = Self.firstLine(text)
         guard !line.hasPrefix("SIP/2.0") else { return false }
         let method = String(line.split(separator: " ").first ?? "")
-        var response = "SIP/2.0 200 OK\r\n"
+        var response = method == "REFER" && referStatus != 200 ? "SIP/2.0 \(referStatus) Refused\r\n" : "SIP/2.0 200 OK\r\n"
         for name in ["Via", "From", "To", "Call-ID", "CSeq"] {
             for value in Self.headers(text, name) { response += "\(name): \(value)\r\n" }
         }

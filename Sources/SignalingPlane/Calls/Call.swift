@@ -39,8 +39,16 @@ final class Call {
     var sessionExpiryTimer: TimerID?
     /// Set while the call is being moved to another worker mid-call.
     var movingWorker = false
+    /// DTMF digits passed to the AI (VLGW_DTMF_RATE_PER_CALL, burst twice that).
+    var dtmfBucket: TokenBucket
+    var droppedDTMF = 0
+    /// An AI-requested transfer is under way (REFER sent, final outcome not yet known).
+    var transferPending = false
+    var transferTimer: TimerID?
 
-    init(callID: String, session: SessionID, from: String, to: String, source: SIPPeer, media: NegotiatedCallMedia, offerless: Bool) {
+    init(callID: String, session: SessionID, from: String, to: String, source: SIPPeer, media: NegotiatedCallMedia, offerless: Bool,
+         dtmfPerSecond: Int = 10) {
+        dtmfBucket = TokenBucket(rate: Double(dtmfPerSecond), burst: Double(2 * dtmfPerSecond), now: MonotonicClock.nowNs())
         self.callID = callID
         self.session = session
         self.from = from

@@ -18,8 +18,9 @@ final class CallController {
     let sip: SIPStack
     var calls: [String: Call] = [:]
     var callsBySession: [SessionID: Call] = [:]
-    var policy: SourcePolicy
     var shuttingDown = false
+    /// VLGW_TRANSFER_ALLOW: where the AI may send a call.
+    let transferAllow: TransferAllowList
     /// A call is gone (hung up, rejected, failed), with the reason: the live calls page keeps its record.
     var onCallEnded: ((Call, String) -> Void)?
 
@@ -32,7 +33,7 @@ final class CallController {
         self.reactor = reactor
         self.bus = bus
         self.sip = sip
-        policy = SourcePolicy(allowedSources: config.limits.allowedSources, invitesPerSecond: config.limits.inviteRatePerSource)
+        transferAllow = TransferAllowList(config.edge.transferAllow)
         bus.onSessionEvent = { [unowned self] from, message in handleBus(message, from: from) }
         bus.onWorkerLost = { [unowned self] id in workerLost(id) }
         bus.onBridgeLost = { [unowned self] id in bridgeLost(id) }
@@ -79,13 +80,8 @@ final class CallController {
     func incomingCall(callID: String, offer: [UInt8]?, from: NameAddr, to: NameAddr, source: SIPPeer) {
         let meta: Logger.Metadata = ["call_id": "\(callID)", "from": "\(from.uri)", "source": "\(source)"]
         guard !shuttingDown else { failed("shutting_down"); return sip.reject(callID, 503, "Service Unavailable (shutting down)") }
-        guard policy.isAllowed(source.host) else {
-            logger.warning("INVITE from a source not in VLGW_ALLOWED_SOURCES", metadata: meta)
-            failed("forbidden_source"); return sip.reject(callID, 403, "Forbidden")
-        }
-        guard policy.admit(source.host) else {
-            failed("rate_limited"); return sip.reject(callID, 503, "Service Unavailable (rate limited)")
-        }
+        // Allowed sources and per-source rates were checked before the transaction layer
+        // (SIPStack+SourceScreening): rejected INVITEs never get here.
         guard calls.count < config.limits.maxCalls else {
             logger.warning("call limit reached", metadata: meta.merging(["max": "\(config.limits.maxCalls)"]) { $1 })
             failed("max_calls"); return sip.reject(callID, 503, "Service Unavailable (call limit)")
@@ -102,7 +98,7 @@ final class CallController {
             media = SDPGlue.offerlessPlaceholder(preferences: config.sip.codecs)
         }
         let call = Call(callID: callID, session: SessionID.random(), from: from.uri.description, to: to.uri.description, source: source,
-                        media: media, offerless: offer == nil)
+                        media: media, offerless: offer == nil, dtmfPerSecond: config.edge.dtmfRatePerCall)
         call.callerName = from.displayName
         calls[callID] = call
         callsBySession[call.session] = call
@@ -291,9 +287,11 @@ final class CallController {
             logger.info("AI ended the call: \(reason)", metadata: ["call_id": "\(call.callID)"])
             hangup(call, reason: reason)
         case .transferRequest(let id, let target):
-            guard let call = callsBySession[id], call.state == .answered else { return }
-            logger.info("AI transfers the call", metadata: ["call_id": "\(call.callID)", "target": "\(target)"])
-            sip.refer(call.callID, target: target)
+            guard let call = callsBySession[id] else {
+                bus.send(.transferResult(id, status: 481, detail: "the call has ended"), to: peer)
+                return
+            }
+            requestTransfer(call, target: target)
         case .sessionStats, .speakingState, .transcriptLine:
             break // for the live calls page (LiveCallBoard), not call control
         default:
@@ -302,6 +300,15 @@ final class CallController {
     }
 
     func forwardDTMF(_ call: Call, digit: UInt8, durationMs: UInt16) {
+        // Each digit becomes a message to the AI (and a model turn): a caller or a forged
+        // INFO stream must not flood it. Beyond VLGW_DTMF_RATE_PER_CALL digits are dropped.
+        guard call.dtmfBucket.take(now: MonotonicClock.nowNs()) else {
+            call.droppedDTMF += 1
+            if call.droppedDTMF == 1 || call.droppedDTMF % 100 == 0 {
+                logger.warning("DTMF over the per-call rate; dropping", metadata: ["call_id": "\(call.callID)", "dropped": "\(call.droppedDTMF)"])
+            }
+            return
+        }
         logger.info("DTMF", metadata: ["call_id": "\(call.callID)", "digit": "\(DTMFCode.character(digit) ?? "?")"])
         if let bridge = call.bridge { bus.send(.dtmf(call.session, digit: digit, durationMs: durationMs), to: bridge) }
     }
@@ -383,6 +390,7 @@ final class CallController {
         reactor.cancel(call.setupTimer)
         reactor.cancel(call.sessionRefreshTimer)
         reactor.cancel(call.sessionExpiryTimer)
+        reactor.cancel(call.transferTimer)
         if let worker = call.worker {
             bus.send(.releaseSession(call.session, reason: reason), to: worker)
             bus.workers.unreserve(worker)
@@ -406,9 +414,3 @@ final class CallController {
     }
 }
 
-extension CallController {
-    /// The transfer target answered (NOTIFY 200): our leg is done (RFC 5589 §6.1).
-    func transferCompleted(callID: String) {
-        if let call = calls[callID] { hangup(call, reason: "transferred") }
-    }
-}

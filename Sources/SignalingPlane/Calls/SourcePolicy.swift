@@ -1,28 +1,62 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SIP
 import VLRuntime
 
-/// Who may call: an allowed-sources list (CIDR blocks, empty = everyone) and a per-source
-/// INVITE rate limit (token bucket), as an SBC or Kamailio's pike module would enforce.
+/// Who may call and how fast anyone may talk to us: an allowed-sources list (CIDR blocks,
+/// empty = everyone) for new calls, a per-source INVITE rate and a per-source rate for every
+/// other request (token buckets per IPv4 address or IPv6 /64), as an SBC or Kamailio's pike
+/// module would enforce. Runs before the transaction layer, so a rejected request leaves no
+/// state behind and its rejection is never retransmitted.
 struct SourcePolicy {
-    private let allowed: [(bytes: [UInt8], prefix: Int)]
-    private let ratePerSecond: Double
-    private var buckets: [String: (tokens: Double, at: UInt64)] = [:]
+    /// What to do with a request before it reaches the transaction layer.
+    enum Verdict: Equatable {
+        case pass
+        /// Answer once, statelessly (the source may be spoofed: nothing is retransmitted).
+        case reject(status: Int, reason: String)
+        /// Drop silently (an ACK is never answered).
+        case drop
+    }
 
-    init(allowedSources: [String], invitesPerSecond: Int) {
+    private let allowed: [(bytes: [UInt8], prefix: Int)]
+    private var invites: SourceRateLimiter
+    private var requests: SourceRateLimiter
+
+    init(allowedSources: [String], invitesPerSecond: Int, requestsPerSecond: Int) {
         allowed = allowedSources.compactMap { entry in
             let parts = entry.split(separator: "/")
             guard let bytes = Self.addressBytes(String(parts[0])) else { return nil }
             let prefix = parts.count == 2 ? Int(parts[1]) ?? bytes.count * 8 : bytes.count * 8
             return (bytes, prefix)
         }
-        ratePerSecond = Double(invitesPerSecond)
+        invites = SourceRateLimiter(ratePerSecond: invitesPerSecond)
+        requests = SourceRateLimiter(ratePerSecond: requestsPerSecond)
+    }
+
+    /// Screens one request from `host`. Initial INVITEs are checked against the allowed
+    /// sources and the INVITE rate; everything else (re-INVITEs, BYE, OPTIONS, REGISTER, ...)
+    /// against the request rate. Responses are never screened: they answer our own requests.
+    mutating func screen(_ request: SIPMessage, from host: String, now: UInt64 = MonotonicClock.nowNs()) -> Verdict {
+        guard let method = request.method else { return .pass }
+        if method == .invite, request.to?.tag == nil {
+            guard isAllowed(host) else { return .reject(status: 403, reason: "Forbidden") }
+            return invites.admit(host, now: now) ? .pass : .reject(status: 503, reason: "Service Unavailable (rate limited)")
+        }
+        if requests.admit(host, now: now) { return .pass }
+        return method == .ack ? .drop : .reject(status: 503, reason: "Service Unavailable (rate limited)")
+    }
+
+    /// Bytes that did not parse still cost a token (they would get a stateless 400); over
+    /// the rate they are dropped without an answer.
+    mutating func admitUnparsable(from host: String, now: UInt64 = MonotonicClock.nowNs()) -> Bool {
+        requests.admit(host, now: now)
     }
 
     func isAllowed(_ host: String) -> Bool {
         guard !allowed.isEmpty else { return true }
-        guard let bytes = Self.addressBytes(host) else { return false }
+        let bare = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
+        guard let bytes = Self.addressBytes(bare) else { return false }
         return allowed.contains { block in
             guard block.bytes.count == bytes.count else { return false }
             var bits = block.prefix
@@ -36,29 +70,5 @@ struct SourcePolicy {
         }
     }
 
-    /// Takes a token for an INVITE from `host`; false when it is over its rate.
-    mutating func admit(_ host: String, now: UInt64 = MonotonicClock.nowNs()) -> Bool {
-        let burst = max(1, ratePerSecond)
-        var bucket = buckets[host] ?? (burst, now)
-        bucket.tokens = min(burst, bucket.tokens + Double(now &- bucket.at) / 1e9 * ratePerSecond)
-        bucket.at = now
-        let ok = bucket.tokens >= 1
-        if ok { bucket.tokens -= 1 }
-        buckets[host] = bucket
-        if buckets.count > 10_000 { buckets = buckets.filter { now &- $0.value.at < 60_000_000_000 } }
-        return ok
-    }
-
-    static func addressBytes(_ text: String) -> [UInt8]? {
-        var v4 = in_addr()
-        if inet_pton(AF_INET, text, &v4) == 1 { return withUnsafeBytes(of: &v4) { Array($0) } }
-        var v6 = in6_addr()
-        if inet_pton(AF_INET6, text, &v6) == 1 {
-            let bytes = withUnsafeBytes(of: &v6) { Array($0) }
-            // IPv4-mapped IPv6 compares as IPv4.
-            if bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xFF && bytes[11] == 0xFF { return Array(bytes[12...]) }
-            return bytes
-        }
-        return nil
-    }
+    static func addressBytes(_ text: String) -> [UInt8]? { SourceRateLimiter.addressBytes(text) }
 }

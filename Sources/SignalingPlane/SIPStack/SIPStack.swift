@@ -27,11 +27,16 @@ final class SIPStack {
     /// The registration's targets as resolved, with their host names for the status line.
     private var registrationTargets: [SIPTarget] = []
     private var retryResolveTimer: TimerID?
+    /// Allowed sources and per-source rates, applied before the transaction layer.
+    var policy: SourcePolicy
+    var rejectionLog = LogRateLimiter()
 
     init(config: GatewayConfig, reactor: Reactor, logger: Logger) throws {
         self.reactor = reactor
         self.logger = logger
         let transports = config.sip.transports
+        policy = SourcePolicy(allowedSources: config.limits.allowedSources, invitesPerSecond: config.limits.inviteRatePerSource,
+                              requestsPerSecond: config.edge.requestRatePerSource)
         let resolver = DNSResolver(reactor: reactor, logger: logger, conf: DNSResolver.configuration(override: config.sip.dnsServers))
         let uaTransport: SIP.SIPTransport = transports.contains(.udp) ? .udp : .tcp
         let enabled: [SIP.SIPTransport] = transports.compactMap { $0 == .udp ? .udp : $0 == .tcp ? .tcp : nil }
@@ -39,7 +44,11 @@ final class SIPStack {
                                    ipv6: config.sip.localAddress.contains(":"))
         transport = try SIPTransportLayer(reactor: reactor, logger: logger, address: config.sip.localAddress, port: config.sip.port,
                                           udp: transports.contains(.udp), tcp: transports.contains(.tcp), debugSIP: config.sip.debugSIP,
-                                          locator: locator)
+                                          locator: locator,
+                                          limits: TCPConnectionLimits(maxConnections: config.edge.tcpMaxConnections,
+                                                                      maxPerSource: config.edge.tcpMaxPerSource,
+                                                                      messageTimeoutMs: config.edge.tcpMessageTimeoutMs,
+                                                                      idleTimeoutSec: config.edge.tcpIdleTimeoutSec))
         var uaConfig = SIPUserAgentConfig(localHost: config.sip.viaAddress, localPort: config.sip.port, transport: uaTransport)
         uaConfig.userAgent = "vlgw/0.1"
         uaConfig.contactUser = config.registration.user ?? "vlgw"
@@ -47,11 +56,13 @@ final class SIPStack {
         uaConfig.sessionExpires = config.sip.sessionExpires
         uaConfig.timers = SIPTimerConfig(t1: UInt64(config.sip.t1Ms) * 1_000_000, t2: max(4_000_000_000, UInt64(config.sip.t1Ms) * 1_000_000))
         ua = SIPUserAgent(config: uaConfig)
-        transport.deliver = { [unowned self] bytes, message, peer in
-            let now = MonotonicClock.nowNs()
-            if let message { perform(ua.receive(message, from: peer, now: now)) } else if let bytes { perform(ua.receive(bytes: bytes, from: peer, now: now)) }
-        }
+        transport.deliver = { [unowned self] bytes, message, peer in receive(bytes: bytes, message: message, from: peer) }
     }
+
+    /// Into the user agent, for `receive(bytes:message:from:)` (SIPStack+SourceScreening),
+    /// which screens every request first.
+    func uaReceive(_ message: SIPMessage, from peer: SIPPeer, now: UInt64) { perform(ua.receive(message, from: peer, now: now)) }
+    func uaReceive(bytes: [UInt8], from peer: SIPPeer, now: UInt64) { perform(ua.receive(bytes: bytes, from: peer, now: now)) }
 
     /// Applies UA events: sends go to the wire, the rest to call control.
     func perform(_ events: [SIPUserAgentEvent]) {
@@ -73,12 +84,14 @@ final class SIPStack {
             case .requestCompleted(let callID, let method, let status):
                 if keepAliveProbes.remove(callID) != nil {
                     keepAliveAnswered(status)
+                } else if method == .refer {
+                    controller?.referAnswered(callID: callID, status: status)
                 } else {
                     logger.debug("\(method) finished with \(status)", metadata: ["call_id": "\(callID)"])
                 }
             case .referProgress(let callID, let status):
                 logger.info("transfer progress \(status)", metadata: ["call_id": "\(callID)"])
-                if status >= 200 && status < 300 { controller?.transferCompleted(callID: callID) }
+                controller?.transferProgress(callID: callID, status: status)
             case .registered(let expires):
                 let target = registrationTarget
                 registrationState = "registered (expires \(expires) s) at \(target)"
@@ -133,12 +146,8 @@ final class SIPStack {
     func reinvite(_ callID: String, sdp: [UInt8]) {
         perform(ua.sendInDialog(.invite, callID: callID, body: sdp, contentType: "application/sdp", now: now))
     }
-    func refer(_ callID: String, target: String) {
-        guard let uri = try? SIPURI(parsing: target.hasPrefix("sip:") || target.hasPrefix("sips:") || target.hasPrefix("tel:") ? target : "sip:\(target)") else {
-            return logger.warning("transfer target is not a SIP URI: \(target)")
-        }
-        perform(ua.refer(callID: callID, to: uri, now: now))
-    }
+    /// REFER to an already checked target (CallController+Transfer, TransferAllowList).
+    func refer(_ callID: String, to uri: SIPURI) { perform(ua.refer(callID: callID, to: uri, now: now)) }
 
     /// What `register(config:)` settled on, kept for re-resolution and retries.
     private struct RegistrationPlan {

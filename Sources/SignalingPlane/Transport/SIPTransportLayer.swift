@@ -36,6 +36,13 @@ final class SIPTransportLayer {
     static let connectTimeoutMs = 5_000
     /// A peer that stops reading gets this much queued before its connection is dropped.
     static let maxOutbox = 1 << 20
+    /// Reads per readiness event on one connection, so a peer that sends without pause
+    /// cannot hold the loop (UDP and other connections get their turn in between).
+    static let readsPerEvent = 4
+    let limits: TCPConnectionLimits
+    /// Open connections per source (IPv4 address or IPv6 /64), for `limits.maxPerSource`.
+    private var perSource: [String: Int] = [:]
+    private var refusedLog = LogRateLimiter()
 
     final class TCPConnection {
         let fd: Int32
@@ -48,12 +55,16 @@ final class SIPTransportLayer {
         var connecting = false
         var writeToken: Int?
         var connectTimer: TimerID?
+        /// When the message being received must be complete (nil: none in progress). An
+        /// accepted connection starts with one: it must send its first message in time.
+        var messageDeadline: UInt64?
         init(fd: Int32, peer: SIPPeer) { self.fd = fd; self.peer = peer }
     }
 
     init(reactor: Reactor, logger: Logger, address: String, port: UInt16, udp wantUDP: Bool, tcp wantTCP: Bool, debugSIP: Bool,
-         locator: SIPServerLocator) throws(SocketError) {
+         locator: SIPServerLocator, limits: TCPConnectionLimits = TCPConnectionLimits()) throws(SocketError) {
         self.reactor = reactor
+        self.limits = limits
         self.logger = logger
         self.debugSIP = debugSIP
         self.locator = locator
@@ -69,8 +80,8 @@ final class SIPTransportLayer {
             reactor.watch(fd: tcpListenFD) { [unowned self] in acceptTCP() }
             listening.append("tcp:\(shown)")
         }
-        // Idle TCP connections (no traffic for 10 min) are closed; phones re-open them.
-        reactor.every(ms: 30_000) { [unowned self] in closeIdle() }
+        // Slow (slowloris) and idle TCP connections are closed; phones re-open them.
+        reactor.every(ms: 250) { [unowned self] in closeSlowAndIdle() }
     }
 
     // MARK: UDP
@@ -102,52 +113,92 @@ final class SIPTransportLayer {
             var one: Int32 = 1
             setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
             let remote = SocketAddress.describe(storage)
-            register(TCPConnection(fd: fd, peer: SIPPeer(host: remote.host, port: remote.port, transport: .tcp)))
+            let source = SourceRateLimiter.sourceKey(remote.host)
+            // Caps first: a flood of connections must not exhaust descriptors or memory.
+            guard connections.count < limits.maxConnections, perSource[source, default: 0] < limits.maxPerSource else {
+                if refusedLog.allow().log {
+                    logger.warning("refusing SIP/TCP connection: too many open", metadata: [
+                        "source": "\(source)", "open": "\(connections.count)", "from_source": "\(perSource[source, default: 0])"])
+                }
+                close(fd)
+                continue
+            }
+            let connection = TCPConnection(fd: fd, peer: SIPPeer(host: remote.host, port: remote.port, transport: .tcp))
+            connection.messageDeadline = MonotonicClock.nowNs() &+ UInt64(limits.messageTimeoutMs) * 1_000_000
+            register(connection)
         }
     }
 
     private func register(_ connection: TCPConnection) {
         connections[connection.fd] = connection
+        perSource[SourceRateLimiter.sourceKey(connection.peer.host), default: 0] += 1
         connectionByPeer[key(connection.peer)] = connection.fd
         connection.token = reactor.watch(fd: connection.fd) { [unowned self] in readTCP(connection.fd) }
     }
 
     private func readTCP(_ fd: Int32) {
         guard let connection = connections[fd] else { return }
-        while true {
+        // Bounded reads per event; each chunk is framed before the next read, so the
+        // buffer holds at most one partial message plus one read.
+        for _ in 0..<Self.readsPerEvent {
             let n = receiveBuffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) { return closeConnection(fd) }
-            if n < 0 { break }
+            if n < 0 { return }
             connection.lastActivity = MonotonicClock.nowNs()
             connection.framer.append(receiveBuffer[0..<n])
+            guard deliverFramed(connection) else { return }
         }
+    }
+
+    /// Delivers every complete message buffered on `connection`; false when it was closed.
+    private func deliverFramed(_ connection: TCPConnection) -> Bool {
+        let fd = connection.fd
         while true {
             do {
-                guard let message = try connection.framer.next() else { return }
+                guard let message = try connection.framer.next() else { break }
+                connection.messageDeadline = nil
                 trace("recv", connection.peer, message.serialize())
                 deliver(nil, message, connection.peer)
+                // Delivering may have closed it (e.g. a write queue overflowed).
+                guard connections[fd] === connection else { return false }
             } catch {
                 // Framing is lost for good on a stream: say why, then close (§18.3).
                 if badStreams.allow().log { logger.warning("closing SIP/TCP connection: \(error)", metadata: ["peer": "\(connection.peer)"]) }
                 let reply = Array("SIP/2.0 400 Bad Request\r\nContent-Length: 0\r\n\r\n".utf8)
                 _ = reply.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-                return closeConnection(fd)
+                closeConnection(fd)
+                return false
             }
         }
+        // A message has begun: it must be complete in time, however slowly it trickles in.
+        if connection.framer.hasPartialMessage, connection.messageDeadline == nil {
+            connection.messageDeadline = MonotonicClock.nowNs() &+ UInt64(limits.messageTimeoutMs) * 1_000_000
+        }
+        return true
     }
 
     private func closeConnection(_ fd: Int32) {
         guard let c = connections.removeValue(forKey: fd) else { return }
         if connectionByPeer[key(c.peer)] == fd { connectionByPeer[key(c.peer)] = nil }
+        let source = SourceRateLimiter.sourceKey(c.peer.host)
+        if let n = perSource[source], n > 1 { perSource[source] = n - 1 } else { perSource[source] = nil }
         reactor.unwatch(c.token)
         if let w = c.writeToken { reactor.unwatch(w) }
         reactor.cancel(c.connectTimer)
         close(fd)
     }
 
-    private func closeIdle() {
-        let limit = MonotonicClock.nowNs() &- 600_000_000_000
-        for (fd, c) in connections where c.lastActivity < limit { closeConnection(fd) }
+    private func closeSlowAndIdle() {
+        let now = MonotonicClock.nowNs()
+        let idleSince = now &- UInt64(limits.idleTimeoutSec) * 1_000_000_000
+        for (fd, c) in connections {
+            if let d = c.messageDeadline, d <= now {
+                if refusedLog.allow().log { logger.warning("closing SIP/TCP connection: message not complete in time", metadata: ["peer": "\(c.peer)"]) }
+                closeConnection(fd)
+            } else if c.lastActivity < idleSince {
+                closeConnection(fd)
+            }
+        }
     }
 
     private func key(_ peer: SIPPeer) -> String { "\(peer.host)|\(peer.port)" }
@@ -288,6 +339,6 @@ final class SIPTransportLayer {
 
     private func trace(_ direction: String, _ peer: SIPPeer, _ bytes: [UInt8]) {
         guard debugSIP else { return }
-        logger.info("SIP \(direction) \(peer)\n\(String(decoding: bytes, as: UTF8.self))")
+        logger.info("SIP \(direction) \(peer)\n\(SIPTraceRedaction.redact(String(decoding: bytes, as: UTF8.self)))")
     }
 }
