@@ -34,7 +34,7 @@ final class MediaEngine {
     let rejectedSources = Counter(label: "vlgw_rtp_rejected_source_total")
     /// RTCP from any host but the learned caller's.
     let rejectedRTCPSources = Counter(label: "vlgw_rtcp_rejected_source_total")
-    /// RFC 4733 digits from the caller beyond VLGW_DTMF_MAX_PER_SEC, not passed to the AI.
+    /// RFC 4733 digits from the caller beyond VLGW_DTMF_RATE_PER_CALL, not passed to the AI.
     let dtmfDropped = Counter(label: "vlgw_dtmf_dropped_total")
     /// RTP packets not sent to an SDP address the caller never proved (VLGW_RTP_UNPROVEN_SEND_SEC).
     let unprovenSendSuppressed = Counter(label: "vlgw_rtp_unproven_send_suppressed_total")
@@ -92,7 +92,8 @@ final class MediaEngine {
                 ports.give(port)
                 continue
             }
-            let session = MediaSession(spec: spec, pipeline: pipeline, rtp: rtp, rtcp: rtcp, settings: process.config.media)
+            let session = MediaSession(spec: spec, pipeline: pipeline, rtp: rtp, rtcp: rtcp, settings: process.config.media,
+                                       dtmfPerSecond: process.config.edge.dtmfRatePerCall)
             let id = spec.session
             session.watchTokens.append(process.reactor.watch(fd: rtp.fd) { [unowned self] in receiveRTP(id) })
             session.watchTokens.append(process.reactor.watch(fd: rtcp.fd) { [unowned self] in receiveRTCP(id) })
@@ -214,7 +215,7 @@ final class MediaEngine {
                     let duration = UInt16(clamping: digit.durationSamples * 1000 / max(1, session.pipeline.config.codec.rtpClockRate))
                     worker.report(.dtmf(session.id, digit: digit.event, durationMs: duration))
                 } else {
-                    dtmfDropped.increment() // a digit flood: more than VLGW_DTMF_MAX_PER_SEC
+                    dtmfDropped.increment() // a digit flood: more than VLGW_DTMF_RATE_PER_CALL
                 }
             }
             session.frameSequence &+= 1

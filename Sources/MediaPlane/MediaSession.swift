@@ -44,7 +44,9 @@ final class MediaSession {
 
     /// Takes no resources that could leak: build the pipeline (which may fail on a bad offer)
     /// with `makePipeline` before taking a port pair.
-    init(spec: MediaSessionSpec, pipeline: CallMediaPipeline, rtp: UDPSocket, rtcp: UDPSocket, settings: MediaSettings) {
+    /// `dtmfPerSecond`: VLGW_DTMF_RATE_PER_CALL, the same limit signaling applies, enforced
+    /// here too so a digit flood stops where it enters, before the bus.
+    init(spec: MediaSessionSpec, pipeline: CallMediaPipeline, rtp: UDPSocket, rtcp: UDPSocket, settings: MediaSettings, dtmfPerSecond: Int) {
         id = spec.session
         self.spec = spec
         self.rtp = rtp
@@ -52,7 +54,7 @@ final class MediaSession {
         self.pipeline = pipeline
         bridgeEndpoint = spec.bridgeEndpoint
         allowHandoverToSIPSource = settings.handoverToSIPSource
-        dtmfLimiter = DigitRateLimiter(perSecond: settings.dtmfMaxPerSecond)
+        dtmfLimiter = DigitRateLimiter(perSecond: dtmfPerSecond)
         setRemote(spec)
     }
 

@@ -202,8 +202,6 @@ public struct MediaSettings: Sendable {
     /// A learned RTP source may move to a new address on the host the caller's SIP comes
     /// from (VLGW_RTP_HANDOVER_TO_SIP_SOURCE; off: only a re-INVITE/UPDATE moves it).
     public var handoverToSIPSource: Bool
-    /// RFC 4733 digits from the caller passed to the AI per second, at most (VLGW_DTMF_MAX_PER_SEC).
-    public var dtmfMaxPerSecond: Int
 
     init(_ r: ConfigReader) throws(ConfigError) {
         address = try r.host("MEDIA_ADDRESS", default: "127.0.0.1")
@@ -223,7 +221,6 @@ public struct MediaSettings: Sendable {
         resampler = try r.oneOf("VLGW_RESAMPLER", default: "polyphase", ["polyphase": "polyphase", "soxr": "soxr"])
         unprovenSendSeconds = try r.int("VLGW_RTP_UNPROVEN_SEND_SEC", default: 10, range: 0...300)
         handoverToSIPSource = try r.bool("VLGW_RTP_HANDOVER_TO_SIP_SOURCE", default: false)
-        dtmfMaxPerSecond = try r.int("VLGW_DTMF_MAX_PER_SEC", default: 8, range: 1...100)
     }
 }
 

@@ -143,9 +143,9 @@ final class MediaAttackTests: XCTestCase {
     }
 
     /// A caller flooding RFC 4733 digits (100 in 2 s, each its own event) reaches the AI with
-    /// about VLGW_DTMF_MAX_PER_SEC (5 here) digits a second; the rest are dropped.
+    /// about VLGW_DTMF_RATE_PER_CALL (5 here) digits a second; the rest are dropped.
     func testDTMFFloodReachesTheAIRateLimited() throws {
-        harness.environment["VLGW_DTMF_MAX_PER_SEC"] = "5"
+        harness.environment["VLGW_DTMF_RATE_PER_CALL"] = "5"
         try startPlanes()
         let caller = try TestCaller(gatewayPort: harness.ports.sip)
         XCTAssertEqual(caller.invite(), 200, caller.sipLog.joined(separator: "\n"))

@@ -203,17 +203,15 @@ final class MediaSecuritySettingsTests: XCTestCase {
         XCTAssertNil(media.bindAddress, "unset: workers bind MEDIA_ADDRESS")
         XCTAssertEqual(media.unprovenSendSeconds, 10)
         XCTAssertFalse(media.handoverToSIPSource)
-        XCTAssertEqual(media.dtmfMaxPerSecond, 8)
     }
 
     func testOverridesAndBadValues() throws {
         let media = try load(["VLGW_MEDIA_BIND_ADDRESS": "0.0.0.0", "VLGW_RTP_UNPROVEN_SEND_SEC": "0",
-                              "VLGW_RTP_HANDOVER_TO_SIP_SOURCE": "true", "VLGW_DTMF_MAX_PER_SEC": "3"]).media
+                              "VLGW_RTP_HANDOVER_TO_SIP_SOURCE": "true"]).media
         XCTAssertEqual(media.bindAddress, "0.0.0.0")
         XCTAssertEqual(media.unprovenSendSeconds, 0)
         XCTAssertTrue(media.handoverToSIPSource)
-        XCTAssertEqual(media.dtmfMaxPerSecond, 3)
-        for (name, value) in [("VLGW_MEDIA_BIND_ADDRESS", "not an address!"), ("VLGW_RTP_UNPROVEN_SEND_SEC", "-1"), ("VLGW_DTMF_MAX_PER_SEC", "0")] {
+        for (name, value) in [("VLGW_MEDIA_BIND_ADDRESS", "not an address!"), ("VLGW_RTP_UNPROVEN_SEND_SEC", "-1"), ("VLGW_DTMF_RATE_PER_CALL", "0")] {
             XCTAssertThrowsError(try load([name: value])) { XCTAssertEqual(($0 as? ConfigError)?.variable, name) }
         }
     }
