@@ -85,6 +85,8 @@ final class MetricsReferenceTests: XCTestCase {
         defer { harness.stopAll() }
         let ports = harness.ports
         let mediaMetrics = ports.spare
+        // 127.0.0.2 is not allowed: its INVITE is rejected at the edge (vlgw_sip_rejected_total).
+        harness.environment["VLGW_ALLOWED_SOURCES"] = "127.0.0.1/32"
         try harness.start("vlgw-voicelive-sim", arguments: ["--host", "127.0.0.1", "--port", String(ports.simulator)])
         try harness.start("vlgw-signaling")
         _ = try harness.startWorker("media-1", extra: ["VLGW_MEDIA_METRICS_PORT": String(mediaMetrics)])
@@ -108,6 +110,20 @@ final class MetricsReferenceTests: XCTestCase {
         let answer = refused.waitSIP(seconds: 3) { $0.hasPrefix("SIP/2.0 4") || $0.hasPrefix("SIP/2.0 5") }
         XCTAssertTrue(answer?.hasPrefix("SIP/2.0 488") == true, answer ?? "no answer to the G.729-only INVITE")
         XCTAssertNotNil(harness.waitForStatus(seconds: 5) { $0.calls.isEmpty && $0.workers.allSatisfy { $0.activeSessions == 0 } })
+        let stranger = try UDPSocket(bindAddress: "127.0.0.2", port: 0)
+        let gateway = try XCTUnwrap(SocketPeer(host: "127.0.0.1", port: UInt16(ports.sip)))
+        stranger.send(Array(("INVITE sip:test@127.0.0.1:\(ports.sip) SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.2:\(stranger.localPort);branch=z9hG4bKstranger\r\n"
+            + "Max-Forwards: 70\r\nTo: <sip:test@127.0.0.1>\r\nFrom: <sip:x@127.0.0.2>;tag=s1\r\nCall-ID: stranger-1\r\nCSeq: 1 INVITE\r\n"
+            + "Contact: <sip:x@127.0.0.2:\(stranger.localPort)>\r\nContent-Length: 0\r\n\r\n").utf8), to: gateway)
+        var reply = [UInt8](repeating: 0, count: 4096)
+        var from = SocketPeer.empty
+        var rejected = ""
+        let until = Date().addingTimeInterval(3)
+        while rejected.isEmpty && Date() < until {
+            if let n = reply.withUnsafeMutableBytes({ stranger.receive(into: $0, from: &from) }) { rejected = String(decoding: reply[0..<n], as: UTF8.self) }
+            else { usleep(10_000) }
+        }
+        XCTAssertTrue(rejected.hasPrefix("SIP/2.0 403"), "the stranger's INVITE is refused: \(rejected)")
 
         let scrapes = ["signaling": httpGet(port: ports.metrics, path: "/metrics"),
                        "media": httpGet(port: mediaMetrics, path: "/metrics"),

@@ -24,11 +24,10 @@ final class EdgeAttackTests: XCTestCase {
         harness = nil
     }
 
+    /// The gateway as an operator runs it: `vlgw up` (simulator, signaling, a media worker,
+    /// the bridge, supervised), attacked over real sockets.
     func startGateway() throws {
-        try harness.start("vlgw-voicelive-sim", arguments: ["--host", "127.0.0.1", "--port", String(harness.ports.simulator)])
-        try harness.start("vlgw-signaling")
-        _ = try harness.startWorker("media-1", capacity: 10)
-        try harness.start("vlgw-bridge", extra: ["VLGW_BRIDGE_ID": "bridge-1"])
+        try harness.start("vlgw", arguments: ["up", "--media-workers", "1"])
         guard harness.waitForStatus(seconds: 15, { $0.workers.count == 1 && $0.bridges.count == 1 }) != nil else {
             throw SetupFailure("planes did not come up:\n\(harness.logs)")
         }
