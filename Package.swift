@@ -25,6 +25,8 @@ let package = Package(
         .executable(name: "vlgw-media", targets: ["vlgw-media"]),
         .executable(name: "vlgw-bridge", targets: ["vlgw-bridge"]),
         .executable(name: "vlgw-voicelive-sim", targets: ["vlgw-voicelive-sim"]),
+        // The pure wire parsers, for the libFuzzer package in Fuzz/ (it depends on this one by path).
+        .library(name: "VLGWParsers", targets: ["SIP", "SDP", "RTP", "VLBus", "VoiceLive", "DNS"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
