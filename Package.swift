@@ -98,6 +98,8 @@ let package = Package(
         .testTarget(name: "VoiceLiveSimulatorTests", dependencies: ["VoiceLiveSimulator"], swiftSettings: strict),
         .testTarget(name: "VoiceLiveClientTests", dependencies: ["VoiceLiveClient", "VoiceLiveSimulator", "VoiceLive"], swiftSettings: strict),
         .testTarget(name: "VLBusTests", dependencies: ["VLBus"], swiftSettings: strict),
+        // Replays the inputs kept by the libFuzzer targets in Fuzz/ (crashers and a few interesting ones).
+        .testTarget(name: "FuzzRegressionTests", dependencies: ["SIP", "SDP", "RTP", "VLBus", "VoiceLive", "DNS"], swiftSettings: strict),
         .testTarget(name: "VLConfigTests", dependencies: ["VLConfig"], swiftSettings: strict),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ", "VLBus"], swiftSettings: strict),
         .testTarget(name: "SystemLibraryTests", dependencies: ["COpus", "CCrypto"], swiftSettings: strict),
