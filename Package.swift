@@ -25,6 +25,8 @@ let package = Package(
         .executable(name: "vlgw-media", targets: ["vlgw-media"]),
         .executable(name: "vlgw-bridge", targets: ["vlgw-bridge"]),
         .executable(name: "vlgw-voicelive-sim", targets: ["vlgw-voicelive-sim"]),
+        // The pure wire parsers, for the libFuzzer package in Fuzz/ (it depends on this one by path).
+        .library(name: "VLGWParsers", targets: ["SIP", "SDP", "RTP", "VLBus", "VoiceLive", "DNS"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -96,6 +98,8 @@ let package = Package(
         .testTarget(name: "VoiceLiveSimulatorTests", dependencies: ["VoiceLiveSimulator"], swiftSettings: strict),
         .testTarget(name: "VoiceLiveClientTests", dependencies: ["VoiceLiveClient", "VoiceLiveSimulator", "VoiceLive"], swiftSettings: strict),
         .testTarget(name: "VLBusTests", dependencies: ["VLBus"], swiftSettings: strict),
+        // Replays the inputs kept by the libFuzzer targets in Fuzz/ (crashers and a few interesting ones).
+        .testTarget(name: "FuzzRegressionTests", dependencies: ["SIP", "SDP", "RTP", "VLBus", "VoiceLive", "DNS"], swiftSettings: strict),
         .testTarget(name: "VLConfigTests", dependencies: ["VLConfig"], swiftSettings: strict),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ", "VLBus"], swiftSettings: strict),
         .testTarget(name: "SystemLibraryTests", dependencies: ["COpus", "CCrypto"], swiftSettings: strict),

@@ -1,0 +1,1 @@
+// Empty: SwiftPM needs one source file to build the C target that carries CFuzzDriver.h.
