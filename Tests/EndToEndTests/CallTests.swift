@@ -483,9 +483,8 @@ final class CallTests: XCTestCase {
         XCTAssertTrue(harness.logs.contains("format=g711_ulaw"), "the AI session speaks G.711")
     }
 
-    /// Caller silence: after VLGW_SILENCE_REPROMPT_SEC the AI re-prompts, after as long
-    /// again it says goodbye and the gateway hangs up.
-    func testSilentCallerIsRepromptedThenHungUp() throws {
+    /// Fresh planes with VLGW_SILENCE_REPROMPT_SEC=2 and no greeting, and a call answered.
+    func callWithTwoSecondSilenceLimit() throws -> TestCaller {
         harness.stopAll()
         harness = PlaneHarness()
         harness.environment.merge(["VLGW_SILENCE_REPROMPT_SEC": "2", "VOICE_LIVE_PROACTIVE_GREETING_ENABLED": "false"]) { $1 }
@@ -493,6 +492,13 @@ final class CallTests: XCTestCase {
         try startSignalingWorkerAndBridge()
         let caller = try TestCaller(gatewayPort: harness.ports.sip, codec: .pcmu)
         XCTAssertEqual(caller.invite(), 200)
+        return caller
+    }
+
+    /// Caller silence: after VLGW_SILENCE_REPROMPT_SEC the AI re-prompts, after as long
+    /// again it says goodbye and the gateway hangs up.
+    func testSilentCallerIsRepromptedThenHungUp() throws {
+        let caller = try callWithTwoSecondSilenceLimit()
         caller.stream(frames: 50 * 12) { _ in nil }
         XCTAssertTrue(caller.sipLog.contains { $0.hasPrefix("BYE ") }, "the gateway hung up on a silent caller")
         let reprompts = harness.logs.components(separatedBy: "\n").filter { $0.contains("AI said:") }.count
@@ -503,13 +509,7 @@ final class CallTests: XCTestCase {
     /// speech_stopped) is not silent: with a 2 s re-prompt limit the call stays up, the AI is
     /// never told the caller is silent, and the gateway sends no BYE.
     func testCallerTalkingFor60sIsNotHungUpAsSilent() throws {
-        harness.stopAll()
-        harness = PlaneHarness()
-        harness.environment.merge(["VLGW_SILENCE_REPROMPT_SEC": "2", "VOICE_LIVE_PROACTIVE_GREETING_ENABLED": "false"]) { $1 }
-        try harness.start("vlgw-voicelive-sim", arguments: ["--host", "127.0.0.1", "--port", String(harness.ports.simulator)])
-        try startSignalingWorkerAndBridge()
-        let caller = try TestCaller(gatewayPort: harness.ports.sip, codec: .pcmu)
-        XCTAssertEqual(caller.invite(), 200)
+        let caller = try callWithTwoSecondSilenceLimit()
         caller.stream(frames: 50 * 60) { _ in 440 }
         XCTAssertFalse(caller.sipLog.contains { $0.hasPrefix("BYE ") }, "the gateway hung up on a caller who was talking")
         XCTAssertEqual(harness.status()?.calls.count, 1, "the call is still up after 60 s of speech")
