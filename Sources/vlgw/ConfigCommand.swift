@@ -7,13 +7,7 @@ struct ConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "config", abstract: "Validate and show the effective configuration.")
 
     func run() throws {
-        let config: GatewayConfig
-        do {
-            config = try GatewayConfig(ConfigSources.load(environment: ConfigSources.processEnvironment()))
-        } catch {
-            printError("vlgw: configuration error: \(error)")
-            throw ExitCode(2)
-        }
+        let config = try loadConfigurationOrExit()
         // Every variable the planes read, in the order they read it, with the value in force.
         let width = config.effective.map(\.name.count).max() ?? 0
         for setting in config.effective {

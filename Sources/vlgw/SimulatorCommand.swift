@@ -19,13 +19,7 @@ struct SimulatorCommand: ParsableCommand {
     var check = false
 
     func run() throws {
-        let config: GatewayConfig
-        do {
-            config = try GatewayConfig(ConfigSources.load(environment: ConfigSources.processEnvironment()))
-        } catch {
-            printError("vlgw: configuration error: \(error)")
-            throw ExitCode(2)
-        }
+        let config = try loadConfigurationOrExit()
         let needed = config.voiceLive.usesSimulator
         if check {
             print(needed ? "simulator needed: no Azure credentials (or VLGW_SIMULATOR=on); port \(config.voiceLive.simulatorPort)"

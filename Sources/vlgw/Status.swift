@@ -22,11 +22,7 @@ struct Status: ParsableCommand {
     var timeout: Double = 2
 
     func run() throws {
-        let config: GatewayConfig
-        do { config = try GatewayConfig.load() } catch {
-            printError("vlgw: configuration error: \(error)")
-            throw ExitCode(2)
-        }
+        let config = try loadConfigurationOrExit()
         let context = ZMQContext()
         let socket = try ZMQSocket(context, .dealer)
         try socket.setIdentity("status-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")

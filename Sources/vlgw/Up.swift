@@ -26,13 +26,7 @@ struct Up: ParsableCommand {
         var processEnvironment = ConfigSources.processEnvironment()
         if let envFile { processEnvironment["VLGW_ENV_FILE"] = envFile }
         let environment = processEnvironment
-        let config: GatewayConfig
-        do {
-            config = try GatewayConfig(ConfigSources.load(environment: environment))
-        } catch {
-            printError("vlgw: configuration error: \(error)")
-            throw ExitCode(2)
-        }
+        let config = try loadConfigurationOrExit(environment: environment)
         let bin = Self.binaryDirectory()
         var children: [ChildProcess] = []
         func plane(_ executable: String, _ extra: [String: String], _ args: [String], name: String? = nil) -> ChildProcess {
