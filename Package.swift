@@ -48,7 +48,8 @@ let package = Package(
         // MARK: Shared libraries
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"], swiftSettings: strict),
         .target(name: "VLBus", swiftSettings: strict),
-        .target(name: "SIP", dependencies: ["CCrypto"], swiftSettings: strict),
+        .target(name: "RateLimiting", swiftSettings: strict),
+        .target(name: "SIP", dependencies: ["CCrypto", "RateLimiting"], swiftSettings: strict),
         .target(name: "SDP", swiftSettings: strict),
         .target(name: "DNS", swiftSettings: strict),
         .target(name: "RTP", swiftSettings: strict),
@@ -56,7 +57,7 @@ let package = Package(
         .target(name: "VoiceLiveClient", dependencies: ["VoiceLive"] + nio, swiftSettings: strict),
         .target(name: "VoiceLiveSimulator", dependencies: ["VoiceLive"] + nio, swiftSettings: strict),
         .target(name: "AudioCodecs", dependencies: ["COpus", "CSoxr", "CSpanDSP"], swiftSettings: strict),
-        .target(name: "MediaCore", dependencies: ["RTP", "AudioCodecs"], swiftSettings: strict),
+        .target(name: "MediaCore", dependencies: ["RTP", "AudioCodecs", "RateLimiting"], swiftSettings: strict),
         .target(name: "VLConfig", swiftSettings: strict),
         .target(
             name: "VLRuntime",
@@ -69,8 +70,8 @@ let package = Package(
             swiftSettings: strict),
 
         // MARK: Planes (libraries) and their executables
-        .target(name: "SignalingPlane", dependencies: ["VLRuntime", "SIP", "SDP", "DNS"], swiftSettings: strict),
-        .target(name: "MediaPlane", dependencies: ["VLRuntime", "MediaCore", "RTP", "AudioCodecs"], swiftSettings: strict),
+        .target(name: "SignalingPlane", dependencies: ["VLRuntime", "SIP", "SDP", "DNS", "RateLimiting"], swiftSettings: strict),
+        .target(name: "MediaPlane", dependencies: ["VLRuntime", "MediaCore", "RTP", "AudioCodecs", "RateLimiting"], swiftSettings: strict),
         .target(name: "BridgePlane", dependencies: ["VLRuntime", "VoiceLive", "VoiceLiveClient", "AudioCodecs"] + nio, swiftSettings: strict),
         .executableTarget(name: "vlgw-signaling", dependencies: ["SignalingPlane"], swiftSettings: strict),
         .executableTarget(name: "vlgw-media", dependencies: ["MediaPlane"], swiftSettings: strict),
@@ -88,7 +89,7 @@ let package = Package(
         .executableTarget(name: "vlgw-media-bench", dependencies: ["RTP", "AudioCodecs", "MediaCore"], swiftSettings: strict),
 
         // MARK: Tests
-        .testTarget(name: "SIPTests", dependencies: ["SIP", "VLTestSupport"], swiftSettings: strict),
+        .testTarget(name: "SIPTests", dependencies: ["SIP", "RateLimiting", "VLTestSupport"], swiftSettings: strict),
         .testTarget(name: "SDPTests", dependencies: ["SDP"], swiftSettings: strict),
         .testTarget(name: "DNSTests", dependencies: ["DNS"], swiftSettings: strict),
         .testTarget(name: "RTPTests", dependencies: ["RTP"], swiftSettings: strict),

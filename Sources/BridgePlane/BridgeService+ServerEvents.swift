@@ -6,17 +6,24 @@ import VLRuntime
 import VoiceLive
 
 extension BridgeService {
-    /// The tools every call has: the AI may hang up or transfer the call.
-    static let gatewayTools: [Tool] = [
-        Tool(name: "end_call", description: "End the phone call after saying goodbye to the caller.",
-             parameters: .object(["type": .string("object"), "properties": .object([
-                 "reason": .object(["type": .string("string"), "description": .string("Why the call ends")]),
-             ])])),
-        Tool(name: "transfer_call", description: "Transfer the caller to a human agent or another number.",
-             parameters: .object(["type": .string("object"), "properties": .object([
-                 "target": .object(["type": .string("string"), "description": .string("SIP URI or number to transfer to")]),
-             ]), "required": .array([.string("target")])])),
-    ]
+    /// The gateway's own tools: the AI may always hang up; it may transfer only when
+    /// VLGW_TRANSFER_ALLOW names targets, and then it is told which ones (a model offered a
+    /// tool it may never use wastes turns and tells callers it is transferring them).
+    static func gatewayTools(transferAllow: [String]) -> [Tool] {
+        var tools = [
+            Tool(name: "end_call", description: "End the phone call after saying goodbye to the caller.",
+                 parameters: .object(["type": .string("object"), "properties": .object([
+                     "reason": .object(["type": .string("string"), "description": .string("Why the call ends")]),
+                 ])])),
+        ]
+        guard !transferAllow.isEmpty else { return tools }
+        tools.append(Tool(name: "transfer_call",
+                          description: "Transfer the caller to a human agent or another number. Allowed targets: \(transferAllow.joined(separator: ", ")) (* stands for any characters except @).",
+                          parameters: .object(["type": .string("object"), "properties": .object([
+                              "target": .object(["type": .string("string"), "description": .string("SIP URI or number to transfer to")]),
+                          ]), "required": .array([.string("target")])])))
+        return tools
+    }
 
     func handle(_ event: ServerEvent, _ session: AISession, receivedAtNs: UInt64) {
         let id = session.spec.session
@@ -183,13 +190,11 @@ extension BridgeService {
         case "end_call":
             send(session, .conversationItemCreate(ConversationItemCreate(item: .functionCallOutput(callId: callID, output: "{\"ok\":true}"))))
             scheduleHangup(session, reason: (args["reason"] as? String) ?? "end_call")
-        case "transfer_call":
+        case "transfer_call" where !config.edge.transferAllow.isEmpty:
             startTransfer(session, callID: callID, target: (args["target"] as? String) ?? "")
         default:
             guard let tool = userTools[name], let url = URL(string: tool.url) else {
-                send(session, .conversationItemCreate(ConversationItemCreate(item: .functionCallOutput(callId: callID, output: "{\"error\":\"unknown tool \(name)\"}"))))
-                send(session, .responseCreate(ResponseCreate()))
-                return
+                return toolFinished(session, callID: callID, name: name, output: "{\"error\":\"unknown tool \(name)\"}")
             }
             runWebhook(session, tool: tool, url: url, callID: callID, arguments: arguments)
         }

@@ -175,7 +175,7 @@ public final class BridgeService {
             guard let session = sessions[id], session.generation == generation else { return connection.close() }
             session.connection = connection
             session.state = .configuring
-            let tools = Self.gatewayTools + userTools.values.sorted { $0.name < $1.name }.map(\.declaration)
+            let tools = Self.gatewayTools(transferAllow: config.edge.transferAllow) + userTools.values.sorted { $0.name < $1.name }.map(\.declaration)
             let update = settings.sessionUpdate(inputFormat: session.format, outputFormat: session.format,
                                                 inputSampleRate: Int(session.spec.sampleRate), tools: tools)
             send(session, .sessionUpdate(update))

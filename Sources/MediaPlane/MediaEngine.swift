@@ -124,7 +124,7 @@ final class MediaEngine {
         let stats = session.stats
         packetsLost.increment(by: Int64(stats.packetsLost))
         logger.info("media session closed", metadata: ["session": "\(id)", "reason": "\(reason)", "packets_in": "\(stats.packetsIn)",
-                                                      "stranger_packets": "\(session.strangerPackets)", "dtmf_dropped": "\(session.dtmfLimiter.dropped)",
+                                                      "stranger_packets": "\(session.strangerPackets)", "dtmf_dropped": "\(session.dtmfLimiter.refused)",
                                                       "packets_out": "\(stats.packetsOut)", "lost": "\(stats.packetsLost)", "jitter_us": "\(stats.jitterMicros)"])
         worker.report(.sessionReleased(id, stats))
     }
@@ -211,7 +211,7 @@ final class MediaEngine {
             let bridge = bridgePort(session.bridgeEndpoint)
             let frame = pcm.withUnsafeMutableBufferPointer { session.pipeline.pullCallerFrame(now: now, into: $0) }
             if let digit = frame.dtmf {
-                if session.dtmfLimiter.admit(now: now) {
+                if session.dtmfLimiter.take(now: now) {
                     let duration = UInt16(clamping: digit.durationSamples * 1000 / max(1, session.pipeline.config.codec.rtpClockRate))
                     worker.report(.dtmf(session.id, digit: digit.event, durationMs: duration))
                 } else {

@@ -1,5 +1,6 @@
 import AudioCodecs
 import MediaCore
+import RateLimiting
 import RTP
 import VLBus
 import VLConfig
@@ -26,7 +27,7 @@ final class MediaSession {
     /// The host the caller's SIP comes from (port 0), when handover to it is allowed.
     private(set) var handoverHost: SocketPeer?
     let allowHandoverToSIPSource: Bool
-    var dtmfLimiter: DigitRateLimiter
+    var dtmfLimiter: TokenBucket
     /// Packets from strangers dropped (RTP after the source was learned, RTCP from other hosts).
     var strangerPackets = 0
     var unprovenSendStopped = false
@@ -54,7 +55,7 @@ final class MediaSession {
         self.pipeline = pipeline
         bridgeEndpoint = spec.bridgeEndpoint
         allowHandoverToSIPSource = settings.handoverToSIPSource
-        dtmfLimiter = DigitRateLimiter(perSecond: dtmfPerSecond)
+        dtmfLimiter = TokenBucket(perSecond: dtmfPerSecond)
         setRemote(spec)
     }
 

@@ -243,7 +243,12 @@ public struct SIPTransactionLayer: Sendable {
     }
 
     /// Sends a response through a server transaction.
-    public mutating func sendResponse(_ response: SIPMessage, for key: SIPTransactionKey, now: UInt64) -> [SIPTransactionAction] {
+    ///
+    /// `retransmit: false` sends a non-2xx final to an INVITE once, as Kamailio's
+    /// `sl_send_reply` does: no timer G, so a flood of INVITEs from a spoofed source cannot
+    /// turn each rejection into eleven datagrams at the victim. The transaction still absorbs
+    /// the INVITE's retransmissions (each answered once more) and the ACK for T4, then goes.
+    public mutating func sendResponse(_ response: SIPMessage, for key: SIPTransactionKey, now: UInt64, retransmit: Bool = true) -> [SIPTransactionAction] {
         guard var tx = servers[key], let code = response.statusCode else { return [] }
         let reliable = tx.peer.transport.isReliable
         var actions: [SIPTransactionAction] = []
@@ -257,8 +262,12 @@ public struct SIPTransactionLayer: Sendable {
                 tx.timerL = now &+ timers.timeout
             } else if code >= 300 {
                 tx.state = .completed
-                if !reliable { tx.intervalG = timers.t1; tx.timerG = now &+ timers.t1 }
-                tx.timerH = now &+ timers.timeout
+                if !retransmit {
+                    tx.timerI = now &+ (reliable ? 0 : timers.t4)
+                } else {
+                    if !reliable { tx.intervalG = timers.t1; tx.timerG = now &+ timers.t1 }
+                    tx.timerH = now &+ timers.timeout
+                }
             }
         } else {
             guard tx.state == .trying || tx.state == .proceeding else { return [] }

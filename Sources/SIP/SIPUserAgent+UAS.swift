@@ -179,11 +179,15 @@ extension SIPUserAgent {
     /// Drops a finished call's timer state.
     public mutating func forgetSessionTimer(callID: String) { sessionTimers[callID] = nil }
 
-    /// Final error response to the INVITE (e.g. 486, 488, 603).
-    public mutating func reject(callID: String, status: Int, reason: String? = nil, now: UInt64) -> [SIPUserAgentEvent] {
+    /// Final error response to the INVITE (e.g. 486, 488, 603). `retransmit: false` for
+    /// rejections a flood can provoke (call limit, no capacity): sent once, never by timer G.
+    public mutating func reject(callID: String, status: Int, reason: String? = nil, retransmit: Bool = true, now: UInt64) -> [SIPUserAgentEvent] {
         guard let key = pendingInvites.removeValue(forKey: callID), let inv = layer.request(for: key), let d = dialogs[callID] else { return [] }
         dialogs[callID] = nil
-        return respond(inv, key: key, status: status, reason: reason, toTag: d.localTag, now: now) + [.callEnded(callID: callID, reason: .rejected(status))]
+        var extra: [(String, String)] = []
+        if status == 503 { extra.append(("Retry-After", "5")) }
+        return respond(inv, key: key, status: status, reason: reason, toTag: d.localTag, extra: extra, now: now, retransmit: retransmit)
+            + [.callEnded(callID: callID, reason: .rejected(status))]
     }
 
     /// Answers a pending re-INVITE: 200 with SDP, or an error status (e.g. 488) keeping the old session.

@@ -90,12 +90,13 @@ public struct SIPUserAgent: Sendable {
     // MARK: helpers
 
     mutating func respond(_ req: SIPMessage, key: SIPTransactionKey?, status: Int, reason: String? = nil, toTag: String? = nil,
-                          extra: [(String, String)] = [], body: [UInt8] = [], contentType: String? = nil, now: UInt64, peer: SIPPeer? = nil) -> [SIPUserAgentEvent] {
+                          extra: [(String, String)] = [], body: [UInt8] = [], contentType: String? = nil, now: UInt64, peer: SIPPeer? = nil,
+                          retransmit: Bool = true) -> [SIPUserAgentEvent] {
         var r = req.makeResponse(status: status, reason: reason, toTag: toTag ?? (status > 100 ? SIPUserAgent.newTag() : nil))
         for (n, v) in extra { r.headers.append(n, v) }
         r.headers.append("Server", config.userAgent)
         r.setBody(body, contentType: contentType)
-        if let k = key { return Self.sends(layer.sendResponse(r, for: k, now: now)) }
+        if let k = key { return Self.sends(layer.sendResponse(r, for: k, now: now, retransmit: retransmit)) }
         if let p = peer { return [.send(r, to: p)] }
         return []
     }

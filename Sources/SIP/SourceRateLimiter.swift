@@ -1,13 +1,14 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import RateLimiting
 
 /// Per-source request rate limits, like Kamailio's pike: one token bucket per source, where
 /// a source is an IPv4 address or an IPv6 /64 (one subscriber or host usually owns a whole
 /// /64, and a scanner rotating through it must not get a fresh bucket per address).
 public struct SourceRateLimiter: Sendable {
-    public let rate: Double
-    public let burst: Double
+    public let rate: Int
+    public let burst: Int
     private var buckets: [String: TokenBucket] = [:]
     private var lastPrune: UInt64 = 0
     /// Sources tracked before full (idle) buckets are forgotten.
@@ -17,8 +18,8 @@ public struct SourceRateLimiter: Sendable {
     public static let hardLimit = 100_000
 
     public init(ratePerSecond: Int, burst: Int? = nil) {
-        rate = Double(ratePerSecond)
-        self.burst = Double(burst ?? max(1, ratePerSecond))
+        rate = max(1, ratePerSecond)
+        self.burst = burst ?? rate
     }
 
     public var trackedSources: Int { buckets.count }
@@ -26,7 +27,7 @@ public struct SourceRateLimiter: Sendable {
     /// Takes a token for a request from `host` (an address; other text is its own source).
     public mutating func admit(_ host: String, now: UInt64) -> Bool {
         let key = Self.sourceKey(host)
-        var bucket = buckets[key] ?? TokenBucket(rate: rate, burst: burst, now: now)
+        var bucket = buckets[key] ?? TokenBucket(perSecond: rate, burst: burst, now: now)
         let ok = bucket.take(now: now)
         buckets[key] = bucket
         if buckets.count > Self.pruneAbove, now &- lastPrune > 1_000_000_000 {

@@ -78,6 +78,9 @@ final class AISessionSettingsTests: XCTestCase {
         XCTAssertNil(session["input_audio_noise_reduction"], "VOICE_LIVE_NOISE_REDUCTION=false")
         XCTAssertNil(session["input_audio_echo_cancellation"], "VOICE_LIVE_ECHO_CANCELLATION=false")
         XCTAssertEqual(session["max_response_output_tokens"] as? String, "inf")
+        // VLGW_TRANSFER_ALLOW is unset: transfers are disabled, so the AI is not offered them.
+        let tools = (session["tools"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+        XCTAssertEqual(tools, ["end_call"])
         // The service's answer is logged too, with the same settings echoed.
         XCTAssertTrue(records.contains { $0["type"] as? String == "session.updated" && $0["direction"] as? String == "received" })
 

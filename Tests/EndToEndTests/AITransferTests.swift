@@ -100,6 +100,20 @@ final class AITransferTests: XCTestCase {
         XCTAssertNotNil(harness.waitForStatus(seconds: 3) { $0.calls.isEmpty })
     }
 
+    /// Transfers disabled (VLGW_TRANSFER_ALLOW empty): the AI is not offered transfer_call,
+    /// and if it calls it anyway it is told the tool does not exist; no REFER is sent.
+    func testDisabledTransfersAreNotOfferedAndNeverReferred() throws {
+        harness.environment["VLGW_TRANSFER_ALLOW"] = nil
+        let caller = try start(tool: "{\"target\":\"sip:agent@pbx.example.com\"}")
+        talk(caller, seconds: 3)
+        let output = try XCTUnwrap(toolOutput(seconds: 5), "the AI got an answer to transfer_call")
+        XCTAssertTrue(output.contains("unknown tool transfer_call"), output)
+        _ = caller.waitSIP(seconds: 1) { _ in false }
+        XCTAssertFalse(caller.sipLog.contains { $0.hasPrefix("REFER ") }, "no REFER when transfers are disabled")
+        XCTAssertEqual(harness.status()?.calls.count, 1, "the call goes on")
+        XCTAssertEqual(caller.bye(), 200)
+    }
+
     /// The caller's phone refuses the REFER (603): the AI is told the transfer was refused.
     func testRefusedReferIsReportedToTheAI() throws {
         let caller = try start(tool: "{\"target\":\"sip:agent@pbx.example.com\"}")

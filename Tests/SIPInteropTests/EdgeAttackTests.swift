@@ -136,14 +136,40 @@ final class EdgeAttackTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(rejected.invites, 25, "about 2 of 30 INVITEs are within the rate")
     }
 
-    /// An INVITE from outside VLGW_ALLOWED_SOURCES: one stateless 403, no retransmission.
+    /// Refusals a flood can provoke before any provisional (no media worker, call limit,
+    /// no common codec) are sent once: with T1 = 100 ms, timer G would have resent each
+    /// about ten times in 4 s. A retransmitted INVITE is answered once more, the ACK gets
+    /// nothing, and neither becomes a second call attempt.
+    func testCapacityRejectionsAreSentOnce() throws {
+        harness.environment["VLGW_SIP_T1_MS"] = "100"
+        try startSignalingOnly()   // no media worker has joined: every call is refused
+        let client = try RawSIPUDP(gatewayPort: harness.ports.sip)
+        let invite = client.request("INVITE", callID: "cap-0", branch: "z9hG4bKcap0", gatewayPort: harness.ports.sip)
+        client.send(invite)
+        let first = client.collect(seconds: 4)
+        XCTAssertEqual(first.compactMap(RawSIPUDP.status).filter { $0 >= 200 }, [503], first.map { String($0.prefix(50)) }.joined(separator: " | "))
+        XCTAssertNotNil(first.first { RawSIPUDP.status($0) == 503 }.flatMap { RawSIPUDP.header($0, "Retry-After") }, "a 503 says when to retry")
+        client.send(invite)   // the caller did not hear it: same INVITE again
+        client.send(client.request("ACK", callID: "cap-0", branch: "z9hG4bKcap0", gatewayPort: harness.ports.sip))
+        let second = client.collect(seconds: 2)
+        XCTAssertEqual(second.compactMap(RawSIPUDP.status).filter { $0 >= 200 }, [503], second.map { String($0.prefix(50)) }.joined(separator: " | "))
+    }
+
+    /// A request from outside VLGW_ALLOWED_SOURCES: one stateless 403, no retransmission.
     func testForbiddenSourceGetsOne403() throws {
         harness.environment["VLGW_ALLOWED_SOURCES"] = "192.0.2.0/24"
         harness.environment["VLGW_SIP_T1_MS"] = "100"
         try startSignalingOnly()
         let client = try RawSIPUDP(gatewayPort: harness.ports.sip)
         for i in 0..<5 { client.send(client.request("INVITE", callID: "forbidden-\(i)", branch: "z9hG4bKfb\(i)", gatewayPort: harness.ports.sip)) }
+        // Every other request outside a dialog is refused the same way; a stray ACK or
+        // CANCEL (no call of that source to belong to) gets no answer at all.
+        for method in ["OPTIONS", "MESSAGE", "SUBSCRIBE"] {
+            client.send(client.request(method, callID: "forbidden-\(method)", branch: "z9hG4bKfb\(method)", gatewayPort: harness.ports.sip))
+        }
+        client.send(client.request("ACK", callID: "forbidden-0", branch: "z9hG4bKfb0", gatewayPort: harness.ports.sip))
+        client.send(client.request("CANCEL", callID: "forbidden-1", branch: "z9hG4bKfb1", gatewayPort: harness.ports.sip))
         let answers = client.collect(seconds: 3)
-        XCTAssertEqual(answers.compactMap(RawSIPUDP.status), [403, 403, 403, 403, 403], answers.map { String($0.prefix(40)) }.joined(separator: " | "))
+        XCTAssertEqual(answers.compactMap(RawSIPUDP.status), Array(repeating: 403, count: 8), answers.map { String($0.prefix(40)) }.joined(separator: " | "))
     }
 }

@@ -1,4 +1,5 @@
 import XCTest
+import RateLimiting
 @testable import SIP
 
 /// Pure pieces of the edge hardening: rate limits per source (/64 for IPv6), the stream
@@ -8,12 +9,32 @@ final class EdgeLimitTests: XCTestCase {
     let ms: UInt64 = 1_000_000
 
     func testTokenBucketRefillsAtItsRateUpToBurst() {
-        var b = TokenBucket(rate: 10, burst: 5, now: 0)
+        var b = TokenBucket(perSecond: 10, burst: 5, now: 0)
         XCTAssertEqual((0..<8).filter { _ in b.take(now: 0) }.count, 5)
         XCTAssertFalse(b.take(now: 50 * ms))
         XCTAssertTrue(b.take(now: 100 * ms))       // 100 ms at 10/s: one token
         XCTAssertFalse(b.take(now: 100 * ms))
         XCTAssertEqual((0..<20).filter { _ in b.take(now: 60_000 * ms) }.count, 5, "a minute later: the burst, no more")
+        XCTAssertEqual(b.refused, 3 + 1 + 1 + 15)
+        XCTAssertFalse(b.isFull(now: 60_000 * ms))
+        XCTAssertTrue(b.isFull(now: 60_500 * ms), "half a second refills five tokens at 10/s")
+    }
+
+    /// The DTMF use (the worker's bucket starts on the first digit): a burst of `perSecond`,
+    /// then the rate; a flood is held to it; ordinary dialling always passes.
+    func testTokenBucketHoldsADigitFloodToTheRateAndPassesDialling() {
+        var burst = TokenBucket(perSecond: 5)
+        XCTAssertEqual((0..<20).filter { _ in burst.take(now: 1_000 * ms) }.count, 5)
+        XCTAssertEqual(burst.refused, 15)
+        XCTAssertFalse(burst.take(now: 1_100 * ms))
+        XCTAssertTrue(burst.take(now: 1_200 * ms), "one digit's worth refilled after 1/5 s")
+
+        var flood = TokenBucket(perSecond: 4)
+        let admitted = (0..<500).filter { flood.take(now: UInt64($0) * 20 * ms) }.count   // 50 digits/s for 10 s
+        XCTAssertTrue((40...44).contains(admitted), "\(admitted)")
+
+        var dialling = TokenBucket(perSecond: 8)
+        for digit in 0..<30 { XCTAssertTrue(dialling.take(now: UInt64(digit) * 150 * ms), "digit \(digit)") }
     }
 
     func testSourceKeyGroupsIPv6By64AndKeepsIPv4Addresses() {

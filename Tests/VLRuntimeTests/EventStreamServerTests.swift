@@ -105,6 +105,47 @@ final class EventStreamServerTests: XCTestCase {
         XCTAssertTrue(closed, "the server closed the stalled client's connection")
     }
 
+    /// Plain requests cannot hold the server either: a connection that sends nothing, or
+    /// trickles a request head it never finishes (slowloris), is closed after
+    /// `requestTimeoutMs`; connections beyond `maxConnections` are closed on accept; and
+    /// once the stragglers are gone an ordinary request is served again.
+    func testSilentAndTricklingClientsAreClosedAndConnectionsAreCapped() throws {
+        let reactor = Reactor()
+        var limits = HTTPStatusServer.Limits()
+        limits.maxConnections = 4
+        limits.requestTimeoutMs = 400
+        let server = try makeServer(reactor, limits)
+        let port = Int(server.port)
+        let results = Inbox<[String]>()
+        Thread.detachNewThread {
+            let silent = (0..<3).compactMap { _ in RawHTTPClient(port: port) }
+            let trickler = RawHTTPClient(port: port)!
+            trickler.send("GET /ping HTTP/1.0\r\n")
+            usleep(100_000)
+            // All four slots are held: a fifth connection is closed at once, unanswered.
+            let fifth = RawHTTPClient(port: port)!
+            fifth.get("/ping")
+            let refused = fifth.read(seconds: 0.3)
+            // The trickler keeps sending header lines; the deadline counts from its first byte.
+            for i in 0..<6 { trickler.send("X-Slow-\(i): 1\r\n"); usleep(100_000) }
+            let silentClosed = silent.map { $0.read(seconds: 1).closed }
+            let trickled = trickler.read(seconds: 1)
+            let served = httpExchange(port: port, path: "/ping")
+            results.post([refused.closed ? "closed" : "open:\(refused.text)", silentClosed.allSatisfy { $0 } ? "closed" : "open",
+                          trickled.closed && trickled.text.isEmpty ? "closed" : "open:\(trickled.text)", served])
+        }
+        var got: [String] = []
+        results.attach(to: reactor) { got = $0; reactor.stop() }
+        reactor.after(ms: 10_000) { reactor.stop() }
+        reactor.run()
+        XCTAssertEqual(got.count, 4)
+        guard got.count == 4 else { return }
+        XCTAssertEqual(got[0], "closed", "a connection beyond maxConnections is closed on accept")
+        XCTAssertEqual(got[1], "closed", "connections that never sent a request are closed after requestTimeoutMs")
+        XCTAssertEqual(got[2], "closed", "a request head trickled for longer than requestTimeoutMs is closed unanswered")
+        XCTAssertTrue(got[3].hasPrefix("HTTP/1.0 200") && got[3].hasSuffix("pong\n"), "the server serves again: \(got[3])")
+    }
+
     func testStreamCountIsBoundedAndFreedOnClose() throws {
         let reactor = Reactor()
         var limits = HTTPStatusServer.Limits()

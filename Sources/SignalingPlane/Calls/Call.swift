@@ -1,3 +1,4 @@
+import RateLimiting
 import SIP
 import VLBus
 import VLRuntime
@@ -48,7 +49,7 @@ final class Call {
 
     init(callID: String, session: SessionID, from: String, to: String, source: SIPPeer, media: NegotiatedCallMedia, offerless: Bool,
          dtmfPerSecond: Int = 10) {
-        dtmfBucket = TokenBucket(rate: Double(dtmfPerSecond), burst: Double(2 * dtmfPerSecond), now: MonotonicClock.nowNs())
+        dtmfBucket = TokenBucket(perSecond: dtmfPerSecond, burst: 2 * dtmfPerSecond, now: MonotonicClock.nowNs())
         self.callID = callID
         self.session = session
         self.from = from

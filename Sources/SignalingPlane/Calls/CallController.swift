@@ -79,12 +79,19 @@ final class CallController {
 
     func incomingCall(callID: String, offer: [UInt8]?, from: NameAddr, to: NameAddr, source: SIPPeer) {
         let meta: Logger.Metadata = ["call_id": "\(callID)", "from": "\(from.uri)", "source": "\(source)"]
-        guard !shuttingDown else { failed("shutting_down"); return sip.reject(callID, 503, "Service Unavailable (shutting down)") }
         // Allowed sources and per-source rates were checked before the transaction layer
-        // (SIPStack+SourceScreening): rejected INVITEs never get here.
+        // (SIPStack+SourceScreening): rejected INVITEs never get here. The refusals below
+        // come before any provisional response, so they are sent once and never retransmitted
+        // (a flood from many sources must not be multiplied by timer G); a lost one is
+        // answered again when the caller retransmits its INVITE.
+        guard !shuttingDown else { failed("shutting_down"); return sip.reject(callID, 503, "Service Unavailable (shutting down)", retransmit: false) }
         guard calls.count < config.limits.maxCalls else {
             logger.warning("call limit reached", metadata: meta.merging(["max": "\(config.limits.maxCalls)"]) { $1 })
-            failed("max_calls"); return sip.reject(callID, 503, "Service Unavailable (call limit)")
+            failed("max_calls"); return sip.reject(callID, 503, "Service Unavailable (call limit)", retransmit: false)
+        }
+        guard bus.workers.leastLoaded() != nil else {
+            logger.warning("no media worker available", metadata: meta)
+            failed("no_media_worker"); return sip.reject(callID, 503, "Service Unavailable (no media worker)", retransmit: false)
         }
         let media: NegotiatedCallMedia
         if let offer {
@@ -92,7 +99,7 @@ final class CallController {
             case .success(let m): media = m
             case .failure(let reason):
                 logger.notice("rejecting call: \(reason)", metadata: meta)
-                failed("no_common_codec"); return sip.reject(callID, 488, "Not Acceptable Here")
+                failed("no_common_codec"); return sip.reject(callID, 488, "Not Acceptable Here", retransmit: false)
             }
         } else {
             media = SDPGlue.offerlessPlaceholder(preferences: config.sip.codecs)

@@ -4,8 +4,8 @@ import Glibc
 import SIP
 import VLRuntime
 
-/// Who may call and how fast anyone may talk to us: an allowed-sources list (CIDR blocks,
-/// empty = everyone) for new calls, a per-source INVITE rate and a per-source rate for every
+/// Who may talk to us and how fast: an allowed-sources list (CIDR blocks, empty = everyone)
+/// for every request outside a dialog, a per-source INVITE rate and a per-source rate for every
 /// other request (token buckets per IPv4 address or IPv6 /64), as an SBC or Kamailio's pike
 /// module would enforce. Runs before the transaction layer, so a rejected request leaves no
 /// state behind and its rejection is never retransmitted.
@@ -34,13 +34,21 @@ struct SourcePolicy {
         requests = SourceRateLimiter(ratePerSecond: requestsPerSecond)
     }
 
-    /// Screens one request from `host`. Initial INVITEs are checked against the allowed
-    /// sources and the INVITE rate; everything else (re-INVITEs, BYE, OPTIONS, REGISTER, ...)
-    /// against the request rate. Responses are never screened: they answer our own requests.
+    /// Screens one request from `host`. Every request outside a dialog (no To tag: new
+    /// INVITEs, OPTIONS, MESSAGE, SUBSCRIBE, ...) must come from an allowed source, as with
+    /// Kamailio's permissions module; an ACK or CANCEL from elsewhere is dropped (it can only
+    /// belong to a call that source never placed). In-dialog requests are not screened by
+    /// address: the remote target may legitimately differ from the proxy that sent the
+    /// INVITE, and dialog matching (Call-ID plus both tags) already refuses strangers.
+    /// Initial INVITEs then pay the INVITE rate, everything else the request rate.
+    /// Responses are never screened: they answer our own requests.
     mutating func screen(_ request: SIPMessage, from host: String, now: UInt64 = MonotonicClock.nowNs()) -> Verdict {
         guard let method = request.method else { return .pass }
-        if method == .invite, request.to?.tag == nil {
-            guard isAllowed(host) else { return .reject(status: 403, reason: "Forbidden") }
+        let outOfDialog = request.to?.tag == nil
+        if outOfDialog, !isAllowed(host) {
+            return method == .ack || method == .cancel ? .drop : .reject(status: 403, reason: "Forbidden")
+        }
+        if method == .invite, outOfDialog {
             return invites.admit(host, now: now) ? .pass : .reject(status: 503, reason: "Service Unavailable (rate limited)")
         }
         if requests.admit(host, now: now) { return .pass }

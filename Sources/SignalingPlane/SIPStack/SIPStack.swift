@@ -140,7 +140,9 @@ final class SIPStack {
     func ringing(_ callID: String) { perform(ua.ringing(callID: callID, now: now)) }
     func answer(_ callID: String, sdp: [UInt8]) { perform(ua.answer(callID: callID, sdp: sdp, now: now)) }
     func sessionTimer(_ callID: String) -> SessionTimer? { ua.sessionTimer(callID: callID) }
-    func reject(_ callID: String, _ status: Int, _ reason: String? = nil) { perform(ua.reject(callID: callID, status: status, reason: reason, now: now)) }
+    func reject(_ callID: String, _ status: Int, _ reason: String? = nil, retransmit: Bool = true) {
+        perform(ua.reject(callID: callID, status: status, reason: reason, retransmit: retransmit, now: now))
+    }
     func answerReoffer(_ callID: String, sdp: [UInt8]?, status: Int) { perform(ua.answerReoffer(callID: callID, sdp: sdp, status: status, now: now)) }
     func hangup(_ callID: String) { perform(ua.hangup(callID: callID, now: now)) }
     func reinvite(_ callID: String, sdp: [UInt8]) {
