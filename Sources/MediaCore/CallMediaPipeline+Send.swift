@@ -4,6 +4,7 @@ import AudioCodecs
 extension CallMediaPipeline {
     /// Queues AI audio (any length, at the AI rate) for playout to the caller.
     public func enqueueAIAudio(_ pcm: UnsafeBufferPointer<Int16>) {
+        ticksSinceAIAudio = 0
         guard let rs = outResampler else { playQueue.push(pcm); return }
         // Chunked so the scratch buffer bounds the output of each soxr call.
         var off = 0
@@ -77,14 +78,21 @@ extension CallMediaPipeline {
             talking = false // next audio starts a new talkspurt
         } else {
             let avail = playQueue.count
-            if avail == 0 && !config.sendSilenceWhenIdle {
+            // Whole packets only while the AI's audio is still arriving: a partial one would
+            // be padded with zeros inside the speech, a click in every packet when a response
+            // streams in at about real time (the resampler hands out 158 samples, then 162).
+            // What is left once nothing new came for two packet times is the end of the
+            // response, and plays padded.
+            let playable = avail >= packetSamples || (avail > 0 && ticksSinceAIAudio >= 2)
+            ticksSinceAIAudio &+= 1
+            if !playable && !config.sendSilenceWhenIdle {
                 talking = false
                 timestamp &+= tsPerPacket
                 sendPCM.update(repeating: 0)
                 tapSent()
                 return nil
             }
-            if avail > 0 {
+            if playable {
                 let got = playQueue.pop(into: sendPCM)
                 if got < packetSamples { UnsafeMutableBufferPointer(rebasing: sendPCM[got..<packetSamples]).update(repeating: 0) }
                 playedSamples += got

@@ -67,6 +67,9 @@ public final class CallMediaPipeline {
     var timestamp: UInt32
     var nextSendAt: UInt64?
     var talking = false
+    /// Packet times since AI audio last arrived: a partial packet is held while the
+    /// response is still streaming in (see `nextOutgoingRTP`).
+    var ticksSinceAIAudio = 0
     var firstPacket = true
     var dtmfGen: DTMFGenerator?
     var dtmfTimestamp: UInt32 = 0

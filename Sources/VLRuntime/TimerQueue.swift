@@ -43,16 +43,25 @@ struct TimerQueue {
         return nil
     }
 
+    /// A repeating timer late by more than this many periods resynchronises to `now`
+    /// instead of making up every missed period.
+    static let catchUpLimit: UInt64 = 5
+
     /// Takes every timer due at `now` off the heap (repeating ones are rescheduled from
     /// their deadline, not from `now`, so a 20 ms tick does not drift). The caller runs
     /// them with `take` — outside this mutation, because handlers schedule and cancel.
+    ///
+    /// A repeating timer that fell behind fires once per missed period, back to back: the
+    /// media worker's 20 ms tick is a clock, and a skipped tick is 20 ms of audio the caller
+    /// and the AI never get (their jitter buffers then drop or stretch speech). Only after
+    /// a stall longer than `catchUpLimit` periods does it skip to `now`.
     mutating func popDue(now: UInt64, into due: inout [UInt64]) {
         while let top = heap.first, top.deadline <= now {
             pop()
             guard let timer = timers[top.id] else { continue }
             if let interval = timer.intervalNs {
                 var next = top.deadline &+ interval
-                if next <= now { next = now &+ interval } // fell behind: skip, do not burst
+                if now &- top.deadline > interval &* Self.catchUpLimit { next = now &+ interval }
                 push(Entry(deadline: next, id: top.id))
             }
             due.append(top.id)

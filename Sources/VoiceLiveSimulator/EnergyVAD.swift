@@ -2,10 +2,12 @@ import Foundation
 
 /// Energy-based voice activity detection on 10 ms blocks: speech starts after `startMs` above
 /// `thresholdDbfs`, stops after `hangoverMs` below it. A stand-in for the service's VAD that is
-/// deterministic for test signals (a tone is speech, digital silence is not).
+/// deterministic for test signals (a tone is speech, digital silence is not). As the service
+/// does with `prefix_padding_ms`, the utterance keeps `prefixMs` of the audio before the
+/// onset, so a soft first syllable the detector missed is not clipped.
 struct EnergyVAD {
     enum Event: Equatable {
-        /// Speech began at `ms` (the onset of the first loud block).
+        /// Speech began at `ms`: the onset of the first loud block less the prefix kept.
         case started(ms: Int)
         /// Speech ended at `ms` (end of the last loud block); `samples` is the utterance audio.
         case stopped(ms: Int, samples: [Int16])
@@ -15,7 +17,10 @@ struct EnergyVAD {
     let thresholdDbfs: Double
     let startMs: Int
     let hangoverMs: Int
+    let prefixMs: Int
     private let blockSize: Int
+    /// The latest quiet audio before an onset, at most `prefixMs` of it.
+    private var history: [Int16] = []
 
     private var carry: [Int16] = []
     /// Position of the next block, in ms since the session's first appended sample.
@@ -31,11 +36,12 @@ struct EnergyVAD {
     /// Quiet blocks inside speech: kept only if speech resumes.
     private var quietTail: [Int16] = []
 
-    init(rate: Int, thresholdDbfs: Double = -45, startMs: Int = 60, hangoverMs: Int = 500) {
+    init(rate: Int, thresholdDbfs: Double = -45, startMs: Int = 60, hangoverMs: Int = 500, prefixMs: Int = 0) {
         self.rate = rate
         self.thresholdDbfs = thresholdDbfs
         self.startMs = startMs
         self.hangoverMs = hangoverMs
+        self.prefixMs = max(0, prefixMs)
         blockSize = max(rate / 100, 1)
     }
 
@@ -68,6 +74,14 @@ struct EnergyVAD {
         return events
     }
 
+    /// Keeps the last `prefixMs` of quiet audio.
+    private mutating func remember<C: Collection>(_ samples: C) where C.Element == Int16 {
+        guard prefixMs > 0, !samples.isEmpty else { return }
+        history.append(contentsOf: samples)
+        let keep = rate * prefixMs / 1000
+        if history.count > keep { history.removeFirst(history.count - keep) }
+    }
+
     private mutating func process(_ block: ArraySlice<Int16>) -> Event? {
         var sum = 0.0
         for s in block { sum += Double(s) * Double(s) }
@@ -80,6 +94,8 @@ struct EnergyVAD {
         if !inSpeech {
             guard loud else {
                 loudRunMs = 0
+                remember(pendingOnset)
+                remember(block)
                 pendingOnset.removeAll()
                 return nil
             }
@@ -90,9 +106,11 @@ struct EnergyVAD {
             if loudRunMs >= startMs {
                 inSpeech = true
                 quietRunMs = 0
-                utterance = pendingOnset
+                utterance = history + pendingOnset
+                let paddedMs = history.count * 1000 / rate
+                history = []
                 pendingOnset = []
-                return .started(ms: onsetMs)
+                return .started(ms: max(0, onsetMs - paddedMs))
             }
             return nil
         }

@@ -8,6 +8,9 @@ public struct SimulatorConfig: Sendable {
         case parrot
         /// Play the tone sequence instead.
         case tone
+        /// Send every appended chunk straight back as audio, no VAD and no turns: the
+        /// gateway's audio path alone, for measuring it (Benchmarks/voice-quality.py).
+        case echo
     }
 
     public var host: String = "127.0.0.1"
@@ -34,6 +37,9 @@ public struct SimulatorConfig: Sendable {
     public var maxFramePayload: Int?
     /// Serve `wss://` with this server TLS configuration (certificate + key); nil serves plain `ws://`.
     public var tlsConfiguration: TLSConfiguration?
+    /// Write each session's input audio (what the "model" heard) and output audio (what it
+    /// said) as `<session>-input.wav` / `<session>-output.wav` here when the session ends.
+    public var dumpDirectory: String?
     /// Print one line per connection and per error to stderr.
     public var verbose: Bool = false
 
@@ -58,7 +64,7 @@ public struct SimulatorConfig: Sendable {
     public init() {}
 
     /// Defaults overridden by `VLGW_SIM_HOST`, `_PORT`, `_API_KEY`, `_BEARER_TOKEN`, `_MODE`,
-    /// `_DELTA_MS`, `_SPEED`, `_TONE_MS`, `_VAD_THRESHOLD_DBFS`, `_VAD_START_MS`, `_VAD_HANGOVER_MS`, `_VERBOSE`, `_TOOL_ON_TURN`.
+    /// `_DELTA_MS`, `_SPEED`, `_TONE_MS`, `_VAD_THRESHOLD_DBFS`, `_VAD_START_MS`, `_VAD_HANGOVER_MS`, `_VERBOSE`, `_TOOL_ON_TURN`, `_DUMP_DIR`.
     public static func fromEnvironment(_ env: [String: String]) -> SimulatorConfig {
         var c = SimulatorConfig()
         func v(_ k: String) -> String? { env["VLGW_SIM_" + k].flatMap { $0.isEmpty ? nil : $0 } }
@@ -75,6 +81,7 @@ public struct SimulatorConfig: Sendable {
         if let s = v("VAD_HANGOVER_MS"), let n = Int(s) { c.vadHangoverMs = n }
         if let s = v("VERBOSE") { c.verbose = s == "1" || s == "true" }
         if let s = v("TOOL_ON_TURN") { c.toolOnTurn = ToolOnTurn(parsing: s) }
+        c.dumpDirectory = v("DUMP_DIR")
         return c
     }
 }

@@ -24,6 +24,8 @@ final class SimulatorSession {
     private var active: ActiveResponse?
     /// Appended audio while turn detection is off, until the client commits or clears it.
     private var manualBuffer: [Int16] = []
+    /// Everything heard and said, kept only when `config.dumpDirectory` is set.
+    private var dump = AudioDump()
 
     /// A response being streamed.
     private struct ActiveResponse {
@@ -31,6 +33,9 @@ final class SimulatorSession {
         var itemId: String
         var transcript: String
         var chunks: [String]
+        /// The samples behind `chunks` (for the dump) and how many each chunk holds.
+        var audio: [Int16] = []
+        var perChunk = 1
         var next = 0
         var task: Scheduled<Void>?
         var startedAt: NIODeadline
@@ -68,6 +73,10 @@ final class SimulatorSession {
     func stop() {
         active?.task?.cancel()
         active = nil
+        if let dir = config.dumpDirectory {
+            dump.write(directory: dir, name: session.id ?? "session", inputRate: inputRate,
+                       outputRate: PCM.outputRate(session.outputAudioFormat ?? .pcm16))
+        }
     }
 
     // MARK: Incoming
@@ -177,7 +186,7 @@ final class SimulatorSession {
         let threshold = d?.threshold.map { -70 + 50 * $0 } ?? config.vadThresholdDbfs
         return EnergyVAD(
             rate: inputRate, thresholdDbfs: threshold, startMs: d?.speechDurationMs ?? config.vadStartMs,
-            hangoverMs: d?.silenceDurationMs ?? config.vadHangoverMs)
+            hangoverMs: d?.silenceDurationMs ?? config.vadHangoverMs, prefixMs: d?.prefixPaddingMs ?? 300)
     }
 
     // MARK: Input audio
@@ -188,6 +197,8 @@ final class SimulatorSession {
             return
         }
         let samples = PCM.decode(bytes, format: session.inputAudioFormat ?? .pcm16)
+        if config.dumpDirectory != nil { dump.input.append(contentsOf: samples) }
+        if config.mode == .echo { return echo(samples) }
         // Without server turn detection the buffer only fills (silence too); the client commits it.
         guard detector != nil else {
             manualBuffer.append(contentsOf: samples)
@@ -372,8 +383,32 @@ final class SimulatorSession {
             .responseAudioTranscriptDelta(
                 ResponseAudioTranscriptDelta(responseId: respId, itemId: itemId, delta: transcript)))
         active = ActiveResponse(
-            id: respId, itemId: itemId, transcript: transcript, chunks: chunks, startedAt: .now())
+            id: respId, itemId: itemId, transcript: transcript, chunks: chunks, audio: audio, perChunk: perChunk, startedAt: .now())
         sendNextDelta()
+    }
+
+    /// Echo mode: the chunk goes straight back as audio of one response that lasts as long
+    /// as the session (opened by the first chunk), at the output rate.
+    private func echo(_ samples: [Int16]) {
+        let outFormat = session.outputAudioFormat ?? .pcm16
+        let audio = PCM.resample(samples, from: inputRate, to: PCM.outputRate(outFormat))
+        if active == nil {
+            let respId = ids.next("resp")
+            let itemId = ids.next("item")
+            emit(.responseCreated(ResponseCreated(response: ResponseInfo(id: respId, status: "in_progress", output: []))))
+            let item = ConversationItem(
+                id: itemId, object: "realtime.item", type: "message", status: "in_progress", role: "assistant", content: [])
+            emit(.responseOutputItemAdded(ResponseOutputItemAdded(responseId: respId, outputIndex: 0, item: item)))
+            emit(
+                .responseContentPartAdded(
+                    ResponseContentPartAdded(
+                        responseId: respId, itemId: itemId, outputIndex: 0, contentIndex: 0,
+                        part: ContentPart(type: "audio", transcript: ""))))
+            active = ActiveResponse(id: respId, itemId: itemId, transcript: "echo", chunks: [], startedAt: .now())
+        }
+        guard let r = active, !audio.isEmpty else { return }
+        if config.dumpDirectory != nil { dump.output.append(contentsOf: audio) }
+        emit(.responseAudioDelta(ResponseAudioDelta(responseId: r.id, itemId: r.itemId, delta: Base64.encode(PCM.encode(audio[...], format: outFormat)))))
     }
 
     /// Sends one delta and schedules the next against the response's start time, so pacing
@@ -385,6 +420,10 @@ final class SimulatorSession {
             return
         }
         emit(.responseAudioDelta(ResponseAudioDelta(responseId: r.id, itemId: r.itemId, delta: r.chunks[r.next])))
+        if config.dumpDirectory != nil {
+            let start = min(r.next * r.perChunk, r.audio.count)
+            dump.output.append(contentsOf: r.audio[start..<min(start + r.perChunk, r.audio.count)])
+        }
         r.next += 1
         let respId = r.id
         let due: NIODeadline =

@@ -1,7 +1,7 @@
 // vlgw-voicelive-sim: a loopback Azure AI Voice Live simulator for tests and local calls.
 //
 //   vlgw-voicelive-sim [--host 127.0.0.1] [--port 18765] [--api-key KEY] [--bearer TOKEN]
-//                      [--mode parrot|tone] [--delta-ms 100] [--speed 1] [--verbose]
+//                      [--mode parrot|tone|echo] [--delta-ms 100] [--dump-dir DIR] [--speed 1] [--verbose]
 //                      [--tls-cert cert.pem --tls-key key.pem]   (serve wss:// instead of ws://)
 //
 // VLGW_SIM_* environment variables set the defaults (see SimulatorConfig.fromEnvironment).
@@ -34,7 +34,7 @@ while let arg = args.popFirst() {
     case "--api-key": config.requiredAPIKey = value()
     case "--bearer": config.requiredBearerToken = value()
     case "--mode":
-        guard let m = SimulatorConfig.AnswerMode(rawValue: value()) else { fail("--mode is parrot or tone") }
+        guard let m = SimulatorConfig.AnswerMode(rawValue: value()) else { fail("--mode is parrot, tone or echo") }
         config.mode = m
     case "--delta-ms":
         guard let n = Int(value()) else { fail("--delta-ms needs a number") }
@@ -42,11 +42,12 @@ while let arg = args.popFirst() {
     case "--speed":
         guard let n = Double(value()) else { fail("--speed needs a number") }
         config.speed = n
+    case "--dump-dir": config.dumpDirectory = value()
     case "--verbose": config.verbose = true
     case "--tls-cert": tlsCert = value()
     case "--tls-key": tlsKey = value()
     case "-h", "--help":
-        print("usage: vlgw-voicelive-sim [--host H] [--port P] [--api-key K] [--bearer T] [--mode parrot|tone] [--delta-ms N] [--speed X] [--verbose] [--tls-cert PEM --tls-key PEM]")
+        print("usage: vlgw-voicelive-sim [--host H] [--port P] [--api-key K] [--bearer T] [--mode parrot|tone|echo] [--delta-ms N] [--speed X] [--dump-dir DIR] [--verbose] [--tls-cert PEM --tls-key PEM]")
         exit(0)
     default: fail("unknown argument \(arg)")
     }

@@ -189,13 +189,16 @@ final class CallTests: XCTestCase {
             XCTFail("barge-in and clear not both logged")
         }
         // The AI's memory is truncated to what the caller heard: the audio_end_ms the bridge
-        // sent matches the reply audio that reached the caller (± 40 ms).
+        // sent matches the reply audio that reached the caller (± 40 ms). The parrot's reply
+        // begins with the 300 ms the VAD kept before the caller's tone (prefix_padding_ms,
+        // the service's default), which the caller heard as silence before the tone.
+        let prefixMs = 300.0
         let heard = caller.received.filter { Goertzel.share($0.samples, frequency: testTone, sampleRate: 8000) > 0.5 && Goertzel.rms($0.samples) > 300 && $0.time > 2.2 }
         let heardMs = Double(heard.count * 20)
         let truncated = harness.logs.components(separatedBy: "\n").first { $0.contains("truncated AI item") }
             .flatMap { $0.components(separatedBy: "audio_end_ms=").dropFirst().first?.prefix { $0.isNumber } }.flatMap { Double($0) }
         XCTAssertNotNil(truncated, "a conversation.item.truncate was sent")
-        if let truncated { XCTAssertEqual(truncated, heardMs, accuracy: 40, "truncate audio_end_ms vs audio the caller received") }
+        if let truncated { XCTAssertEqual(truncated, prefixMs + heardMs, accuracy: 40, "truncate audio_end_ms vs audio the caller received") }
         _ = caller.bye()
     }
 

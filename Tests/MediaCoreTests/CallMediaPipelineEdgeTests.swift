@@ -84,6 +84,23 @@ final class CallMediaPipelineEdgeTests: XCTestCase {
         XCTAssertEqual(quietConcealed, 0) // PLC keeps the tone going instead of gaps
     }
 
+    /// AI audio streaming in at real time, 20 ms a tick (an echoing or slowly generating
+    /// service): the 24 → 8 kHz resampler hands out a little less or more than a packet
+    /// each time, and no packet may be padded with zeros in the middle of the speech.
+    func testRealTimeAIStreamIsNeverZeroPaddedMidSpeech() throws {
+        let p = try CallMediaPipeline(config: CallMediaConfig(codec: .pcmu, aiSampleRate: 24000, ssrc: 4))
+        let tone = Harness.sine(440, rate: 24000, count: 24000 * 3)
+        var packets: [[UInt8]] = []
+        for tick in 0..<150 {
+            p.enqueueAIAudio(Array(tone[(tick * 480)..<((tick + 1) * 480)]))
+            packets += Harness.drain(p, ticks: 1, start: UInt64(tick) * 20 * ms)
+        }
+        let audio = packets.map { Array($0[12...]) }.filter { !$0.allSatisfy { $0 == 0xFF } }
+        XCTAssertGreaterThan(audio.count, 140, "the tone plays out")
+        let padded = audio.dropLast().filter { $0.suffix(3).allSatisfy { $0 == 0xFF } || $0.suffix(3).allSatisfy { $0 == 0x7F } }
+        XCTAssertEqual(padded.count, 0, "packets ending in zero padding mid-tone")
+    }
+
     func testFinishAIResponseFlushesResamplerTail() throws {
         let p = try CallMediaPipeline(config: CallMediaConfig(codec: .pcmu, aiSampleRate: 24000, ssrc: 3))
         p.enqueueAIAudio(Harness.sine(440, rate: 24000, count: 2400)) // 100 ms

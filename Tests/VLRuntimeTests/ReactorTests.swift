@@ -4,6 +4,22 @@ import Foundation
 import VLTestSupport
 
 final class ReactorTests: XCTestCase {
+    /// A late 20 ms tick is made up, once per missed period (a media clock must keep its
+    /// average rate); after a stall beyond the catch-up limit it resynchronises instead.
+    func testRepeatingTimerMakesUpMissedPeriodsThenResynchronises() {
+        let ms: UInt64 = 1_000_000
+        var queue = TimerQueue()
+        let id = queue.schedule(at: 20 * ms, repeatingEveryNs: 20 * ms) {}.raw
+        var due: [UInt64] = []
+        queue.popDue(now: 65 * ms, into: &due)   // due at 20, 40 and 60
+        XCTAssertEqual(due, [id, id, id])
+        XCTAssertEqual(queue.nextDeadline(), 80 * ms, "the period stays on its grid")
+        due = []
+        queue.popDue(now: 1_000 * ms, into: &due)   // a 920 ms stall: well past 5 periods
+        XCTAssertEqual(due, [id], "no burst of 46 ticks after a long stall")
+        XCTAssertEqual(queue.nextDeadline(), 1_020 * ms)
+    }
+
     func testTimersFireInOrderAndCancel() {
         let reactor = Reactor()
         var fired: [String] = []

@@ -26,6 +26,20 @@ final class EnergyVADTests: XCTestCase {
         XCTAssertEqual(samples.count, 16000 * 700 / 1000)
     }
 
+    /// prefix_padding_ms: the utterance starts that long before the onset (soft audio the
+    /// detector did not count as speech is kept), and speech_started says so.
+    func testPrefixPaddingKeepsTheAudioBeforeTheOnset() {
+        var vad = EnergyVAD(rate: 8000, thresholdDbfs: -45, startMs: 60, hangoverMs: 300, prefixMs: 300)
+        let soft = tone(500, rate: 8000, amplitude: 0.003)   // about -53 dBFS: below the threshold
+        var events = vad.feed([Int16](repeating: 0, count: 8000) + soft + tone(400, rate: 8000))
+        events += vad.feed([Int16](repeating: 0, count: 8000 * 400 / 1000))
+        XCTAssertEqual(events.first, .started(ms: 1500 - 300))
+        guard case .stopped(let ms, let samples) = events.last else { return XCTFail("\(events)") }
+        XCTAssertEqual(ms, 1900)
+        XCTAssertEqual(samples.count, 8000 * 700 / 1000, "300 ms of prefix and 400 ms of speech")
+        XCTAssertEqual(Array(samples.prefix(2400)), Array(soft.suffix(2400)), "the prefix is the soft audio just before the onset")
+    }
+
     func testShortBlipAndQuietNoiseAreNotSpeech() {
         var vad = EnergyVAD(rate: 24000)
         XCTAssertEqual(vad.feed(tone(40, rate: 24000)), [], "40 ms is shorter than the 60 ms onset")
