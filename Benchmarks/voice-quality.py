@@ -3,7 +3,8 @@
 package), each direction apart and beside the codec's own ceiling from the same run.
 
     python3 Benchmarks/voice-quality.py [--codecs pcmu,pcma,g722,opus]
-                                        [--conditions clean,loss3,jitter40] [--bin .build/debug] [--json]
+                                        [--conditions clean,loss3,jitter40] [--repeat N]
+                                        [--bin .build/debug] [--set NAME=VALUE] [--json]
 
 What it does, per codec and condition:
   * speech: a few sentences spoken by espeak-ng (Debian), made once at the codec's rate;
@@ -12,9 +13,10 @@ What it does, per codec and condition:
   * the gateway: `vlgw up` with one media worker and the offline simulator in echo mode
     (every chunk the "model" hears goes straight back as its answer, no VAD, no turns), which
     dumps what it heard and what it said (VLGW_SIM_DUMP_DIR);
-  * the network: a UDP relay between baresip and the worker (the worker binds 127.0.0.2, the
-    SDP names 127.0.0.1 where the relay sits) drops packets at random (loss3: 3 % each way)
-    or delays each by 0-40 ms (jitter40), with a fixed seed; RTCP passes untouched.
+  * the network: direct on loopback for `clean`; otherwise a UDP relay between baresip and
+    the worker (the worker binds 127.0.0.2, the SDP names 127.0.0.1 where the relay sits)
+    drops packets at random (loss3: 3 % each way) or delays each by 0-40 ms (jitter40), with
+    a fixed seed; RTCP passes untouched. (netem is not in this kernel.)
 Scores:
   * uplink   = what the caller sent (its -enc.wav) against what the AI service received;
   * downlink = what the AI service sent against what the caller decoded;
@@ -275,16 +277,17 @@ class Relay(threading.Thread):
 # ---------------------------------------------------------------- the gateway and the caller
 
 class Gateway:
-    def __init__(self, binary_dir, work):
+    def __init__(self, binary_dir, work, extra_env, relayed):
+        self.relayed = relayed
         self.base = random.randint(200, 500) * 100
         self.sip_port = self.base
         self.media_base, self.media_count = self.base + 20, 40
-        self.dump_dir = os.path.join(work, "dumps")
+        self.dump_dir = os.path.join(work, f"dumps-{self.base}")
         os.makedirs(self.dump_dir)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("VLGW_", "SIP_", "MEDIA_", "AZURE_", "VOICE_LIVE_"))}
         env.update({
             "VLGW_ENV_FILE": "/dev/null",
-            "SIP_PORT": str(self.sip_port), "MEDIA_ADDRESS": "127.0.0.1", "VLGW_MEDIA_BIND_ADDRESS": "127.0.0.2",
+            "SIP_PORT": str(self.sip_port), "MEDIA_ADDRESS": "127.0.0.1",
             "MEDIA_PORT": str(self.media_base), "MEDIA_PORT_COUNT": str(self.media_count),
             "VLGW_CONTROL_BIND": f"tcp://127.0.0.1:{self.base + 1}", "VLGW_BRIDGE_AUDIO_BIND": f"tcp://127.0.0.1:{self.base + 2}",
             "VLGW_SIMULATOR_PORT": str(self.base + 3), "VLGW_SIGNALING_METRICS_PORT": str(self.base + 4),
@@ -292,6 +295,9 @@ class Gateway:
             "VOICE_LIVE_PROACTIVE_GREETING_ENABLED": "false", "VLGW_SIM_MODE": "echo", "VLGW_SIM_DUMP_DIR": self.dump_dir,
             "LOG_LEVEL": "warning",
         })
+        if relayed:   # RTP through the relay: the worker binds 127.0.0.2, the SDP names 127.0.0.1
+            env["VLGW_MEDIA_BIND_ADDRESS"] = "127.0.0.2"
+        env.update(extra_env)
         self.log = open(os.path.join(work, "vlgw.log"), "w")
         self.process = subprocess.Popen([os.path.join(binary_dir, "vlgw"), "up", "--media-workers", "1"],
                                         env=env, stdout=subprocess.PIPE, stderr=self.log, text=True)
@@ -377,20 +383,23 @@ rtp_ports {gateway.base + 80}-{gateway.base + 99}
 def measure(gateway, codec, condition, work, seed):
     loss, jitter = CONDITIONS[condition]
     _, rate, _, mode, pesq_rate = CODECS[codec]
-    relay = Relay(gateway.media_base, gateway.media_count, loss, jitter, seed)
-    relay.start()
+    # The clean line is direct: a relay in Python on a busy machine adds jitter of its own.
+    relay = Relay(gateway.media_base, gateway.media_count, loss, jitter, seed) if gateway.relayed else None
+    if relay:
+        relay.start()
     try:
-        sent, heard, ai_in, ai_out = baresip_call(gateway, codec, work, f"{codec}-{condition}")
+        sent, heard, ai_in, ai_out = baresip_call(gateway, codec, work, f"{codec}-{condition}-{seed}")
     finally:
-        relay.stop_flag = True
-        relay.join()
+        if relay:
+            relay.stop_flag = True
+            relay.join()
     sent_rate, sent_samples = read_wav(sent)
     heard_rate, heard_samples = read_wav(heard)
     ai_in_rate, ai_in_samples = read_wav(ai_in)
     ai_out_rate, ai_out_samples = read_wav(ai_out)
     rtp_clock = 8000 if codec in ("pcmu", "pcma", "g722") else 48000   # G.722's RTP clock is 8 kHz (RFC 3551)
     per_frame = rtp_clock * FRAME_MS // 1000
-    lost_up, lost_down = relay.lost_frames("up", per_frame), relay.lost_frames("down", per_frame)
+    lost_up, lost_down = (relay.lost_frames("up", per_frame), relay.lost_frames("down", per_frame)) if relay else (set(), set())
     up = score(sent_samples, sent_rate, ai_in_samples, ai_in_rate, mode, pesq_rate, work)
     down = score(ai_out_samples, ai_out_rate, heard_samples, heard_rate, mode, pesq_rate, work)
     up_ceiling = score(sent_samples, sent_rate, *reversed_pair(ceiling(codec, sent_samples, sent_rate, lost_up, work)), mode, pesq_rate, work)
@@ -411,30 +420,39 @@ def main():
     parser.add_argument("--conditions", default="clean,loss3,jitter40")
     parser.add_argument("--bin", default=os.path.join(ROOT, ".build", "debug"), help="where vlgw and the planes are")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--repeat", type=int, default=1, help="calls per line; each figure is their median")
     parser.add_argument("--json", action="store_true", help="one JSON object per line instead of the table")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (recordings, dumps)")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="a gateway setting for this run, e.g. --set VLGW_RESAMPLER=soxr (repeatable)")
     args = parser.parse_args()
     for tool in ("baresip", "espeak-ng", "sox", "ffmpeg"):
         if not shutil.which(tool):
             raise SystemExit(f"{tool} is missing: run config/install-deps.sh")
     work = tempfile.mkdtemp(prefix="vlgw-vq-")
-    gateway = Gateway(args.bin, work)
-    rows = []
+    settings = dict(s.split("=", 1) for s in args.set)
+    gateway = None
     try:
         if not args.json:
             print(f"{'codec':6} {'condition':9} {'PESQ':4} | {'uplink':>6} {'ceiling':>7} {'Δ':>6} | {'downlink':>8} {'ceiling':>7} {'Δ':>6} | lost up/down")
-        for codec in args.codecs.split(","):
-            for condition in args.conditions.split(","):
-                r = measure(gateway, codec, condition, work, args.seed)
-                rows.append(r)
+        for condition in args.conditions.split(","):
+            gateway = Gateway(args.bin, work, settings, relayed=condition != "clean")
+            for codec in args.codecs.split(","):
+                runs = [measure(gateway, codec, condition, work, args.seed + i) for i in range(args.repeat)]
+                r = dict(runs[0])
+                for key in ("uplink", "uplink_ceiling", "downlink", "downlink_ceiling", "lost_up", "lost_down"):
+                    r[key] = sorted(run[key] for run in runs)[len(runs) // 2]
                 if args.json:
                     print(json.dumps(r), flush=True)
                 else:
                     print(f"{codec:6} {condition:9} {r['pesq']:4} | {r['uplink']:6.2f} {r['uplink_ceiling']:7.2f} {r['uplink'] - r['uplink_ceiling']:+6.2f} | "
                           f"{r['downlink']:8.2f} {r['downlink_ceiling']:7.2f} {r['downlink'] - r['downlink_ceiling']:+6.2f} | "
                           f"{r['lost_up']}/{r['lost_down']}", flush=True)
+            gateway.stop()
+            gateway = None
     finally:
-        gateway.stop()
+        if gateway:
+            gateway.stop()
         if args.keep:
             print(f"work directory: {work}", file=sys.stderr)
         else:

@@ -8,6 +8,7 @@ packages=(
   chromium                                                                    # the live calls page test (headless browser)
   dnsmasq-base                                                                # DNS tests: SRV/NAPTR server (no system service)
   sox ffmpeg                                                                  # codecs not written here, to check ours against
+  espeak-ng                                                                   # speech for the voice-quality benchmark and its guard test
   dpkg-dev binutils file                                                      # the Debian package and its test
 )
 missing=()
@@ -20,4 +21,11 @@ if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# PESQ (ITU-T P.862) for the voice-quality benchmark and its guard test: the `pesq` package
+# from PyPI (Debian has none). A Debian python3 refuses user installs (PEP 668) without
+# --break-system-packages; pyenv's and the toolchain image's accept them.
+if ! python3 -c "import pesq, numpy" 2>/dev/null; then
+  echo "install-deps: installing the Python packages pesq and numpy" >&2
+  python3 -m pip install -q pesq numpy 2>/dev/null || python3 -m pip install -q --break-system-packages pesq numpy
 fi

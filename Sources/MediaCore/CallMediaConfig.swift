@@ -23,6 +23,8 @@ public struct CallMediaConfig: Sendable {
     /// Mean |sample| below which a frame counts as silence for drift handling.
     public var silenceThreshold: Int = 64
     public var opusBitrate: Int = 32000
+    /// The caller's Opus decoder uses in-band FEC (its fmtp said `useinbandfec=1`).
+    public var opusFEC = false
 
     public init(codec: CodecKind, payloadType: UInt8? = nil, telephoneEventPayloadType: UInt8? = 101,
                 aiSampleRate: Int, ssrc: UInt32) {

@@ -28,6 +28,8 @@ extension CallMediaPipeline {
     private func absorb(_ blocks: [RTCPReportBlock], arrivalNTP: UInt64) {
         for b in blocks where b.ssrc == config.ssrc {
             remoteBlock = b
+            // FEC sized by the loss the caller sees (fraction lost is in 1/256ths).
+            if let enc = opusEnc, enc.inbandFEC { enc.setExpectedLoss(percent: (Int(b.fractionLost) * 100 + 255) / 256) }
             if let r = NTPTime.roundTrip(arrivalNTP: arrivalNTP, lastSR: b.lastSR, delaySinceLastSR: b.delaySinceLastSR) {
                 rtt = r
             }

@@ -81,9 +81,12 @@ extension CallMediaPipeline {
             // Whole packets only while the AI's audio is still arriving: a partial one would
             // be padded with zeros inside the speech, a click in every packet when a response
             // streams in at about real time (the resampler hands out 158 samples, then 162).
-            // What is left once nothing new came for two packet times is the end of the
-            // response, and plays padded.
-            let playable = avail >= packetSamples || (avail > 0 && ticksSinceAIAudio >= 2)
+            // A talkspurt starts with 20 ms more than a packet queued, so the first late
+            // chunk does not cut a 20 ms hole into the speech (0.2 PESQ in the voice-quality
+            // benchmark). What is left once nothing new came for two packet times is the end
+            // of the response, and plays padded.
+            let needed = talking ? packetSamples : packetSamples + startCushionSamples
+            let playable = avail >= needed || (avail > 0 && ticksSinceAIAudio >= 2)
             ticksSinceAIAudio &+= 1
             if !playable && !config.sendSilenceWhenIdle {
                 talking = false

@@ -70,6 +70,8 @@ public final class CallMediaPipeline {
     /// Packet times since AI audio last arrived: a partial packet is held while the
     /// response is still streaming in (see `nextOutgoingRTP`).
     var ticksSinceAIAudio = 0
+    /// AI audio queued beyond one packet before a talkspurt starts (20 ms).
+    var startCushionSamples: Int { pcmRate / 50 }
     var firstPacket = true
     var dtmfGen: DTMFGenerator?
     var dtmfTimestamp: UInt32 = 0
@@ -104,7 +106,7 @@ public final class CallMediaPipeline {
             case .g722:
                 g722Enc = try G722Encoder(); g722Dec = try G722Decoder(); opusEnc = nil; opusDec = nil
             case .opus:
-                opusEnc = try OpusEncoderWrapper(sampleRate: pcmRate, bitrate: config.opusBitrate)
+                opusEnc = try OpusEncoderWrapper(sampleRate: pcmRate, bitrate: config.opusBitrate, inbandFEC: config.opusFEC)
                 opusDec = try OpusDecoderWrapper(sampleRate: pcmRate); g722Enc = nil; g722Dec = nil
             case .pcmu, .pcma:
                 g722Enc = nil; g722Dec = nil; opusEnc = nil; opusDec = nil

@@ -81,6 +81,7 @@ final class MediaSession {
                                      telephoneEventPayloadType: spec.codec.dtmfPayloadType == 0 ? nil : spec.codec.dtmfPayloadType,
                                      aiSampleRate: Int(spec.aiSampleRate), ssrc: UInt32.random(in: 1...UInt32.max))
         config.ptimeMs = Int(spec.codec.ptimeMs == 0 ? 20 : spec.codec.ptimeMs)
+        config.opusFEC = spec.codec.opusFEC
         return config
     }
 

@@ -35,7 +35,7 @@ final class OpusTests: XCTestCase {
     }
 
     func testFECAndPLCProduceAudioForLostFrame() throws {
-        let enc = try OpusEncoderWrapper(sampleRate: 48000, bitrate: 24000, expectedLossPercent: 20)
+        let enc = try OpusEncoderWrapper(sampleRate: 48000, bitrate: 24000, inbandFEC: true, expectedLossPercent: 20)
         let dec = try OpusDecoderWrapper(sampleRate: 48000)
         let x = SignalTools.sweep(from: 300, to: 900, rate: 48000, count: 48000)
         let pkts = try encodeFrames(x, rate: 48000, enc: enc)

@@ -63,11 +63,12 @@ final class CallMediaPipelineEdgeTests: XCTestCase {
         var pk = Harness.drain(p, ticks: 10).map { try! RTPPacket.parse($0) }
         XCTAssertEqual(pk.count, 2)
         p.enqueueAIAudio([Int16](repeating: 1000, count: 160))
-        pk += Harness.drain(p, ticks: 1, start: 200 * ms).map { try! RTPPacket.parse($0) }
+        // One packet alone waits two packet times for more (the start cushion), then plays.
+        pk += Harness.drain(p, ticks: 3, start: 200 * ms).map { try! RTPPacket.parse($0) }
         XCTAssertEqual(pk.count, 3)
         XCTAssertTrue(pk[2].header.marker)
         XCTAssertEqual(pk[2].header.sequenceNumber, pk[1].header.sequenceNumber &+ 1)
-        XCTAssertEqual(pk[2].header.timestamp &- pk[0].header.timestamp, 160 * 10)
+        XCTAssertEqual(pk[2].header.timestamp &- pk[0].header.timestamp, 160 * 12, "sent at 240 ms: the timestamp kept counting while idle")
     }
 
     func testG722LossConcealed() throws {
