@@ -24,6 +24,9 @@ public final class SignalingService {
     var onWorkerSessions: ((String, Set<SessionID>) -> Void)?
     var onBridgeSessions: ((String, Set<SessionID>) -> Void)?
     var onSessionEvent: ((_ from: String, BusMessage) -> Void)?
+    /// Whether `from` may speak for the session a message is about (its own worker or
+    /// bridge); others' events are dropped and counted (`not_owner`).
+    var isFromSessionOwner: (_ from: String, BusMessage) -> Bool = { _, _ in true }
     var callStatus: () -> [GatewayStatus.Call] = { [] }
     var registrationStatus: () -> String? = { nil }
 
@@ -36,8 +39,16 @@ public final class SignalingService {
         logger = process.logger
         workers = PeerPool(timeoutMs: process.config.bus.peerTimeoutMs)
         bridges = PeerPool(timeoutMs: process.config.bus.peerTimeoutMs)
-        router = try ControlRouter(context: process.zmq, bind: process.config.bus.controlBind, reactor: process.reactor, logger: logger) { [unowned self] from, message in
+        router = try ControlRouter(context: process.zmq, bind: process.config.bus.controlBind,
+                                   security: process.busSecurity(connects: false, binds: true), identityTimeoutMs: process.config.bus.peerTimeoutMs,
+                                   reactor: process.reactor, logger: logger) { [unowned self] from, message in
             handle(message, from: from)
+        }
+        router.onIdentityContested = { [unowned self] id in
+            let until = MonotonicClock.nowNs() &+ 4_000_000_000
+            workers.holdOpen(id, until: until)
+            bridges.holdOpen(id, until: until)
+            logger.warning("peer \(id)'s identity was claimed by another key: holding it open while it reconnects")
         }
         // Check liveness often (cheap: a scan of a few peers) so a dead worker is dropped,
         // and its calls moved, at most ~50 ms after its heartbeat timeout.
@@ -72,6 +83,10 @@ public final class SignalingService {
         case .statusQuery(let requestID):
             router.send(.statusReport(requestID: requestID, json: statusJSON()), to: peer)
         default:
+            guard isFromSessionOwner(peer, message) else {
+                router.drop("not_owner", "dropped \(message.type) from a peer that does not hold its session", peer: peer)
+                return
+            }
             onSessionEvent?(peer, message)
         }
     }

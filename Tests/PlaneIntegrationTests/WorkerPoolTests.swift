@@ -85,6 +85,7 @@ final class WorkerPoolTests: XCTestCase {
         let context = ZMQContext()
         let socket = try ZMQSocket(context, .dealer)
         try socket.setIdentity("fuzzer")
+        try harness.secureClient(socket)
         try socket.connect("tcp://127.0.0.1:\(harness.ports.control)")
         var rng = SystemRandomNumberGenerator()
         var sent = 0
