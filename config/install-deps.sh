@@ -9,6 +9,7 @@ packages=(
   dnsmasq-base                                                                # DNS tests: SRV/NAPTR server (no system service)
   sox ffmpeg                                                                  # codecs not written here, to check ours against
   dpkg-dev binutils file                                                      # the Debian package and its test
+  iproute2 tcpdump                                                            # the multi-host test: network namespaces, capture of the bus
 )
 missing=()
 for p in "${packages[@]}"; do
