@@ -211,6 +211,9 @@ final class CallController {
         bus.send(.aiSessionStart(AISessionSpec(session: call.session, sipCallID: call.callID, caller: call.from, called: call.to,
                                                workerID: call.worker ?? "", sampleRate: aiAudio(call).rate,
                                                resumed: call.state == .answered, audioFormat: aiAudio(call).format)), to: bridge.id)
+        // A call re-homed from a lost bridge: its worker streams to the new one from now on
+        // (at set-up the worker's allocation already named this, the least-loaded, bridge).
+        if call.workerPort != nil { sendMediaSpec(call, update: true) }
     }
 
     /// What the AI hears and speaks for this call: PCM16 at the configured rate, or (with
