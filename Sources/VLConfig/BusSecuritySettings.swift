@@ -16,6 +16,14 @@ public struct BusSecuritySettings: Sendable, Equatable {
     /// VLGW_STATE_DIR: where `vlgw up` keeps the keys it makes for its local planes.
     public var stateDirectory: String
 
+    public init(curve: Bool, keyFile: String?, serverKey: String?, allowedKeysFile: String?, stateDirectory: String) {
+        self.curve = curve
+        self.keyFile = keyFile
+        self.serverKey = serverKey
+        self.allowedKeysFile = allowedKeysFile
+        self.stateDirectory = stateDirectory
+    }
+
     init(_ r: ConfigReader) throws(ConfigError) {
         curve = try r.bool("VLGW_BUS_CURVE", default: true)
         keyFile = r.optionalString("VLGW_BUS_KEY_FILE")
