@@ -57,7 +57,7 @@ public final class BridgeService {
         } else {
             userTools = [:]
         }
-        security = process.busSecurity(connects: true, binds: true)
+        security = process.busSecurity(connects: true, binds: true, allowListOptional: true)
         audio = try AudioBusPort(context: process.zmq, role: .bridge(bind: config.bus.bridgeAudioBind), security: security, reactor: process.reactor, logger: logger)
         audio.onAudio = { [unowned self] identity, header, samples in callerAudio(identity, header, samples) }
         audio.onMessage = { [unowned self] identity, message in workerMessage(identity, message) }
@@ -113,6 +113,10 @@ public final class BridgeService {
             connect(session)
         case .aiSessionStop(let id, let reason):
             if let session = sessions[id] { close(session, reason: reason) }
+        case .audioPeerKeys(let keys):
+            // The workers signaling vouches for (over the authenticated control bus).
+            audio.authenticator?.setVouched(Set(keys))
+            logger.info("workers' audio-bus keys from signaling", metadata: ["keys": "\(keys.count)"])
         case .aiSessionWorker(let id, let workerID):
             // Signaling placed or moved the call: only that worker speaks for it now.
             if let session = sessions[id], session.worker != workerID {

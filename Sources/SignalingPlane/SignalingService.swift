@@ -64,6 +64,7 @@ public final class SignalingService {
                           metadata: ["worker": "\(peer)", "media": "\(info.mediaAddress):\(info.portMin)-\(info.portMax)", "capacity": "\(info.capacity)", "pid": "\(info.pid)"])
             updateGauges()
             onWorkerSessions?(peer, Set(info.sessions))
+            if isNew { sendWorkerKeys(to: Array(bridges.peers.keys)) }
             if isNew { onWorkerJoined?(peer) }
         case .workerHeartbeat(let load):
             let wasDraining = workers.peers[peer]?.load.draining ?? false
@@ -76,6 +77,7 @@ public final class SignalingService {
             let isNew = bridges.announce(id: peer, info: info, capacity: info.capacity, active: UInt32(info.sessions.count), now: now)
             logger.notice(isNew ? "bridge joined" : "bridge re-announced", metadata: ["bridge": "\(peer)", "audio": "\(info.audioEndpoint)"])
             updateGauges()
+            sendWorkerKeys(to: [peer])
             onBridgeSessions?(peer, Set(info.sessions))
             if isNew { onBridgeJoined?(peer) }
         case .bridgeHeartbeat(let load):
@@ -93,15 +95,25 @@ public final class SignalingService {
 
     func expirePeers() {
         let now = MonotonicClock.nowNs()
-        for id in workers.expire(now: now) {
+        let lostWorkers = workers.expire(now: now)
+        for id in lostWorkers {
             logger.warning("media worker lost: no heartbeat", metadata: ["worker": "\(id)", "timeout_ms": "\(process.config.bus.peerTimeoutMs)"])
             onWorkerLost?(id)
         }
+        if !lostWorkers.isEmpty { sendWorkerKeys(to: Array(bridges.peers.keys)) }
         for id in bridges.expire(now: now) {
             logger.warning("bridge lost: no heartbeat", metadata: ["bridge": "\(id)"])
             onBridgeLost?(id)
         }
         updateGauges()
+    }
+
+    /// Tells bridges which keys the live workers proved on this bus: a bridge admits them to
+    /// its audio bus without an allow-list of its own (CURVE only; nothing on a plain bus).
+    func sendWorkerKeys(to bridgeIDs: [String]) {
+        let keys = Set(workers.peers.keys.compactMap { router.key(of: $0) }).sorted()
+        guard !keys.isEmpty else { return }
+        for bridge in bridgeIDs { router.send(.audioPeerKeys(keys), to: bridge) }
     }
 
     func updateGauges() {

@@ -54,6 +54,8 @@ extension BusMessage {
             return .transferResult(try r.session(), status: try r.u16("status"), detail: try r.string("detail"))
         case .aiSessionWorker:
             return .aiSessionWorker(try r.session(), workerID: try r.string("workerID"))
+        case .audioPeerKeys:
+            return .audioPeerKeys(try r.list("keys") { (r: inout ByteReader) throws(BusDecodeError) in try r.string("key") })
         case .sessionReleased:
             return .sessionReleased(try r.session(), try r.mediaStats())
         case .sessionStats:

@@ -25,6 +25,8 @@ extension BusMessage {
             w.u64(id.raw); w.u16(status); w.string(detail)
         case .aiSessionWorker(let id, let workerID):
             w.u64(id.raw); w.string(workerID)
+        case .audioPeerKeys(let keys):
+            w.list(keys) { $0.string($1) }
         case .speakingState(let id, let state):
             w.u64(id.raw); w.bool(state.callerSpeaking); w.bool(state.aiSpeaking); w.u32(state.bargeIns)
         case .transcriptLine(let id, let line):

@@ -28,7 +28,8 @@
 /// Fields added for CURVE (same version, all peers of a deployment run one build):
 /// `bridgeAnnounce` ends with `audioKey` (string, the audio ROUTER's Z85 public key),
 /// `allocateSession`/`updateSession` end with `bridgeAudioKey` (string), and type 43
-/// `aiSessionWorker` (session u64, workerID string) tells a bridge which worker holds a call.
+/// `aiSessionWorker` (session u64, workerID string) tells a bridge which worker holds a call,
+/// type 44 `audioPeerKeys` (list<string>) the public keys of the live workers.
 ///
 /// Sockets: signaling binds a ROUTER (control); media workers and the bridge connect
 /// DEALERs with stable identities (`media-1`, `bridge-1`). The bridge binds a second

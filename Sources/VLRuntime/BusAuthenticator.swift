@@ -28,8 +28,11 @@ public final class BusAuthenticator {
         reactor.watch(socket) { [unowned self] in drain() }
     }
 
-    /// Adds keys (a bridge learning the workers signaling vouches for).
-    public func allow(_ key: String, name: String) { allowed[key] = name }
+    /// Keys signaling vouches for (a bridge's workers): admitted besides `allowed`.
+    public private(set) var vouched: Set<String> = []
+
+    /// Replaces the vouched keys (signaling sends the whole set when it changes).
+    public func setVouched(_ keys: Set<String>) { vouched = keys.filter(CurveKeyPair.isValidKey) }
 
     /// Refuses `key` at the handshake for `ms` (it claimed an identity another key holds).
     public func ban(_ key: String, ms: Int) {
@@ -58,7 +61,7 @@ public final class BusAuthenticator {
         var reason: String?
         if mechanism != "CURVE" {
             reason = "mechanism \(mechanism) is not CURVE"
-        } else if let key, allowed[key] == nil {
+        } else if let key, allowed[key] == nil && !vouched.contains(key) {
             reason = "key \(key.prefix(8))… is not on the allow-list"
         } else if let key, let until = banned[key] {
             if MonotonicClock.nowNs() < until { reason = "key of \(name(of: key)) is banned for claiming another peer's identity" }

@@ -23,7 +23,9 @@ public struct BusSecurity: Sendable {
 
     /// What a plane needs: `connects` to the control bus, `binds` a bus others connect to.
     /// nil when VLGW_BUS_CURVE=false. Errors name the variable (exit 2, like any bad setting).
-    public static func load(_ s: BusSecuritySettings, connects: Bool, binds: Bool, defaultKeyFile: String? = nil) throws(ConfigError) -> BusSecurity? {
+    /// A bridge (`allowListOptional`) also admits the workers signaling vouches for.
+    public static func load(_ s: BusSecuritySettings, connects: Bool, binds: Bool, allowListOptional: Bool = false,
+                            defaultKeyFile: String? = nil) throws(ConfigError) -> BusSecurity? {
         guard s.curve else { return nil }
         guard let keyFile = s.keyFile ?? defaultKeyFile else {
             throw ConfigError(variable: "VLGW_BUS_KEY_FILE", value: "", reason: "not set: make this plane a key pair with `vlgw keys` (or set VLGW_BUS_CURVE=false)")
@@ -37,7 +39,7 @@ public struct BusSecurity: Sendable {
             server = try BusKeyFiles.publicKey(named, variable: "VLGW_BUS_SERVER_KEY")
         }
         var allowed: [String: String] = [:]
-        if binds {
+        if binds, !(allowListOptional && s.allowedKeysFile == nil) {
             guard let file = s.allowedKeysFile else {
                 throw ConfigError(variable: "VLGW_BUS_ALLOWED_KEYS", value: "", reason: "not set: the public keys of the planes allowed to connect (their .pub files, one per line)")
             }

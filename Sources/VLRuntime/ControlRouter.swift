@@ -86,6 +86,9 @@ public final class ControlRouter {
         }
     }
 
+    /// The CURVE key a peer proved (nil on a plain bus).
+    public func key(of identity: String) -> String? { bindings.key(of: identity) }
+
     /// Counts and logs (rate-limited) a dropped frame.
     public func drop(_ reason: String, _ text: String, peer: String? = nil) {
         if reason == "malformed" || reason == "oversized" { malformed += 1 }

@@ -8,6 +8,8 @@ struct IdentityKeyBinding {
 
     init(timeoutMs: Int) { timeoutNs = UInt64(max(1, timeoutMs)) * 1_000_000 }
 
+    func key(of identity: String) -> String? { holders[identity]?.key }
+
     mutating func admit(identity: String, key: String, now: UInt64) -> Bool {
         if let holder = holders[identity], holder.key != key, now &- holder.lastSeen < timeoutNs { return false }
         holders[identity] = (key, now)

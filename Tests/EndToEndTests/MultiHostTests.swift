@@ -5,6 +5,7 @@ import Foundation
 import XCTest
 import VLRuntime
 import VLTestSupport
+import ZeroMQ
 
 /// The planes on five hosts: signaling, two media workers and the bridge (with the
 /// simulator) each in a network namespace of its own, a caller in another, joined by veth
@@ -48,6 +49,18 @@ final class MultiHostTests: XCTestCase {
         let ports = harness.ports
         let control = "tcp://198.51.100.1:\(ports.control)"
         let audio = "tcp://198.51.100.4:\(ports.bridgeAudio)"
+        // Each host its own key pair, as an operator sets it up: signaling's public key on
+        // every host, every host's public key (and the test's) on signaling only; the bridge
+        // has no allow-list and learns the workers' keys from signaling.
+        let hostKeys = try Dictionary(uniqueKeysWithValues: ["signaling", "media-b", "media-c", "bridge"].map { ($0, try CurveKeyPair.generate()) })
+        let keyDir = harness.keyDirectory + "/hosts"
+        for (host, keys) in hostKeys { try BusKeyFiles.write(keys, name: host, directory: keyDir) }
+        try (hostKeys.filter { $0.key != "signaling" }.map { "\($0.value.publicKey) \($0.key)" } + ["\(harness.clientKeys.publicKey) test"])
+            .joined(separator: "\n").write(toFile: keyDir + "/allowed_keys", atomically: true, encoding: .utf8)
+        harness.environment["VLGW_BUS_ALLOWED_KEYS"] = nil
+        harness.environment["VLGW_BUS_SERVER_KEY"] = keyDir + "/signaling.pub"
+        harness.installedKeys = (harness.clientKeys, hostKeys["signaling"]!.publicKey)
+        func key(_ host: String) -> [String: String] { ["VLGW_BUS_KEY_FILE": "\(keyDir)/\(host).key"] }
         harness.environment.merge(["VLGW_CONTROL_BIND": control, "VLGW_CONTROL_CONNECT": control,
                                    "VLGW_BRIDGE_AUDIO_BIND": audio, "VLGW_BRIDGE_AUDIO_CONNECT": audio,
                                    "VLGW_SIGNALING_METRICS_PORT": "0", "VLGW_BRIDGE_METRICS_PORT": "0", "VLGW_WEB_PORT": "0"]) { $1 }
@@ -67,13 +80,14 @@ final class MultiHostTests: XCTestCase {
         usleep(500_000)
 
         try harness.start("vlgw-voicelive-sim", on: "bridge", of: network, arguments: ["--host", "127.0.0.1", "--port", String(ports.simulator)])
-        try harness.start("vlgw-signaling", on: "signaling", of: network, extra: ["SIP_LOCAL_ADDRESS": "198.51.100.1"])
+        try harness.start("vlgw-signaling", on: "signaling", of: network,
+                          extra: key("signaling").merging(["SIP_LOCAL_ADDRESS": "198.51.100.1", "VLGW_BUS_ALLOWED_KEYS": keyDir + "/allowed_keys"]) { $1 })
         for (n, host) in ["media-b", "media-c"].enumerated() {
-            try harness.start("vlgw-media", on: host, of: network, extra: [
+            try harness.start("vlgw-media", on: host, of: network, extra: key(host).merging([
                 "VLGW_WORKER_ID": host, "MEDIA_ADDRESS": addresses[host]!, "MEDIA_PORT": String(ports.rtpBase + n * 100),
-                "MEDIA_PORT_COUNT": "100", "VLGW_MEDIA_METRICS_PORT": "0"])
+                "MEDIA_PORT_COUNT": "100", "VLGW_MEDIA_METRICS_PORT": "0"]) { $1 })
         }
-        try harness.start("vlgw-bridge", on: "bridge", of: network, extra: ["VLGW_BRIDGE_ID": "bridge-d"])
+        try harness.start("vlgw-bridge", on: "bridge", of: network, extra: key("bridge").merging(["VLGW_BRIDGE_ID": "bridge-d"]) { $1 })
         guard try status(network, control, seconds: 20, { $0.workers.count == 2 && $0.bridges.count == 1 }) != nil else {
             throw SetupFailure("planes did not join across hosts:\n\(harness.logs)")
         }

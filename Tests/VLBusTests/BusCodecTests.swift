@@ -36,6 +36,7 @@ final class BusCodecTests: XCTestCase {
             .transferRequest(session, target: "sip:agent@example.com"),
             .transferResult(session, status: 603, detail: "the transfer target answered 603 \"Decline\" <ü>"),
             .aiSessionWorker(session, workerID: "media-c-1"),
+            .audioPeerKeys(["rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7", "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID"]),
             .speakingState(session, SpeakingState(callerSpeaking: true, aiSpeaking: false, bargeIns: 3)),
             .transcriptLine(session, TranscriptLine(speaker: .ai, offsetMs: 12_345, text: "Grüß Gott <b>& \"hi\"</b>")),
             .statusQuery(requestID: 77),
