@@ -10,6 +10,7 @@ packages=(
   sox ffmpeg                                                                  # codecs not written here, to check ours against
   espeak-ng                                                                   # speech for the voice-quality benchmark and its guard test
   dpkg-dev binutils file                                                      # the Debian package and its test
+  iproute2 tcpdump                                                            # the multi-host test: network namespaces, capture of the bus
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -7,4 +7,8 @@ fi
 if [ -z "${VLGW_ENV_FILE+x}" ] && [ -r /etc/vlgw/vlgw.env ]; then
     VLGW_ENV_FILE=/etc/vlgw/vlgw.env; export VLGW_ENV_FILE
 fi
+# `vlgw status` proves the operator key on the bus (root-only 0600, like the others).
+if [ -z "${VLGW_BUS_KEY_FILE+x}" ] && [ -r /etc/vlgw/keys/operator.key ]; then
+    VLGW_BUS_KEY_FILE=/etc/vlgw/keys/operator.key; export VLGW_BUS_KEY_FILE
+fi
 exec /usr/lib/vlgw/bin/vlgw "$@"

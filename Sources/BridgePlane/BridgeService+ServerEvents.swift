@@ -146,6 +146,7 @@ extension BridgeService {
         switch message {
         case .playbackPosition(let id, _, let playedMs, _):
             guard let session = sessions[id], let item = session.pendingTruncate else { return }
+            guard session.worker == nil || session.worker == identity else { return audio.countDropped("not_owner") }
             session.pendingTruncate = nil
             send(session, .conversationItemTruncate(ConversationItemTruncate(itemId: item, contentIndex: 0, audioEndMs: Int(playedMs))))
             logger.info("truncated AI item to what the caller heard", metadata: ["session": "\(id)", "audio_end_ms": "\(playedMs)"])
@@ -154,12 +155,15 @@ extension BridgeService {
         }
     }
 
-    /// Caller audio from a worker: remembered worker (a moved call re-points here), then
-    /// appended to the AI's input buffer once the session is configured.
+    /// Caller audio from the session's worker (signaling names it: `aiSessionSpec.workerID`,
+    /// then `aiSessionWorker` when the call moves; before that the first worker heard),
+    /// appended to the AI's input buffer once the session is configured. Audio for the
+    /// session from any other peer is dropped and counted: no one redirects a call's AI
+    /// audio to itself by sending a frame.
     func callerAudio(_ identity: String?, _ header: AudioFrameHeader, _ samples: UnsafeRawBufferPointer) {
         guard let session = sessions[header.session] else { return }
         if let identity, session.worker != identity {
-            if session.worker != nil { logger.notice("call's media moved to \(identity)", metadata: ["session": "\(header.session)"]) }
+            guard session.worker == nil else { return audio.countDropped("not_owner") }
             session.worker = identity
         }
         guard session.state == .ready, let connection = session.connection else { return }

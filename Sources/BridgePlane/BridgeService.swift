@@ -31,6 +31,8 @@ public final class BridgeService {
     let userTools: [String: UserTool]
     /// Entra ID tokens when AZURE_CLIENT_ID/TENANT_ID/SECRET are set instead of a key.
     var entra: EntraTokenProvider?
+    /// CURVE keys for both buses (nil: VLGW_BUS_CURVE=false).
+    var security: BusSecurity?
 
     let activeSessions = Gauge(label: "vlgw_ai_sessions_active")
     let bargeIns = Counter(label: "vlgw_ai_barge_ins_total")
@@ -55,10 +57,11 @@ public final class BridgeService {
         } else {
             userTools = [:]
         }
-        audio = try AudioBusPort(context: process.zmq, role: .bridge(bind: config.bus.bridgeAudioBind), reactor: process.reactor, logger: logger)
+        security = process.busSecurity(connects: true, binds: true, allowListOptional: true)
+        audio = try AudioBusPort(context: process.zmq, role: .bridge(bind: config.bus.bridgeAudioBind), security: security, reactor: process.reactor, logger: logger)
         audio.onAudio = { [unowned self] identity, header, samples in callerAudio(identity, header, samples) }
         audio.onMessage = { [unowned self] identity, message in workerMessage(identity, message) }
-        control = try ControlChannel(context: process.zmq, endpoint: config.bus.controlConnect, identity: bridgeID,
+        control = try ControlChannel(context: process.zmq, endpoint: config.bus.controlConnect, identity: bridgeID, security: security,
                                      reactor: process.reactor, logger: logger) { [unowned self] message in handle(message) }
         inbox.attach(to: process.reactor) { [unowned self] event in handle(event) }
         if case .entraClientCredentials(let clientID, let tenantID, let secret) = config.voiceLive.auth {
@@ -88,7 +91,8 @@ public final class BridgeService {
 
     func announcement() -> BusMessage {
         .bridgeAnnounce(BridgeInfo(bridgeID: bridgeID, audioEndpoint: config.bus.bridgeAudioConnect,
-                                   capacity: UInt32(config.limits.maxCalls), sessions: sessions.keys.sorted()))
+                                   capacity: UInt32(config.limits.maxCalls), sessions: sessions.keys.sorted(),
+                                   audioKey: security?.keys.publicKey ?? ""))
     }
 
     func heartbeat() {
@@ -109,6 +113,16 @@ public final class BridgeService {
             connect(session)
         case .aiSessionStop(let id, let reason):
             if let session = sessions[id] { close(session, reason: reason) }
+        case .audioPeerKeys(let keys):
+            // The workers signaling vouches for (over the authenticated control bus).
+            audio.authenticator?.setVouched(Set(keys))
+            logger.info("workers' audio-bus keys from signaling", metadata: ["keys": "\(keys.count)"])
+        case .aiSessionWorker(let id, let workerID):
+            // Signaling placed or moved the call: only that worker speaks for it now.
+            if let session = sessions[id], session.worker != workerID {
+                if session.worker != nil { logger.notice("call's media moved to \(workerID)", metadata: ["session": "\(id)"]) }
+                session.worker = workerID
+            }
         case .transferResult(let id, let status, let detail):
             if let session = sessions[id] { transferFinished(session, status: Int(status), detail: detail) }
         case .dtmf(let id, let digit, _):

@@ -18,6 +18,8 @@ final class MediaEngine {
     var ports: PortPool
     /// One audio-bus DEALER per bridge endpoint (normally one bridge).
     var bridges: [String: AudioBusPort] = [:]
+    /// The CURVE key each bridge connection was made with.
+    var bridgeKeys: [String: String] = [:]
     let tickNs: UInt64 = 20_000_000
 
     // Hot-path buffers, reused for every packet and frame.
@@ -97,7 +99,7 @@ final class MediaEngine {
             let id = spec.session
             session.watchTokens.append(process.reactor.watch(fd: rtp.fd) { [unowned self] in receiveRTP(id) })
             session.watchTokens.append(process.reactor.watch(fd: rtcp.fd) { [unowned self] in receiveRTCP(id) })
-            _ = bridgePort(spec.bridgeEndpoint)
+            _ = bridgePort(spec.bridgeEndpoint, key: spec.bridgeAudioKey)
             return session
         }
         throw MediaSessionError.noPorts
@@ -106,7 +108,7 @@ final class MediaEngine {
     func update(_ spec: MediaSessionSpec) {
         guard let session = sessions[spec.session] else { return }
         session.update(spec)
-        _ = bridgePort(spec.bridgeEndpoint)
+        _ = bridgePort(spec.bridgeEndpoint, key: spec.bridgeAudioKey)
         logger.info("media session updated", metadata: ["session": "\(spec.session)", "remote": "\(spec.remoteAddress):\(spec.remotePort)", "direction": "\(spec.direction)"])
     }
 
@@ -208,7 +210,7 @@ final class MediaEngine {
         let now = MonotonicClock.nowNs()
         let timeoutNs = UInt64(process.config.media.rtpTimeoutSeconds) * 1_000_000_000
         for session in sessions.values {
-            let bridge = bridgePort(session.bridgeEndpoint)
+            let bridge = bridges[session.bridgeEndpoint]
             let frame = pcm.withUnsafeMutableBufferPointer { session.pipeline.pullCallerFrame(now: now, into: $0) }
             if let digit = frame.dtmf {
                 if session.dtmfLimiter.take(now: now) {
@@ -250,10 +252,15 @@ final class MediaEngine {
 
     // MARK: Audio bus to the bridge
 
-    func bridgePort(_ endpoint: String) -> AudioBusPort? {
-        if let port = bridges[endpoint] { return port }
+    /// The audio-bus connection to the bridge at `endpoint`, made on first use with the
+    /// bridge's public key signaling passed on (a new key for the endpoint: a new connection).
+    func bridgePort(_ endpoint: String, key: String) -> AudioBusPort? {
+        if let port = bridges[endpoint], bridgeKeys[endpoint] == key { return port }
+        if let old = bridges.removeValue(forKey: endpoint) { old.close(reactor: process.reactor) }
         do {
-            let port = try AudioBusPort(context: process.zmq, role: .worker(identity: worker.workerID, connect: endpoint), reactor: process.reactor, logger: logger)
+            let port = try AudioBusPort(context: process.zmq, role: .worker(identity: worker.workerID, connect: endpoint, serverKey: key),
+                                        security: worker.security, reactor: process.reactor, logger: logger)
+            bridgeKeys[endpoint] = key
             port.onAudio = { [unowned self] _, header, samples in aiAudio(header, samples) }
             port.onMessage = { [unowned self] _, message in bridgeMessage(message) }
             bridges[endpoint] = port

@@ -14,6 +14,8 @@ public final class MediaWorker {
     let logger: Logger
     public let workerID: String
     var control: ControlChannel!
+    /// CURVE keys for both buses (nil: VLGW_BUS_CURVE=false).
+    let security: BusSecurity?
     public private(set) var draining = false
     let sessionsGauge = Gauge(label: "vlgw_media_sessions_active")
     /// RTP/RTCP port pairs free in this worker's range (all of them when no call is up).
@@ -26,7 +28,8 @@ public final class MediaWorker {
         logger = process.logger
         let media = process.config.media
         workerID = media.workerID ?? "media-\(process.hostName)-\(getpid())"
-        control = try ControlChannel(context: process.zmq, endpoint: process.config.bus.controlConnect, identity: workerID,
+        security = process.busSecurity(connects: true, binds: false)
+        control = try ControlChannel(context: process.zmq, endpoint: process.config.bus.controlConnect, identity: workerID, security: security,
                                      reactor: process.reactor, logger: logger) { [unowned self] message in handle(message) }
         process.reactor.every(ms: process.config.bus.heartbeatMs) { [unowned self] in heartbeat() }
         // Primes the CPU meter: the first heartbeat then reports its own interval, not the

@@ -24,6 +24,9 @@ public final class SignalingService {
     var onWorkerSessions: ((String, Set<SessionID>) -> Void)?
     var onBridgeSessions: ((String, Set<SessionID>) -> Void)?
     var onSessionEvent: ((_ from: String, BusMessage) -> Void)?
+    /// Whether `from` may speak for the session a message is about (its own worker or
+    /// bridge); others' events are dropped and counted (`not_owner`).
+    var isFromSessionOwner: (_ from: String, BusMessage) -> Bool = { _, _ in true }
     var callStatus: () -> [GatewayStatus.Call] = { [] }
     var registrationStatus: () -> String? = { nil }
 
@@ -36,8 +39,16 @@ public final class SignalingService {
         logger = process.logger
         workers = PeerPool(timeoutMs: process.config.bus.peerTimeoutMs)
         bridges = PeerPool(timeoutMs: process.config.bus.peerTimeoutMs)
-        router = try ControlRouter(context: process.zmq, bind: process.config.bus.controlBind, reactor: process.reactor, logger: logger) { [unowned self] from, message in
+        router = try ControlRouter(context: process.zmq, bind: process.config.bus.controlBind,
+                                   security: process.busSecurity(connects: false, binds: true), identityTimeoutMs: process.config.bus.peerTimeoutMs,
+                                   reactor: process.reactor, logger: logger) { [unowned self] from, message in
             handle(message, from: from)
+        }
+        router.onIdentityContested = { [unowned self] id in
+            let until = MonotonicClock.nowNs() &+ 4_000_000_000
+            workers.holdOpen(id, until: until)
+            bridges.holdOpen(id, until: until)
+            logger.warning("peer \(id)'s identity was claimed by another key: holding it open while it reconnects")
         }
         // Check liveness often (cheap: a scan of a few peers) so a dead worker is dropped,
         // and its calls moved, at most ~50 ms after its heartbeat timeout.
@@ -53,6 +64,7 @@ public final class SignalingService {
                           metadata: ["worker": "\(peer)", "media": "\(info.mediaAddress):\(info.portMin)-\(info.portMax)", "capacity": "\(info.capacity)", "pid": "\(info.pid)"])
             updateGauges()
             onWorkerSessions?(peer, Set(info.sessions))
+            if isNew { sendWorkerKeys(to: Array(bridges.peers.keys)) }
             if isNew { onWorkerJoined?(peer) }
         case .workerHeartbeat(let load):
             let wasDraining = workers.peers[peer]?.load.draining ?? false
@@ -65,6 +77,7 @@ public final class SignalingService {
             let isNew = bridges.announce(id: peer, info: info, capacity: info.capacity, active: UInt32(info.sessions.count), now: now)
             logger.notice(isNew ? "bridge joined" : "bridge re-announced", metadata: ["bridge": "\(peer)", "audio": "\(info.audioEndpoint)"])
             updateGauges()
+            sendWorkerKeys(to: [peer])
             onBridgeSessions?(peer, Set(info.sessions))
             if isNew { onBridgeJoined?(peer) }
         case .bridgeHeartbeat(let load):
@@ -72,21 +85,35 @@ public final class SignalingService {
         case .statusQuery(let requestID):
             router.send(.statusReport(requestID: requestID, json: statusJSON()), to: peer)
         default:
+            guard isFromSessionOwner(peer, message) else {
+                router.drop("not_owner", "dropped \(message.type) from a peer that does not hold its session", peer: peer)
+                return
+            }
             onSessionEvent?(peer, message)
         }
     }
 
     func expirePeers() {
         let now = MonotonicClock.nowNs()
-        for id in workers.expire(now: now) {
+        let lostWorkers = workers.expire(now: now)
+        for id in lostWorkers {
             logger.warning("media worker lost: no heartbeat", metadata: ["worker": "\(id)", "timeout_ms": "\(process.config.bus.peerTimeoutMs)"])
             onWorkerLost?(id)
         }
+        if !lostWorkers.isEmpty { sendWorkerKeys(to: Array(bridges.peers.keys)) }
         for id in bridges.expire(now: now) {
             logger.warning("bridge lost: no heartbeat", metadata: ["bridge": "\(id)"])
             onBridgeLost?(id)
         }
         updateGauges()
+    }
+
+    /// Tells bridges which keys the live workers proved on this bus: a bridge admits them to
+    /// its audio bus without an allow-list of its own (CURVE only; nothing on a plain bus).
+    func sendWorkerKeys(to bridgeIDs: [String]) {
+        let keys = Set(workers.peers.keys.compactMap { router.key(of: $0) }).sorted()
+        guard !keys.isEmpty else { return }
+        for bridge in bridgeIDs { router.send(.audioPeerKeys(keys), to: bridge) }
     }
 
     func updateGauges() {

@@ -23,11 +23,13 @@ extension BusMessage {
     private static func decodeBody(_ type: BusMessageType, _ r: inout ByteReader) throws(BusDecodeError) -> BusMessage {
         switch type {
         case .workerAnnounce:
-            return .workerAnnounce(WorkerInfo(
+            let info = WorkerInfo(
                 workerID: try r.string("workerID"), mediaAddress: try r.string("mediaAddress"),
                 portMin: try r.u16("portMin"), portMax: try r.u16("portMax"),
-                capacity: try r.u32("capacity"), pid: try r.u32("pid"),
-                sessions: try r.list("sessions") { (r: inout ByteReader) throws(BusDecodeError) in SessionID(try r.u64("session")) }))
+                capacity: try r.u32("capacity").checked(in: BusLimits.capacity, "capacity"), pid: try r.u32("pid"),
+                sessions: try r.list("sessions") { (r: inout ByteReader) throws(BusDecodeError) in SessionID(try r.u64("session")) })
+            guard info.portMin <= info.portMax else { throw .invalidValue(field: "portMax") }
+            return .workerAnnounce(info)
         case .announceRequest:
             return .announceRequest
         case .workerHeartbeat:
@@ -50,6 +52,10 @@ extension BusMessage {
             return .transferRequest(try r.session(), target: try r.string("target"))
         case .transferResult:
             return .transferResult(try r.session(), status: try r.u16("status"), detail: try r.string("detail"))
+        case .aiSessionWorker:
+            return .aiSessionWorker(try r.session(), workerID: try r.string("workerID"))
+        case .audioPeerKeys:
+            return .audioPeerKeys(try r.list("keys") { (r: inout ByteReader) throws(BusDecodeError) in try r.string("key") })
         case .sessionReleased:
             return .sessionReleased(try r.session(), try r.mediaStats())
         case .sessionStats:
@@ -74,12 +80,14 @@ extension BusMessage {
             return .updateSession(try r.sessionSpec())
         case .bridgeAnnounce:
             return .bridgeAnnounce(BridgeInfo(
-                bridgeID: try r.string("bridgeID"), audioEndpoint: try r.string("audioEndpoint"), capacity: try r.u32("capacity"),
-                sessions: try r.list("sessions") { (r: inout ByteReader) throws(BusDecodeError) in SessionID(try r.u64("session")) }))
+                bridgeID: try r.string("bridgeID"), audioEndpoint: try r.string("audioEndpoint"),
+                capacity: try r.u32("capacity").checked(in: BusLimits.capacity, "capacity"),
+                sessions: try r.list("sessions") { (r: inout ByteReader) throws(BusDecodeError) in SessionID(try r.u64("session")) },
+                audioKey: try r.string("audioKey")))
         case .aiSessionStart:
             return .aiSessionStart(AISessionSpec(
                 session: try r.session(), sipCallID: try r.string("sipCallID"), caller: try r.string("caller"),
-                called: try r.string("called"), workerID: try r.string("workerID"), sampleRate: try r.u32("sampleRate"),
+                called: try r.string("called"), workerID: try r.string("workerID"), sampleRate: try r.u32("sampleRate").checked(in: BusLimits.sampleRate, "sampleRate"),
                 resumed: try r.bool("resumed"), audioFormat: try r.string("audioFormat")))
         case .aiSessionReady:
             return .aiSessionReady(try r.session())
@@ -109,21 +117,40 @@ extension ByteReader {
     }
 
     mutating func load() throws(BusDecodeError) -> LoadReport {
-        LoadReport(id: try string("id"), activeSessions: try u32("activeSessions"), capacity: try u32("capacity"),
+        LoadReport(id: try string("id"), activeSessions: try u32("activeSessions").checked(in: BusLimits.capacity, "activeSessions"),
+                   capacity: try u32("capacity").checked(in: BusLimits.capacity, "capacity"),
                    cpuPermille: try u32("cpuPermille"), draining: try bool("draining"))
     }
 
     mutating func sessionSpec() throws(BusDecodeError) -> MediaSessionSpec {
         let id = try session()
         let codec = MediaCodecSpec(
-            name: try string("codec.name"), payloadType: try u8("codec.payloadType"), clockRate: try u32("codec.clockRate"),
-            channels: try u8("codec.channels"), ptimeMs: try u8("codec.ptimeMs"), dtmfPayloadType: try u8("codec.dtmfPayloadType"),
+            name: try string("codec.name"), payloadType: try u8("codec.payloadType").checked(in: 0...127, "codec.payloadType"),
+            clockRate: try u32("codec.clockRate").checked(in: BusLimits.sampleRate, "codec.clockRate"),
+            channels: try u8("codec.channels").checked(in: 1...2, "codec.channels"),
+            ptimeMs: try u8("codec.ptimeMs").checked(in: 10...120, "codec.ptimeMs"),
+            dtmfPayloadType: try u8("codec.dtmfPayloadType").checked(in: 0...127, "codec.dtmfPayloadType"),
             opusFEC: try bool("codec.opusFEC"))
         let address = try string("remoteAddress")
         let port = try u16("remotePort")
         guard let direction = MediaDirection(rawValue: try u8("direction")) else { throw .invalidValue(field: "direction") }
         return MediaSessionSpec(session: id, codec: codec, remoteAddress: address, remotePort: port, direction: direction,
-                                aiSampleRate: try u32("aiSampleRate"), bridgeEndpoint: try string("bridgeEndpoint"), record: try bool("record"),
-                                sipSourceAddress: try string("sipSourceAddress"))
+                                aiSampleRate: try u32("aiSampleRate").checked(in: BusLimits.sampleRate, "aiSampleRate"),
+                                bridgeEndpoint: try string("bridgeEndpoint"), record: try bool("record"),
+                                sipSourceAddress: try string("sipSourceAddress"), bridgeAudioKey: try string("bridgeAudioKey"))
+    }
+}
+
+/// Ranges a decoded field must lie in: anything outside is garbage, refused like a short
+/// frame (a sample rate of 0 would otherwise divide by zero or stall a resampler).
+public enum BusLimits {
+    public static let sampleRate: ClosedRange<UInt32> = 8000...48000
+    public static let capacity: ClosedRange<UInt32> = 0...1_000_000
+}
+
+extension FixedWidthInteger {
+    func checked(in range: ClosedRange<Self>, _ field: String) throws(BusDecodeError) -> Self {
+        guard range.contains(self) else { throw .invalidValue(field: field) }
+        return self
     }
 }

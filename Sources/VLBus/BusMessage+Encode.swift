@@ -23,6 +23,10 @@ extension BusMessage {
             w.u64(stats.packetsLost); w.u32(stats.jitterMicros)
         case .transferResult(let id, let status, let detail):
             w.u64(id.raw); w.u16(status); w.string(detail)
+        case .aiSessionWorker(let id, let workerID):
+            w.u64(id.raw); w.string(workerID)
+        case .audioPeerKeys(let keys):
+            w.list(keys) { $0.string($1) }
         case .speakingState(let id, let state):
             w.u64(id.raw); w.bool(state.callerSpeaking); w.bool(state.aiSpeaking); w.u32(state.bargeIns)
         case .transcriptLine(let id, let line):
@@ -36,6 +40,7 @@ extension BusMessage {
         case .bridgeAnnounce(let info):
             w.string(info.bridgeID); w.string(info.audioEndpoint); w.u32(info.capacity)
             w.list(info.sessions) { $0.u64($1.raw) }
+            w.string(info.audioKey)
         case .aiSessionStart(let spec):
             w.u64(spec.session.raw); w.string(spec.sipCallID); w.string(spec.caller); w.string(spec.called)
             w.string(spec.workerID); w.u32(spec.sampleRate); w.bool(spec.resumed); w.string(spec.audioFormat)
@@ -67,5 +72,6 @@ extension ByteWriter {
         string(c.name); u8(c.payloadType); u32(c.clockRate); u8(c.channels); u8(c.ptimeMs); u8(c.dtmfPayloadType); bool(c.opusFEC)
         string(spec.remoteAddress); u16(spec.remotePort); u8(spec.direction.rawValue)
         u32(spec.aiSampleRate); string(spec.bridgeEndpoint); bool(spec.record); string(spec.sipSourceAddress)
+        string(spec.bridgeAudioKey)
     }
 }

@@ -34,6 +34,12 @@ public enum BusMessageType: UInt8, Sendable, CaseIterable {
     case statusReport = 41
     /// signaling → bridge: how an AI-requested transfer ended (30–39 are all taken).
     case transferResult = 42
+    /// signaling → bridge: the worker a call's media is on now (placed or moved); the
+    /// bridge takes the session's audio from that worker only.
+    case aiSessionWorker = 43
+    /// signaling → bridge: the CURVE public keys of the live media workers, as they proved
+    /// them on the control bus; the bridge lets these connect to its audio bus.
+    case audioPeerKeys = 44
     // media worker ↔ bridge (audio plane)
     case audioFrame = 50
     case playbackClear = 51
@@ -69,6 +75,8 @@ public enum BusMessage: Equatable, Sendable {
     /// refusal, the NOTIFY sipfrag's final status; 403 for a target not allowed, 408 when
     /// no outcome came) and a sentence the AI can relay.
     case transferResult(SessionID, status: UInt16, detail: String)
+    case aiSessionWorker(SessionID, workerID: String)
+    case audioPeerKeys([String])
     case speakingState(SessionID, SpeakingState)
     case transcriptLine(SessionID, TranscriptLine)
 
@@ -105,6 +113,8 @@ public enum BusMessage: Equatable, Sendable {
         case .hangupRequest: .hangupRequest
         case .transferRequest: .transferRequest
         case .transferResult: .transferResult
+        case .aiSessionWorker: .aiSessionWorker
+        case .audioPeerKeys: .audioPeerKeys
         case .speakingState: .speakingState
         case .transcriptLine: .transcriptLine
         case .statusQuery: .statusQuery

@@ -88,9 +88,13 @@ public struct MediaSessionSpec: Equatable, Sendable {
     /// The IP address the caller's SIP comes from ("" when unknown): a worker may let the
     /// call's RTP source move to that host (VLGW_RTP_HANDOVER_TO_SIP_SOURCE).
     public var sipSourceAddress: String
+    /// The bridge's CURVE public key (Z85; "" on a plain bus): the worker connects to
+    /// `bridgeEndpoint` only if the server there proves it holds the matching secret.
+    public var bridgeAudioKey: String
 
     public init(session: SessionID, codec: MediaCodecSpec, remoteAddress: String, remotePort: UInt16, direction: MediaDirection = .sendrecv, aiSampleRate: UInt32 = 24000, bridgeEndpoint: String, record: Bool = false,
-                sipSourceAddress: String = "") {
+                sipSourceAddress: String = "", bridgeAudioKey: String = "") {
+        self.bridgeAudioKey = bridgeAudioKey
         self.session = session
         self.codec = codec
         self.remoteAddress = remoteAddress
@@ -122,8 +126,12 @@ public struct BridgeInfo: Equatable, Sendable {
     public var audioEndpoint: String
     public var capacity: UInt32
     public var sessions: [SessionID]
+    /// The audio ROUTER's CURVE public key (Z85; "" on a plain bus). It reaches the
+    /// workers through signaling, over the authenticated control bus.
+    public var audioKey: String
 
-    public init(bridgeID: String, audioEndpoint: String, capacity: UInt32, sessions: [SessionID] = []) {
+    public init(bridgeID: String, audioEndpoint: String, capacity: UInt32, sessions: [SessionID] = [], audioKey: String = "") {
+        self.audioKey = audioKey
         self.bridgeID = bridgeID
         self.audioEndpoint = audioEndpoint
         self.capacity = capacity

@@ -22,6 +22,15 @@
 /// a field running past the end, invalid UTF-8 or booleans, and trailing bytes. It never
 /// traps on any input (see `BusDecodeError`).
 ///
+/// Decoded fields are also range-checked (`BusLimits`): sample and clock rates 8000–48000,
+/// packet times 10–120 ms, payload types 0–127, capacities ≤ 1 000 000, port ranges in order.
+///
+/// Fields added for CURVE (same version, all peers of a deployment run one build):
+/// `bridgeAnnounce` ends with `audioKey` (string, the audio ROUTER's Z85 public key),
+/// `allocateSession`/`updateSession` end with `bridgeAudioKey` (string), and type 43
+/// `aiSessionWorker` (session u64, workerID string) tells a bridge which worker holds a call,
+/// type 44 `audioPeerKeys` (list<string>) the public keys of the live workers.
+///
 /// Sockets: signaling binds a ROUTER (control); media workers and the bridge connect
 /// DEALERs with stable identities (`media-1`, `bridge-1`). The bridge binds a second
 /// ROUTER for audio; each media worker connects a DEALER to the endpoint signaling gives

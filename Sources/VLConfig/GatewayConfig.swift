@@ -373,6 +373,8 @@ public struct BusSettings: Sendable {
     public var heartbeatMs: Int
     /// A worker silent this long is dropped from the pool.
     public var peerTimeoutMs: Int
+    /// Bus authentication and encryption (see `BusSecuritySettings`).
+    public var security: BusSecuritySettings
 
     init(_ r: ConfigReader) throws(ConfigError) {
         controlBind = try r.endpoint("VLGW_CONTROL_BIND", default: "tcp://127.0.0.1:5570")
@@ -384,6 +386,7 @@ public struct BusSettings: Sendable {
         if peerTimeoutMs <= heartbeatMs {
             throw ConfigError(variable: "VLGW_PEER_TIMEOUT_MS", value: String(peerTimeoutMs), reason: "must exceed VLGW_HEARTBEAT_MS (\(heartbeatMs))")
         }
+        security = try BusSecuritySettings(r)
     }
 
     /// A bind endpoint on all interfaces is reached through loopback on the same host.

@@ -1,4 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
+import Metrics
 import VLBus
 import ZeroMQ
 
@@ -6,7 +10,12 @@ import ZeroMQ
 /// 20 ms frames go out and come in without allocating. Non-audio messages on the same
 /// socket (playback clear/position, DTMF) are decoded as ordinary bus messages.
 public final class AudioBusPort {
-    public enum Role { case worker(identity: String, connect: String), bridge(bind: String) }
+    /// A worker connects to a bridge whose public key (`serverKey`, from the bridge's
+    /// announce via signaling) it must prove; a bridge binds and admits allowed keys.
+    public enum Role { case worker(identity: String, connect: String, serverKey: String?), bridge(bind: String) }
+    /// Largest audio-bus message accepted: bigger ones disconnect their sender; between the
+    /// buffer's 32 KB and this they are dropped as oversized.
+    public static let maxMessageSize = 128 * 1024
 
     public let socket: ZMQSocket
     private let isRouter: Bool
@@ -23,12 +32,27 @@ public final class AudioBusPort {
     public var onAudio: ((String?, AudioFrameHeader, UnsafeRawBufferPointer) -> Void)?
     public var onMessage: ((String?, BusMessage) -> Void)?
 
-    public init(context: ZMQContext, role: Role, reactor: Reactor, logger: Logger) throws(ZMQError) {
+    private var bindings = IdentityKeyBinding(timeoutMs: 5000)
+    private var watchToken = 0
+    public private(set) var authenticator: BusAuthenticator?
+    private var monitor: BusHandshakeMonitor?
+
+    public init(context: ZMQContext, role: Role, security: BusSecurity?, reactor: Reactor, logger: Logger) throws(ZMQError) {
         self.logger = logger
         switch role {
-        case .worker(let identity, let endpoint):
+        case .worker(let identity, let endpoint, let serverKey):
             socket = try ZMQSocket(context, .dealer)
             try socket.setIdentity(identity)
+            try socket.setMaxMessageSize(Self.maxMessageSize)
+            // A connection the bridge no longer reads (its route taken over, a cut link)
+            // is noticed and replaced within 3 s.
+            try socket.setHeartbeat(intervalMs: 1000, timeoutMs: 3000)
+            if let security {
+                guard let serverKey, CurveKeyPair.isValidKey(serverKey) else {
+                    throw ZMQError(code: EINVAL, operation: "audio bus \(endpoint): the bridge announced no CURVE key")
+                }
+                try socket.makeCurveClient(security.keys, serverKey: serverKey)
+            }
             try socket.setReconnectInterval(ms: 100, maxMs: 1000)
             // Drop, do not queue, while the bridge is away: stale audio is worse than none.
             try socket.setImmediate(true)
@@ -36,14 +60,31 @@ public final class AudioBusPort {
             try socket.connect(endpoint)
             isRouter = false
         case .bridge(let endpoint):
+            for reason in ["malformed", "oversized", "identity_taken", "not_owner"] { Self.dropped(reason, by: 0) }
+            for reason in ["auth", "protocol"] { Self.handshakeFailed(reason, by: 0) }
+            if let security { authenticator = try BusAuthenticator(context: context, reactor: reactor, logger: logger, allowed: security.allowed) }
             socket = try ZMQSocket(context, .router)
             try socket.setRouterMandatory(true)
             try socket.setRouterHandover(true)
             try socket.setSendHighWaterMark(5000)
+            try socket.setMaxMessageSize(Self.maxMessageSize)
+            if let security {
+                try socket.makeCurveServer(security.keys, zapDomain: "audio")
+                monitor = try BusHandshakeMonitor(context: context, socket: socket, name: "audio", reactor: reactor) { reason in
+                    Self.handshakeFailed(reason)
+                }
+            }
             try socket.bind(endpoint)
             isRouter = true
+            reactor.every(ms: 5000) { [unowned self] in bindings.prune(now: MonotonicClock.nowNs()) }
         }
-        reactor.watch(socket) { [unowned self] in drain() }
+        watchToken = reactor.watch(socket) { [unowned self] in drain() }
+    }
+
+    /// Stops watching and closes the socket (a worker replacing a bridge connection).
+    public func close(reactor: Reactor) {
+        reactor.unwatch(watchToken)
+        socket.close()
     }
 
     private func drain() {
@@ -52,8 +93,19 @@ public final class AudioBusPort {
             do { got = try socket.receive(into: &message) } catch { return }
             if !got { return }
             let expected = isRouter ? 2 : 1
-            guard message.frameCount == expected, !message.truncated else { framesDropped += 1; continue }
+            guard message.frameCount == expected, !message.truncated else {
+                framesDropped += 1
+                if isRouter { Self.dropped(message.truncated ? "oversized" : "malformed") }
+                continue
+            }
             let identity: String? = isRouter ? String(decoding: message.frame(0), as: UTF8.self) : nil
+            if let identity, let key = message.peerUserID, !bindings.admit(identity: identity, key: key, now: MonotonicClock.nowNs()) {
+                framesDropped += 1
+                authenticator?.ban(key, ms: 60_000)
+                Self.dropped("identity_taken")
+                if badFrames.allow().log { logger.warning("dropped audio-bus frame: identity \(identity) belongs to another key; that key is refused for 60 s") }
+                continue
+            }
             let index = expected - 1
             let isAudio = message.withFrame(index) { $0.count > 3 && $0[3] == BusMessageType.audioFrame.rawValue }
             if isAudio {
@@ -72,8 +124,23 @@ public final class AudioBusPort {
         }
     }
 
+    /// A frame the bridge refuses for who sent it (`not_owner`: audio for a session of another worker).
+    public func countDropped(_ reason: String) {
+        framesDropped += 1
+        if isRouter { Self.dropped(reason) }
+    }
+
+    static func dropped(_ reason: String, by n: Int = 1) {
+        Counter(label: "vlgw_audio_bus_frames_dropped_total", dimensions: [("reason", reason)]).increment(by: n)
+    }
+
+    static func handshakeFailed(_ reason: String, by n: Int = 1) {
+        Counter(label: "vlgw_audio_bus_handshake_failures_total", dimensions: [("reason", reason)]).increment(by: n)
+    }
+
     private func reportBad(_ error: BusDecodeError, _ identity: String?) {
         framesDropped += 1
+        if isRouter { Self.dropped("malformed") }
         if badFrames.allow().log { logger.warning("dropped malformed audio-bus frame", metadata: ["peer": "\(identity ?? "bridge")", "error": "\(error)"]) }
     }
 

@@ -9,7 +9,7 @@ import ZeroMQ
 public final class ControlChannel {
     public let identity: String
     private let socket: ZMQSocket
-    private var message = ZMQMessage(capacity: 256 * 1024)
+    private var message = ZMQMessage(capacity: ControlRouter.bufferSize)
     private let logger: Logger
     public private(set) var sent = 0
     public private(set) var dropped = 0
@@ -18,12 +18,17 @@ public final class ControlChannel {
     /// True until an announce got onto the wire (at start the connection may not be up yet).
     private var announcePending = true
 
-    public init(context: ZMQContext, endpoint: String, identity: String, reactor: Reactor, logger: Logger,
+    public init(context: ZMQContext, endpoint: String, identity: String, security: BusSecurity?, reactor: Reactor, logger: Logger,
                 onMessage: @escaping (BusMessage) -> Void) throws(ZMQError) {
         self.identity = identity
         self.logger = logger
         socket = try ZMQSocket(context, .dealer)
         try socket.setIdentity(identity)
+        try socket.setMaxMessageSize(ControlRouter.maxMessageSize)
+        if let security {
+            // Only the server holding signaling's secret key completes this handshake.
+            try socket.makeCurveClient(security.keys, serverKey: security.serverKey ?? "")
+        }
         // Do not queue control messages for a signaling that is not there: a heartbeat
         // or announce delivered late is worse than none (the next one follows shortly).
         try socket.setImmediate(true)

@@ -1,48 +1,108 @@
 import Logging
+import Metrics
 import VLBus
 import ZeroMQ
 
 /// Signaling's end of the control bus: a ROUTER that every media worker, bridge and
 /// `vlgw status` connects to. Messages arrive as (identity, frame).
+///
+/// With CURVE (the default) only peers whose keys are on the allow-list get through the
+/// handshake (`BusAuthenticator`), and each identity belongs to the key that used it
+/// first for as long as that peer keeps talking (`IdentityKeyBinding`): a frame from
+/// another key under a live identity is dropped, and that key refused for a while.
 public final class ControlRouter {
+    /// Largest control message: bigger ones disconnect their sender (libzmq ZMQ_MAXMSGSIZE);
+    /// between `bufferSize` and this they are dropped as oversized.
+    public static let maxMessageSize = 1024 * 1024
+    public static let bufferSize = 256 * 1024
+
     private let socket: ZMQSocket
-    private var message = ZMQMessage(capacity: 256 * 1024)
+    private var message = ZMQMessage(capacity: ControlRouter.bufferSize)
     private let logger: Logger
     public private(set) var malformed = 0
     private var malformedLog = LogRateLimiter()
+    private var bindings: IdentityKeyBinding
+    public let authenticator: BusAuthenticator?
+    private var monitor: BusHandshakeMonitor?
+    private let banMs: Int
+    /// Another key claimed this live identity. ZeroMQ's handover has already given that
+    /// connection the identity's route; the owner gets it back when it reconnects (its
+    /// ZMTP heartbeat notices within 3 s), so signaling holds the peer open meanwhile.
+    public var onIdentityContested: ((String) -> Void)?
 
-    public init(context: ZMQContext, bind endpoint: String, reactor: Reactor, logger: Logger,
+    public init(context: ZMQContext, bind endpoint: String, security: BusSecurity?, identityTimeoutMs: Int,
+                reactor: Reactor, logger: Logger,
                 onMessage: @escaping (_ from: String, BusMessage) -> Void) throws(ZMQError) {
         self.logger = logger
+        bindings = IdentityKeyBinding(timeoutMs: identityTimeoutMs)
+        banMs = max(10_000, identityTimeoutMs * 10)
+        for reason in ["malformed", "oversized", "identity_taken", "not_owner"] { Self.dropped(reason, by: 0) }
+        for reason in ["auth", "protocol"] { Self.handshakeFailed(reason, by: 0) }
+        if let security {
+            // The ZAP handler exists before the socket that needs it.
+            authenticator = try BusAuthenticator(context: context, reactor: reactor, logger: logger, allowed: security.allowed)
+        } else {
+            authenticator = nil
+        }
         socket = try ZMQSocket(context, .router)
         try socket.setRouterMandatory(true)
         // A restarted worker reconnects with the same identity before the old TCP
         // connection is noticed dead (another host, a cut cable): let the new one win.
+        // Under CURVE only a connection with the identity's own key keeps it (see above).
         try socket.setRouterHandover(true)
         try socket.setHeartbeat(intervalMs: 1000, timeoutMs: 3000)
+        try socket.setMaxMessageSize(Self.maxMessageSize)
+        if let security {
+            try socket.makeCurveServer(security.keys, zapDomain: "control")
+            monitor = try BusHandshakeMonitor(context: context, socket: socket, name: "control", reactor: reactor) { reason in
+                Self.handshakeFailed(reason)
+            }
+        }
         try socket.bind(endpoint)
+        reactor.every(ms: 5000) { [unowned self] in bindings.prune(now: MonotonicClock.nowNs()) }
         reactor.watch(socket) { [unowned self] in
             while true {
                 let got: Bool
                 do { got = try socket.receive(into: &message) } catch { logger.warning("control receive failed: \(error)"); return }
                 if !got { return }
                 guard message.frameCount == 2, !message.truncated else {
-                    malformed += 1
-                    logger.warning("dropped control message with \(message.frameCount) frames")
+                    drop(message.truncated ? "oversized" : "malformed", "dropped control message with \(message.frameCount) frames\(message.truncated ? " (too large)" : "")")
                     continue
                 }
                 let identity = String(decoding: message.frame(0), as: UTF8.self)
+                if let key = message.peerUserID, !bindings.admit(identity: identity, key: key, now: MonotonicClock.nowNs()) {
+                    authenticator?.ban(key, ms: banMs)
+                    onIdentityContested?(identity)
+                    drop("identity_taken", "dropped control message: identity \(identity) belongs to another key; that key is refused for \(banMs / 1000) s",
+                         peer: identity)
+                    continue
+                }
                 do {
                     onMessage(identity, try message.decodeFrame(1))
                 } catch {
-                    malformed += 1
-                    let (log, suppressed) = malformedLog.allow()
-                    if log {
-                        logger.warning("dropped malformed control frame", metadata: ["peer": "\(identity)", "error": "\(error)", "suppressed_before": "\(suppressed)"])
-                    }
+                    drop("malformed", "dropped malformed control frame: \(error)", peer: identity)
                 }
             }
         }
+    }
+
+    /// The CURVE key a peer proved (nil on a plain bus).
+    public func key(of identity: String) -> String? { bindings.key(of: identity) }
+
+    /// Counts and logs (rate-limited) a dropped frame.
+    public func drop(_ reason: String, _ text: String, peer: String? = nil) {
+        if reason == "malformed" || reason == "oversized" { malformed += 1 }
+        Self.dropped(reason)
+        let (log, suppressed) = malformedLog.allow()
+        if log { logger.warning("\(text)", metadata: ["peer": "\(peer ?? "?")", "reason": "\(reason)", "suppressed_before": "\(suppressed)"]) }
+    }
+
+    static func dropped(_ reason: String, by n: Int = 1) {
+        Counter(label: "vlgw_control_bus_frames_dropped_total", dimensions: [("reason", reason)]).increment(by: n)
+    }
+
+    static func handshakeFailed(_ reason: String, by n: Int = 1) {
+        Counter(label: "vlgw_control_bus_handshake_failures_total", dimensions: [("reason", reason)]).increment(by: n)
     }
 
     /// Sends to one peer; false when it is not connected (or its queue is full).

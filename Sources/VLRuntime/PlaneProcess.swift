@@ -61,6 +61,17 @@ public final class PlaneProcess {
         }
     }
 
+    /// The plane's CURVE keys (nil when VLGW_BUS_CURVE=false). A missing or bad key file is
+    /// a configuration error: the plane says which variable and exits 2.
+    public func busSecurity(connects: Bool, binds: Bool, allowListOptional: Bool = false) -> BusSecurity? {
+        do {
+            return try BusSecurity.load(config.bus.security, connects: connects, binds: binds, allowListOptional: allowListOptional)
+        } catch {
+            FileHandle.standardError.write(Data("\(name): configuration error: \(error)\n".utf8))
+            Glibc.exit(2)
+        }
+    }
+
     /// Serves /metrics and /health on `port` (0 in config disables it).
     public func serveStatus(address: String, port: UInt16) {
         guard port != 0 else { return }

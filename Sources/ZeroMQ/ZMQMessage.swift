@@ -7,6 +7,9 @@ public struct ZMQMessage {
     private var storage: [UInt8]
     private var ranges: [Range<Int>]
     public private(set) var truncated = false
+    /// On a CURVE server: the ZAP handler's user id for the connection the message came
+    /// from (vlgw's handler answers the peer's public key); nil elsewhere.
+    public internal(set) var peerUserID: String?
     private var used = 0
 
     public init(capacity: Int = ZMQMessage.defaultCapacity) {
@@ -21,6 +24,7 @@ public struct ZMQMessage {
         ranges.removeAll(keepingCapacity: true)
         used = 0
         truncated = false
+        peerUserID = nil
     }
 
     /// Runs `receive` with the free tail of the storage; records the frame it wrote.

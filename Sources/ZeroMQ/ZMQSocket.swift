@@ -4,7 +4,7 @@ import CZeroMQ
 /// the thread that polls it (a `Reactor` in each plane), hence no `Sendable`.
 public final class ZMQSocket {
     public enum Kind: Sendable {
-        case router, dealer, push, pull, pub, sub, pair
+        case router, dealer, push, pull, pub, sub, pair, rep
 
         var raw: Int32 {
             switch self {
@@ -15,6 +15,7 @@ public final class ZMQSocket {
             case .pub: ZMQ_PUB
             case .sub: ZMQ_SUB
             case .pair: ZMQ_PAIR
+            case .rep: ZMQ_REP
             }
         }
     }
@@ -23,6 +24,8 @@ public final class ZMQSocket {
     private(set) var handle: UnsafeMutableRawPointer?
     /// Keeps the context alive as long as any of its sockets.
     private let context: ZMQContext
+    /// A CURVE server's messages carry the ZAP user id of their connection: read it.
+    var readsPeerUserID = false
 
     public init(_ context: ZMQContext, _ kind: Kind) throws(ZMQError) {
         guard let handle = zmq_socket(context.handle, kind.raw) else { throw .last("zmq_socket") }
@@ -39,6 +42,8 @@ public final class ZMQSocket {
         if let handle { zmq_close(handle) }
         handle = nil
     }
+
+    func liveHandle() throws(ZMQError) -> UnsafeMutableRawPointer { try live("socket") }
 
     private func live(_ op: String) throws(ZMQError) -> UnsafeMutableRawPointer {
         guard let handle else { throw ZMQError(code: ENOTSOCK, operation: op) }
@@ -179,9 +184,16 @@ public final class ZMQSocket {
         message.reset()
         var first = true
         while true {
+            // A ROUTER makes the identity frame itself: only the frames that came over the
+            // connection carry its metadata, so each frame is asked.
+            let readUserID = readsPeerUserID
+            var userID: String?
+            let wait = first ? dontWait : false
             let got = try message.appendFrame { buffer throws(ZMQError) in
-                try receive(into: buffer, dontWait: first ? dontWait : false)
+                readUserID ? try receiveWithUserID(into: buffer, userID: &userID, dontWait: wait)
+                    : try receive(into: buffer, dontWait: wait)
             }
+            if let userID { message.peerUserID = userID }
             guard let more = got else { return false }
             first = false
             if !more { return true }
@@ -195,5 +207,23 @@ public final class ZMQSocket {
         var size = MemoryLayout<Int32>.size
         zmq_getsockopt(handle, ZMQ_EVENTS, &events, &size)
         return events & Int32(ZMQ_POLLIN) != 0
+    }
+
+    /// Receives one frame through a zmq_msg_t, which carries the connection's ZAP user id.
+    private func receiveWithUserID(into buffer: UnsafeMutableRawBufferPointer, userID: inout String?, dontWait: Bool) throws(ZMQError) -> (size: Int, more: Bool)? {
+        let h = try live("recv")
+        var msg = zmq_msg_t()
+        zmq_msg_init(&msg)
+        defer { zmq_msg_close(&msg) }
+        let rc = zmq_msg_recv(&msg, h, dontWait ? ZMQ_DONTWAIT : 0)
+        if rc < 0 {
+            let error = ZMQError.last("zmq_msg_recv")
+            if error.isWouldBlock { return nil }
+            throw error
+        }
+        let size = zmq_msg_size(&msg)
+        if let data = zmq_msg_data(&msg), size > 0 { buffer.baseAddress?.copyMemory(from: data, byteCount: min(size, buffer.count)) }
+        userID = zmq_msg_gets(&msg, "User-Id").map { String(cString: $0) }
+        return (size, zmq_msg_more(&msg) != 0)
     }
 }

@@ -50,6 +50,8 @@ let bridge = spawn("vlgw-bridge", [], [
     "VLGW_ENV_FILE": "/dev/null", "VLGW_CONTROL_BIND": "tcp://127.0.0.1:\(controlPort)", "VLGW_BRIDGE_AUDIO_BIND": "tcp://127.0.0.1:\(audioPort)",
     "VLGW_SIMULATOR_PORT": String(simPort), "VLGW_BRIDGE_METRICS_PORT": "0", "LOG_LEVEL": "warning", "VLGW_MAX_CALLS": "5000",
     "VOICE_LIVE_PROACTIVE_GREETING_ENABLED": "false", "VLGW_SILENCE_REPROMPT_SEC": "0",
+    // The bridge's own cost: a plain bus (vlgw-bus-bench measures CURVE's).
+    "VLGW_BUS_CURVE": "false",
 ])
 defer { bridge.terminate(); sim.terminate() }
 

@@ -26,6 +26,21 @@ struct Status: ParsableCommand {
         let context = ZMQContext()
         let socket = try ZMQSocket(context, .dealer)
         try socket.setIdentity("status-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        // `vlgw status` is a peer like any other: it proves a key on signaling's allow-list
+        // (VLGW_BUS_KEY_FILE, else the operator key `vlgw up` made).
+        let security = config.bus.security
+        let fallback = security.stateKeyDirectory
+        var withDefaults = security
+        if withDefaults.keyFile == nil { withDefaults.keyFile = "\(fallback)/operator.key" }
+        if withDefaults.serverKey == nil { withDefaults.serverKey = "\(fallback)/signaling.pub" }
+        do {
+            if let keys = try BusSecurity.load(withDefaults, connects: true, binds: false) {
+                try socket.makeCurveClient(keys.keys, serverKey: keys.serverKey ?? "")
+            }
+        } catch {
+            printError("vlgw: configuration error: \(error)")
+            throw ExitCode(2)
+        }
         try socket.connect(endpoint ?? config.bus.controlConnect)
         let requestID = UInt32.random(in: 1...UInt32.max)
         let deadline = MonotonicClock.nowMs() + UInt64(timeout * 1000)

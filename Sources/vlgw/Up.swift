@@ -25,12 +25,23 @@ struct Up: ParsableCommand {
         SignalWatcher.blockTerminationSignals()
         var processEnvironment = ConfigSources.processEnvironment()
         if let envFile { processEnvironment["VLGW_ENV_FILE"] = envFile }
+        let config = try loadConfigurationOrExit(environment: processEnvironment)
+        // CURVE with no set-up: keys for the local planes, made once in the state directory.
+        // Keys the operator configured (VLGW_BUS_KEY_FILE …) win over these.
+        var planeKey: (String) -> [String: String] = { _ in [:] }
+        let security = config.bus.security
+        if security.curve && security.keyFile == nil {
+            let local = try LocalKeys.prepare(directory: security.stateKeyDirectory)
+            for (name, value) in local.common where processEnvironment[name] == nil { processEnvironment[name] = value }
+            planeKey = { ["VLGW_BUS_KEY_FILE": local.keyFile($0)] }
+        }
         let environment = processEnvironment
-        let config = try loadConfigurationOrExit(environment: environment)
         let bin = Self.binaryDirectory()
         var children: [ChildProcess] = []
         func plane(_ executable: String, _ extra: [String: String], _ args: [String], name: String? = nil) -> ChildProcess {
-            ChildProcess(name: name ?? executable, path: "\(bin)/\(executable)", arguments: args, environment: environment.merging(extra) { $1 })
+            let key = planeKey(executable.replacingOccurrences(of: "vlgw-", with: ""))
+            return ChildProcess(name: name ?? executable, path: "\(bin)/\(executable)", arguments: args,
+                                environment: environment.merging(key) { $1 }.merging(extra) { $1 })
         }
         let useSimulator = config.voiceLive.usesSimulator && !noSimulator
         if useSimulator {

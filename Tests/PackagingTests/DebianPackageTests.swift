@@ -196,6 +196,10 @@ final class DebianPackageTests: XCTestCase {
             XCTAssertEqual(plane.uid, try uid("vlgw"), "\(plane.name) runs as vlgw")
         }
 
+        // The test asks signaling for its status as the operator, with the keys postinst made.
+        harness.installedKeys = (try BusKeyFiles.readSecret("/etc/vlgw/keys/operator.key"),
+                                 try BusKeyFiles.publicKey("/etc/vlgw/keys/signaling.pub", variable: "signaling.pub"))
+        XCTAssertEqual(try mode("/etc/vlgw/keys/signaling.key"), "root:root 600", "secret keys are root's, handed to units as credentials")
         let host = Self.hostname()
         let joined = harness.waitForStatus(seconds: 15) { $0.workers.count == 2 && $0.bridges.count == 1 }?.0
         XCTAssertNotNil(joined, "workers and bridge joined signaling")
@@ -256,9 +260,14 @@ final class DebianPackageTests: XCTestCase {
         /// Environment= then EnvironmentFile= (files override, as in systemd), plus what
         /// systemd itself sets for a service.
         var environment: [String: String] = [:]
+        /// LoadCredential=ID:PATH pairs, and the directory systemd gives them (%d).
+        var credentials: [(id: String, path: String)] = []
+        let credentialsDirectory: String
 
         init(name: String, instance: String = "") throws {
             self.name = instance.isEmpty ? name : name.replacingOccurrences(of: "@.", with: "@\(instance).")
+            let credentialsDir = "/run/credentials/\(self.name)"
+            credentialsDirectory = credentialsDir
             let text = try String(contentsOfFile: "\(DebianPackageTests.unitDir)/\(name)", encoding: .utf8)
             let host = DebianPackageTests.hostname()
             func expand(_ s: String) -> String {
@@ -270,6 +279,7 @@ final class DebianPackageTests: XCTestCase {
                     case "i": out += instance
                     case "H": out += host
                     case "S": out += "/var/lib"
+                    case "d": out += credentialsDir
                     case "%": out += "%"
                     default: out += "%\(k)"
                     }
@@ -297,6 +307,9 @@ final class DebianPackageTests: XCTestCase {
                         if parts.count == 2 { env[String(parts[0])] = String(parts[1]) }
                     }
                 case "EnvironmentFile": files.append(value)
+                case "LoadCredential":
+                    let parts = value.split(separator: ":", maxSplits: 1)
+                    if parts.count == 2 { credentials.append((String(parts[0]), String(parts[1]))) }
                 default: break
                 }
             }
@@ -318,6 +331,7 @@ final class DebianPackageTests: XCTestCase {
             env["HOME"] = "/var/lib/vlgw"
             env["SHELL"] = "/usr/sbin/nologin"
             if !stateDirectories.isEmpty { env["STATE_DIRECTORY"] = stateDirectories.joined(separator: ":") }
+            if !credentials.isEmpty { env["CREDENTIALS_DIRECTORY"] = credentialsDir }
             environment = env
         }
     }
@@ -330,6 +344,19 @@ final class DebianPackageTests: XCTestCase {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             _ = run(["/usr/bin/chown", "\(unit.user):\(unit.user)", dir])
             chmod(dir, 0o755)
+        }
+        // LoadCredential= as systemd does it: a copy readable by the unit's user only.
+        if !unit.credentials.isEmpty {
+            try FileManager.default.createDirectory(atPath: unit.credentialsDirectory, withIntermediateDirectories: true)
+            for credential in unit.credentials {
+                let target = "\(unit.credentialsDirectory)/\(credential.id)"
+                try? FileManager.default.removeItem(atPath: target)
+                try FileManager.default.copyItem(atPath: credential.path, toPath: target)
+                _ = run(["/usr/bin/chown", "\(unit.user):\(unit.user)", target])
+                chmod(target, 0o400)
+            }
+            _ = run(["/usr/bin/chown", "\(unit.user):\(unit.user)", unit.credentialsDirectory])
+            chmod(unit.credentialsDirectory, 0o500)
         }
         let plane = try InstalledPlane(name: unit.name, command: setpriv(unit.user) + unit.execStart,
                                        environment: unit.environment, directory: unit.workingDirectory)

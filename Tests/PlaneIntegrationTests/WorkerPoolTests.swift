@@ -85,6 +85,7 @@ final class WorkerPoolTests: XCTestCase {
         let context = ZMQContext()
         let socket = try ZMQSocket(context, .dealer)
         try socket.setIdentity("fuzzer")
+        try harness.secureClient(socket)
         try socket.connect("tcp://127.0.0.1:\(harness.ports.control)")
         var rng = SystemRandomNumberGenerator()
         var sent = 0
@@ -130,6 +131,50 @@ final class WorkerPoolTests: XCTestCase {
         up.signal(SIGTERM)
         XCTAssertEqual(up.wait(seconds: 20), 0)
         XCTAssertNil(harness.status(timeoutMs: 300), "signaling stopped with vlgw up")
+    }
+
+    /// The offline default needs no set-up and still runs CURVE: `vlgw up` without any
+    /// key settings makes key pairs for its planes in VLGW_STATE_DIR on first run (secrets
+    /// 0600) and reuses them after, and `vlgw status` proves the operator key from there.
+    func testVlgwUpMakesBusKeysOnFirstRunAndStatusAuthenticates() throws {
+        for name in ["VLGW_BUS_KEY_FILE", "VLGW_BUS_SERVER_KEY", "VLGW_BUS_ALLOWED_KEYS"] { harness.environment[name] = nil }
+        let keys = harness.environment["VLGW_STATE_DIR"]! + "/keys"
+        let up = try harness.start("vlgw", arguments: ["up", "--media-workers", "1", "--no-simulator"])
+        let status = { (name: String) -> String in
+            let run = try? self.harness.start("vlgw", name: name, arguments: ["status", "--json", "--timeout", "1"])
+            _ = run?.wait(seconds: 5)
+            return run?.output ?? ""
+        }
+        var report = ""
+        let deadline = Date().addingTimeInterval(15)
+        while Date() < deadline && !(report.contains("\"media-1\"") && report.contains("\"bridges\":[{")) {
+            report = status("status")
+            usleep(200_000)
+        }
+        XCTAssertTrue(report.contains("\"media-1\""), "vlgw status over CURVE with the operator key: \(report)\n\(up.output)")
+        for plane in ["signaling", "media", "bridge", "operator"] {
+            var st = stat()
+            XCTAssertEqual(stat("\(keys)/\(plane).key", &st), 0, plane)
+            XCTAssertEqual(st.st_mode & 0o777, 0o600, "\(plane).key is the owner's only")
+        }
+        let allowed = try String(contentsOfFile: keys + "/allowed_keys", encoding: .utf8)
+        XCTAssertEqual(allowed.split(separator: "\n").count, 4, allowed)
+        // An operator key of another state directory (signaling's public key copied there) is refused.
+        let elsewhere = harness.keyDirectory + "/elsewhere"
+        try BusKeyFiles.write(try CurveKeyPair.generate(), name: "operator", directory: elsewhere + "/keys")
+        try FileManager.default.copyItem(atPath: keys + "/signaling.pub", toPath: elsewhere + "/keys/signaling.pub")
+        let stranger = try harness.start("vlgw", name: "stranger", arguments: ["status", "--timeout", "1"], extra: ["VLGW_STATE_DIR": elsewhere])
+        XCTAssertEqual(stranger.wait(seconds: 10), 1, stranger.output)
+        XCTAssertTrue(stranger.output.contains("no answer from signaling"), stranger.output)
+        up.signal(SIGTERM)
+        XCTAssertEqual(up.wait(seconds: 20), 0)
+        // The second run reuses the keys.
+        let before = try String(contentsOfFile: keys + "/signaling.key", encoding: .utf8)
+        let again = try harness.start("vlgw", name: "up-again", arguments: ["up", "--media-workers", "1", "--no-simulator"])
+        usleep(1_500_000)
+        again.signal(SIGTERM)
+        XCTAssertEqual(again.wait(seconds: 20), 0)
+        XCTAssertEqual(try String(contentsOfFile: keys + "/signaling.key", encoding: .utf8), before, "keys made once, then reused")
     }
 
     /// `vlgw config` prints every effective value and where it came from, defaults

@@ -6,7 +6,7 @@ final class BusCodecTests: XCTestCase {
     static let spec = MediaSessionSpec(
         session: session, codec: MediaCodecSpec(name: "opus", payloadType: 111, clockRate: 48000, channels: 2, ptimeMs: 20, dtmfPayloadType: 101, opusFEC: true),
         remoteAddress: "2001:db8::1", remotePort: 40000, direction: .sendonly, aiSampleRate: 16000, bridgeEndpoint: "tcp://10.0.0.2:5571", record: true,
-        sipSourceAddress: "2001:db8::7")
+        sipSourceAddress: "2001:db8::7", bridgeAudioKey: "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7")
 
     /// One of every message type, with non-default values in every field.
     static let samples: [BusMessage] = {
@@ -25,7 +25,8 @@ final class BusCodecTests: XCTestCase {
             .updateSession(spec),
             .releaseSession(session, reason: "BYE"),
             .announceRequest,
-            .bridgeAnnounce(BridgeInfo(bridgeID: "bridge-1", audioEndpoint: "tcp://127.0.0.1:5571", capacity: 500, sessions: [session])),
+            .bridgeAnnounce(BridgeInfo(bridgeID: "bridge-1", audioEndpoint: "tcp://127.0.0.1:5571", capacity: 500, sessions: [session],
+                                        audioKey: "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID")),
             .bridgeHeartbeat(LoadReport(id: "bridge-1", activeSessions: 1, capacity: 500, cpuPermille: 10, draining: false)),
             .aiSessionStart(AISessionSpec(session: session, sipCallID: "a84b4c76e66710@pc33", caller: "sip:alice@example.com", called: "sip:bot@example.com", workerID: "media-1", sampleRate: 24000, resumed: true, audioFormat: "g711_ulaw")),
             .aiSessionReady(session),
@@ -34,6 +35,8 @@ final class BusCodecTests: XCTestCase {
             .hangupRequest(session, reason: "end_call"),
             .transferRequest(session, target: "sip:agent@example.com"),
             .transferResult(session, status: 603, detail: "the transfer target answered 603 \"Decline\" <ü>"),
+            .aiSessionWorker(session, workerID: "media-c-1"),
+            .audioPeerKeys(["rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7", "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID"]),
             .speakingState(session, SpeakingState(callerSpeaking: true, aiSpeaking: false, bargeIns: 3)),
             .transcriptLine(session, TranscriptLine(speaker: .ai, offsetMs: 12_345, text: "Grüß Gott <b>& \"hi\"</b>")),
             .statusQuery(requestID: 77),
@@ -55,6 +58,36 @@ final class BusCodecTests: XCTestCase {
             XCTAssertEqual(Array(bytes.prefix(4)), [0x56, 0x4C, BusWire.version, message.type.rawValue])
             XCTAssertEqual(try BusMessage(decoding: bytes), message, "\(message.type)")
         }
+    }
+
+    /// Fields out of range are refused like garbage: a sample rate of 0 never reaches a
+    /// resampler or a frame-size division in the bridge or a worker.
+    func testOutOfRangeFieldsAreRefused() {
+        func refused(_ message: BusMessage, _ field: String, _ line: UInt = #line) {
+            XCTAssertThrowsError(try BusMessage(decoding: message.encode()), line: line) { error in
+                XCTAssertEqual(error as? BusDecodeError, .invalidValue(field: field), line: line)
+            }
+        }
+        refused(.aiSessionStart(AISessionSpec(session: Self.session, sipCallID: "c", caller: "a", called: "b", workerID: "w", sampleRate: 0)), "sampleRate")
+        refused(.aiSessionStart(AISessionSpec(session: Self.session, sipCallID: "c", caller: "a", called: "b", workerID: "w", sampleRate: 96000)), "sampleRate")
+        var spec = Self.spec
+        spec.aiSampleRate = 0
+        refused(.allocateSession(spec), "aiSampleRate")
+        spec = Self.spec
+        spec.codec.clockRate = 0
+        refused(.updateSession(spec), "codec.clockRate")
+        spec = Self.spec
+        spec.codec.ptimeMs = 0
+        refused(.allocateSession(spec), "codec.ptimeMs")
+        spec = Self.spec
+        spec.codec.channels = 0
+        refused(.allocateSession(spec), "codec.channels")
+        refused(.workerHeartbeat(LoadReport(id: "m", activeSessions: 1, capacity: 4_000_000_000, cpuPermille: 0, draining: false)), "capacity")
+        refused(.workerAnnounce(WorkerInfo(workerID: "m", mediaAddress: "198.51.100.2", portMin: 20000, portMax: 10000, capacity: 1, pid: 1)), "portMax")
+        var frame = AudioFrameCodec.encode(AudioFrame(header: AudioFrameHeader(session: Self.session, sequence: 1, sampleRate: 24000), samples: [1, 2]))
+        frame[24...27] = [0, 0, 0, 0]  // sample rate 0
+        let accepted = frame.withUnsafeBytes { raw in (try? AudioFrameCodec.read(raw)) != nil }
+        XCTAssertFalse(accepted, "an audio frame of sample rate 0 is refused")
     }
 
     func testRejectsHeaderGarbage() {

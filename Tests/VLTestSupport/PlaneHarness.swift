@@ -58,10 +58,25 @@ public final class RunningProcess: @unchecked Sendable {
 public final class PlaneHarness: @unchecked Sendable {
     public let ports: PortBlock
     public var environment: [String: String]
-    public private(set) var processes: [RunningProcess] = []
+    public internal(set) var processes: [RunningProcess] = []
+    /// The bus keys of this harness' planes (one pair for all: signaling's is the server
+    /// key) and of the test itself (`status`, `secureClient`), both on the allow-list.
+    public let keyDirectory: String
+    public let planeKeys: CurveKeyPair
+    public let clientKeys: CurveKeyPair
+    /// Planes running with keys of their own (an installed package's): the test's key
+    /// pair and their signaling's public key, used by `status` instead.
+    public var installedKeys: (keys: CurveKeyPair, serverKey: String)?
 
     public init() {
         ports = PortBlock.allocate()
+        keyDirectory = NSTemporaryDirectory() + "vlgw-test-keys-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        // Key generation only fails without a CSPRNG or CURVE support: nothing to test then.
+        planeKeys = try! CurveKeyPair.generate()
+        clientKeys = try! CurveKeyPair.generate()
+        try! BusKeyFiles.write(planeKeys, name: "plane", directory: keyDirectory)
+        try! BusKeyFiles.write(clientKeys, name: "test-client", directory: keyDirectory)
+        try! "\(planeKeys.publicKey) plane\n\(clientKeys.publicKey) test-client\n".write(toFile: keyDirectory + "/allowed_keys", atomically: true, encoding: .utf8)
         var env = ProcessInfo.processInfo.environment
         for key in env.keys where key.hasPrefix("VLGW_") || key.hasPrefix("SIP_") || key.hasPrefix("MEDIA_") || key.hasPrefix("AZURE_") || key.hasPrefix("VOICE_LIVE_") {
             env[key] = nil
@@ -78,6 +93,10 @@ public final class PlaneHarness: @unchecked Sendable {
         env["VLGW_MEDIA_METRICS_PORT"] = "0"
         env["VLGW_WEB_PORT"] = String(ports.web)
         env["LOG_LEVEL"] = "debug"
+        env["VLGW_BUS_KEY_FILE"] = keyDirectory + "/plane.key"
+        env["VLGW_BUS_SERVER_KEY"] = planeKeys.publicKey
+        env["VLGW_BUS_ALLOWED_KEYS"] = keyDirectory + "/allowed_keys"
+        env["VLGW_STATE_DIR"] = keyDirectory + "/state"
         environment = env
     }
 
@@ -106,11 +125,12 @@ public final class PlaneHarness: @unchecked Sendable {
     }
 
     /// Asks signaling for its status over the bus, as `vlgw status` does.
-    public func status(timeoutMs: Int = 1000) -> GatewayStatus? {
+    public func status(timeoutMs: Int = 1000, endpoint: String? = nil) -> GatewayStatus? {
         let context = ZMQContext()
         guard let socket = try? ZMQSocket(context, .dealer) else { return nil }
         try? socket.setIdentity("test-\(UInt32.random(in: 0...UInt32.max))")
-        guard (try? socket.connect("tcp://127.0.0.1:\(ports.control)")) != nil else { return nil }
+        guard (try? secureClient(socket)) != nil else { return nil }
+        guard (try? socket.connect(endpoint ?? "tcp://127.0.0.1:\(ports.control)")) != nil else { return nil }
         let id = UInt32.random(in: 1...UInt32.max)
         let deadline = Date().addingTimeInterval(Double(timeoutMs) / 1000)
         var sent = false
@@ -130,10 +150,10 @@ public final class PlaneHarness: @unchecked Sendable {
     }
 
     /// Polls status until `predicate` holds; returns the matching status and the time it took.
-    public func waitForStatus(seconds: Double, _ predicate: (GatewayStatus) -> Bool) -> (GatewayStatus, Double)? {
+    public func waitForStatus(seconds: Double, endpoint: String? = nil, _ predicate: (GatewayStatus) -> Bool) -> (GatewayStatus, Double)? {
         let start = Date()
         while Date().timeIntervalSince(start) < seconds {
-            if let s = status(timeoutMs: 300), predicate(s) { return (s, Date().timeIntervalSince(start)) }
+            if let s = status(timeoutMs: 300, endpoint: endpoint), predicate(s) { return (s, Date().timeIntervalSince(start)) }
             usleep(20_000)
         }
         return nil
@@ -143,12 +163,26 @@ public final class PlaneHarness: @unchecked Sendable {
         for p in processes.reversed() { p.stop() }
     }
 
+    /// True unless the test turned CURVE off (VLGW_BUS_CURVE=false).
+    public var curve: Bool { !["false", "0", "no", "off"].contains(environment["VLGW_BUS_CURVE"]?.lowercased() ?? "true") }
+
+    /// Makes `socket` a CURVE client of this harness' buses (with `keys`, by default the
+    /// test's own allowed pair); nothing on a plain bus.
+    public func secureClient(_ socket: ZMQSocket, keys: CurveKeyPair? = nil) throws {
+        guard curve else { return }
+        if keys == nil, let installed = installedKeys { return try socket.makeCurveClient(installed.keys, serverKey: installed.serverKey) }
+        try socket.makeCurveClient(keys ?? clientKeys, serverKey: planeKeys.publicKey)
+    }
+
     /// Everything the planes logged, for failure messages.
     public var logs: String {
         processes.map { "===== \($0.name) =====\n\($0.output.suffix(6000))" }.joined(separator: "\n")
     }
 
-    deinit { stopAll() }
+    deinit {
+        stopAll()
+        try? FileManager.default.removeItem(atPath: keyDirectory)
+    }
 }
 
 /// A block of free loopback ports for one test, so tests can run back to back without

@@ -65,9 +65,16 @@ public final class TestCaller: @unchecked Sendable {
     /// sox's G.711 (the caller's codec, not the gateway's).
     let g711: OutsideCodecs.G711Tables
 
-    public init(gatewayPort: Int, codec: Codec = .pcmu) throws {
-        sip = try UDPSocket(bindAddress: "127.0.0.1", port: 0)
-        rtp = try UDPSocket(bindAddress: "127.0.0.1", port: 0)
+    /// The caller's own address and the gateway's (loopback, unless the test spreads the
+    /// planes over network namespaces).
+    public let localAddress: String
+    public let gatewayAddress: String
+
+    public init(gatewayPort: Int, codec: Codec = .pcmu, localAddress: String = "127.0.0.1", gatewayAddress: String = "127.0.0.1") throws {
+        self.localAddress = localAddress
+        self.gatewayAddress = gatewayAddress
+        sip = try UDPSocket(bindAddress: localAddress, port: 0)
+        rtp = try UDPSocket(bindAddress: localAddress, port: 0)
         self.gatewayPort = UInt16(gatewayPort)
         self.codec = codec
         g711 = try OutsideCodecs.g711()
@@ -77,15 +84,15 @@ public final class TestCaller: @unchecked Sendable {
     var payloadType: UInt8 { codec == .pcmu ? 0 : codec == .pcma ? 8 : 9 }
 
     var sdp: String {
-        "v=0\r\no=tc 1 \(sdpVersion) IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio \(offeredRTPPort ?? rtp.localPort) RTP/AVP \(payloadType) 101\r\n"
+        "v=0\r\no=tc 1 \(sdpVersion) IN IP4 \(localAddress)\r\ns=-\r\nc=IN IP4 \(localAddress)\r\nt=0 0\r\nm=audio \(offeredRTPPort ?? rtp.localPort) RTP/AVP \(payloadType) 101\r\n"
             + "a=rtpmap:\(payloadType) \(codec.rawValue)/8000\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\na=ptime:20\r\na=sendrecv\r\n"
     }
 
     func request(_ method: String, cseq: Int, body: String = "", extra: String = "") -> String {
         let branch = "z9hG4bK\(UInt32.random(in: 0...UInt32.max))"
-        return "\(method) sip:test@127.0.0.1:\(gatewayPort) SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:\(sip.localPort);branch=\(branch);rport\r\n"
-            + "Max-Forwards: 70\r\nTo: <sip:test@127.0.0.1>\(toTag.isEmpty ? "" : ";tag=\(toTag)")\r\nFrom: \(displayName.map { "\"\($0)\" " } ?? "")<sip:caller@127.0.0.1>;tag=tc1\r\n"
-            + "Call-ID: \(callID)\r\nCSeq: \(cseq) \(method)\r\nContact: <sip:caller@127.0.0.1:\(sip.localPort)>\r\n\(extra)"
+        return "\(method) sip:test@\(gatewayAddress):\(gatewayPort) SIP/2.0\r\nVia: SIP/2.0/UDP \(localAddress):\(sip.localPort);branch=\(branch);rport\r\n"
+            + "Max-Forwards: 70\r\nTo: <sip:test@\(gatewayAddress)>\(toTag.isEmpty ? "" : ";tag=\(toTag)")\r\nFrom: \(displayName.map { "\"\($0)\" " } ?? "")<sip:caller@\(localAddress)>;tag=tc1\r\n"
+            + "Call-ID: \(callID)\r\nCSeq: \(cseq) \(method)\r\nContact: <sip:caller@\(localAddress):\(sip.localPort)>\r\n\(extra)"
             + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
     }
 
@@ -94,7 +101,7 @@ public final class TestCaller: @unchecked Sendable {
         request(method, cseq: cseq, body: body, extra: extra)
     }
 
-    var gateway: SocketPeer { SocketPeer(host: "127.0.0.1", port: gatewayPort)! }
+    var gateway: SocketPeer { SocketPeer(host: gatewayAddress, port: gatewayPort)! }
 
     public func sendSIP(_ text: String) { sip.send(Array(text.utf8), to: gateway) }
 
@@ -170,7 +177,7 @@ public final class TestCaller: @unchecked Sendable {
         if method == "INVITE" {
             reinvites += 1
             if let moved = Self.mediaAddress(text) { remoteRTP = moved }
-            response += "Contact: <sip:caller@127.0.0.1:\(sip.localPort)>\r\nContent-Type: application/sdp\r\nContent-Length: \(sdp.utf8.count)\r\n\r\n\(sdp)"
+            response += "Contact: <sip:caller@\(localAddress):\(sip.localPort)>\r\nContent-Type: application/sdp\r\nContent-Length: \(sdp.utf8.count)\r\n\r\n\(sdp)"
         } else if method == "ACK" {
             return true
         } else {

@@ -82,3 +82,63 @@ final class ZeroMQTests: XCTestCase {
         XCTAssertFalse(ZMQContext.version.isEmpty)
     }
 }
+
+/// CURVE through the wrapper: a server admits a client through a ZAP handler (answered by
+/// hand here), and every message it receives carries the user id the handler gave.
+final class CurveTests: XCTestCase {
+    func testZAPUserIDReachesEveryMessageAndUnknownKeysAreRefused() throws {
+        let ctx = ZMQContext()
+        let zap = try ZMQSocket(ctx, .rep)
+        try zap.bind("inproc://zeromq.zap.01")
+        let serverKeys = try CurveKeyPair.generate()
+        let allowed = try CurveKeyPair.generate()
+        let router = try ZMQSocket(ctx, .router)
+        try router.makeCurveServer(serverKeys, zapDomain: "test")
+        try router.bind("tcp://127.0.0.1:*")
+        let endpoint = try router.lastEndpoint()
+
+        let clientCtx = ZMQContext()
+        let good = try ZMQSocket(clientCtx, .dealer)
+        try good.setIdentity("good")
+        try good.makeCurveClient(allowed, serverKey: serverKeys.publicKey)
+        try good.connect(endpoint)
+        let bad = try ZMQSocket(clientCtx, .dealer)
+        try bad.setIdentity("bad")
+        try bad.makeCurveClient(try CurveKeyPair.generate(), serverKey: serverKeys.publicKey)
+        try bad.connect(endpoint)
+        _ = try good.send(Array("hello".utf8), dontWait: false)
+        _ = try bad.send(Array("let me in".utf8), dontWait: false)
+
+        var request = ZMQMessage(capacity: 4096)
+        var message = ZMQMessage(capacity: 4096)
+        var received: [(String, String?)] = []
+        let deadline = Date().addingTimeInterval(5)
+        while Date() < deadline && received.isEmpty {
+            var poller = ZMQPoller()
+            poller.add(.socket(zap)); poller.add(.socket(router))
+            _ = try poller.poll(timeoutMs: 50)
+            while try zap.receive(into: &request) {
+                XCTAssertEqual(String(decoding: request.frame(5), as: UTF8.self), "CURVE")
+                let key = request.withFrame(6) { CurveKeyPair.z85(binary: $0) }
+                let ok = key == allowed.publicKey
+                _ = try zap.send(frames: [Array("1.0".utf8), request.frame(1), Array((ok ? "200" : "400").utf8), [], Array((ok ? key! : "").utf8), []])
+            }
+            while try router.receive(into: &message) {
+                received.append((String(decoding: message.frame(0), as: UTF8.self), message.peerUserID))
+            }
+        }
+        usleep(200_000)
+        while try router.receive(into: &message) { received.append((String(decoding: message.frame(0), as: UTF8.self), message.peerUserID)) }
+        XCTAssertEqual(received.map(\.0), ["good"], "only the allowed key's message arrives")
+        XCTAssertEqual(received.first?.1, allowed.publicKey, "it carries the key the ZAP handler answered")
+    }
+
+    func testKeyPairsRoundTripThroughTheirSecret() throws {
+        let keys = try CurveKeyPair.generate()
+        XCTAssertEqual(keys.publicKey.count, 40)
+        XCTAssertEqual(try CurveKeyPair(secretKey: "  \(keys.secretKey)\n"), keys)
+        XCTAssertTrue(CurveKeyPair.isValidKey(keys.publicKey))
+        XCTAssertFalse(CurveKeyPair.isValidKey("not a key"))
+        XCTAssertThrowsError(try CurveKeyPair(secretKey: String(keys.secretKey.dropLast())))
+    }
+}

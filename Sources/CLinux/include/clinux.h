@@ -6,3 +6,8 @@
 #include <spawn.h>
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/// setns(2) without _GNU_SOURCE (the tests move a thread into a network namespace).
+static inline int vlgw_setns(int fd, int nstype) { return (int)syscall(SYS_setns, fd, nstype); }

@@ -35,6 +35,7 @@ final class CallController {
         self.sip = sip
         transferAllow = TransferAllowList(config.edge.transferAllow)
         bus.onSessionEvent = { [unowned self] from, message in handleBus(message, from: from) }
+        bus.isFromSessionOwner = { [unowned self] from, message in isFromOwner(from, message) }
         bus.onWorkerLost = { [unowned self] id in workerLost(id) }
         bus.onBridgeLost = { [unowned self] id in bridgeLost(id) }
         bus.onBridgeJoined = { [unowned self] _ in restartOrphanedAISessions() }
@@ -175,13 +176,16 @@ final class CallController {
 
     func sendMediaSpec(_ call: Call, update: Bool) {
         guard let worker = call.worker else { return }
-        let bridgeEndpoint = call.bridge.flatMap { bus.bridges.peers[$0]?.info.audioEndpoint }
-            ?? bus.bridges.leastLoaded()?.info.audioEndpoint ?? config.bus.bridgeAudioConnect
+        let bridgeInfo = call.bridge.flatMap { bus.bridges.peers[$0]?.info } ?? bus.bridges.leastLoaded()?.info
+        let bridgeEndpoint = bridgeInfo?.audioEndpoint ?? config.bus.bridgeAudioConnect
         let spec = MediaSessionSpec(session: call.session, codec: call.media.codec, remoteAddress: call.media.remoteAddress,
                                     remotePort: call.media.remotePort, direction: call.media.direction,
                                     aiSampleRate: aiAudio(call).rate, bridgeEndpoint: bridgeEndpoint,
-                                    record: config.recording.enabled, sipSourceAddress: call.source.host)
+                                    record: config.recording.enabled, sipSourceAddress: call.source.host,
+                                    bridgeAudioKey: bridgeInfo?.audioKey ?? "")
         bus.send(update ? .updateSession(spec) : .allocateSession(spec), to: worker)
+        // The bridge takes this call's audio from this worker only.
+        if let bridge = call.bridge { bus.send(.aiSessionWorker(call.session, workerID: worker), to: bridge) }
     }
 
     func workerLost(_ id: String) {
@@ -214,6 +218,9 @@ final class CallController {
         bus.send(.aiSessionStart(AISessionSpec(session: call.session, sipCallID: call.callID, caller: call.from, called: call.to,
                                                workerID: call.worker ?? "", sampleRate: aiAudio(call).rate,
                                                resumed: call.state == .answered, audioFormat: aiAudio(call).format)), to: bridge.id)
+        // A call re-homed from a lost bridge: its worker streams to the new one from now on
+        // (at set-up the worker's allocation already named this, the least-loaded, bridge).
+        if call.workerPort != nil { sendMediaSpec(call, update: true) }
     }
 
     /// What the AI hears and speaks for this call: PCM16 at the configured rate, or (with
@@ -304,6 +311,25 @@ final class CallController {
         default:
             logger.debug("ignored bus message \(message.type) from \(peer)")
         }
+    }
+
+    /// A worker speaks only for the calls placed on it, a bridge only for the AI sessions it
+    /// holds. Messages about no live call pass (each handler answers those "no such call"),
+    /// and so do allocations and releases, which handleBus checks against the call itself.
+    func isFromOwner(_ peer: String, _ message: BusMessage) -> Bool {
+        let session: SessionID
+        let fromWorker: Bool
+        switch message {
+        case .sessionFailed(let id, _), .dtmf(let id, _, _), .rtpTimeout(let id, _), .sessionStats(let id, _):
+            session = id; fromWorker = true
+        case .aiSessionReady(let id), .aiSessionFailed(let id, _), .hangupRequest(let id, _), .transferRequest(let id, _),
+             .speakingState(let id, _), .transcriptLine(let id, _):
+            session = id; fromWorker = false
+        default:
+            return true
+        }
+        guard let call = callsBySession[session] else { return true }
+        return fromWorker ? call.worker == peer : call.bridge == peer
     }
 
     func forwardDTMF(_ call: Call, digit: UInt8, durationMs: UInt16) {
