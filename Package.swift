@@ -75,7 +75,7 @@ let package = Package(
         .executableTarget(name: "vlgw-signaling", dependencies: ["SignalingPlane"], swiftSettings: strict),
         .executableTarget(name: "vlgw-media", dependencies: ["MediaPlane"], swiftSettings: strict),
         .executableTarget(name: "vlgw-bridge", dependencies: ["BridgePlane"], swiftSettings: strict),
-        .executableTarget(name: "vlgw-voicelive-sim", dependencies: ["VoiceLiveSimulator"], swiftSettings: strict),
+        .executableTarget(name: "vlgw-voicelive-sim", dependencies: ["VoiceLiveSimulator", "CLinux"], swiftSettings: strict),
         .executableTarget(
             name: "vlgw",
             dependencies: ["VLRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")],

@@ -41,6 +41,9 @@ extension SIPUserAgent {
             ev.append(.callEnded(callID: cid, reason: .remoteBye))
             return ev
         case .options:
+            if !acceptingCalls && toTag == nil {
+                return respond(req, key: key, status: 503, reason: "Service Unavailable (no capacity)", extra: [("Retry-After", "5")], now: now)
+            }
             return respond(req, key: key, status: 200, toTag: toTag, extra: capabilityHeaders, now: now)
         case .info:
             return onInfo(req, callID: cid, key: key, now: now)

@@ -38,7 +38,21 @@ public final class SignalingPlaneMain: PlaneMain {
         if config.sip.iceRequested {
             process.logger.warning("SIP_ENABLE_ICE=true is accepted but ICE is not implemented: media uses symmetric RTP latching for NAT")
         }
-        sip.register(config: config)
+        // Register (and answer OPTIONS 200) only while a call can be answered: a registrar,
+        // SBC or Kamailio dispatcher then sends calls to a node that can take them.
+        sip.setAcceptingCalls(false)
+        service.onCapacityChanged = { [unowned self] able in capacityChanged(able) }
+    }
+
+    func capacityChanged(_ able: Bool) {
+        guard !calls.shuttingDown else { return }
+        sip.setAcceptingCalls(able)
+        guard process.config.registration.enabled else { return }
+        if able {
+            sip.register(config: process.config)
+        } else if sip.unregister() {
+            process.logger.notice("unregistering: no capacity")
+        }
     }
 
     /// The live calls page (VLGW_WEB_*): the board sees the bus messages about calls and

@@ -24,6 +24,10 @@ public final class SignalingService {
     var onWorkerSessions: ((String, Set<SessionID>) -> Void)?
     var onBridgeSessions: ((String, Set<SessionID>) -> Void)?
     var onSessionEvent: ((_ from: String, BusMessage) -> Void)?
+    /// Whether a call could be answered now (a live, non-draining worker and a bridge), and
+    /// the hook told when that changes: registration and OPTIONS follow it.
+    private(set) var hasCapacity = false
+    var onCapacityChanged: ((Bool) -> Void)?
     var callStatus: () -> [GatewayStatus.Call] = { [] }
     var registrationStatus: () -> String? = { nil }
 
@@ -74,6 +78,16 @@ public final class SignalingService {
         default:
             onSessionEvent?(peer, message)
         }
+        checkCapacity()
+    }
+
+    func checkCapacity() {
+        let now = workers.peers.values.contains { !$0.load.draining } && !bridges.peers.isEmpty
+        guard now != hasCapacity else { return }
+        hasCapacity = now
+        logger.notice(now ? "able to take calls: a media worker and a bridge are live" : "cannot take calls: no live media worker or no bridge",
+                      metadata: ["workers": "\(workers.peers.count)", "bridges": "\(bridges.peers.count)"])
+        onCapacityChanged?(now)
     }
 
     func expirePeers() {
@@ -87,6 +101,7 @@ public final class SignalingService {
             onBridgeLost?(id)
         }
         updateGauges()
+        checkCapacity()
     }
 
     func updateGauges() {

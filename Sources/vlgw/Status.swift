@@ -23,25 +23,10 @@ struct Status: ParsableCommand {
 
     func run() throws {
         let config = try loadConfigurationOrExit()
-        let context = ZMQContext()
-        let socket = try ZMQSocket(context, .dealer)
-        try socket.setIdentity("status-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        try socket.connect(endpoint ?? config.bus.controlConnect)
-        let requestID = UInt32.random(in: 1...UInt32.max)
-        let deadline = MonotonicClock.nowMs() + UInt64(timeout * 1000)
-        var message = ZMQMessage()
-        var sent = false
-        while MonotonicClock.nowMs() < deadline {
-            if !sent { sent = (try? socket.send(BusMessage.statusQuery(requestID: requestID).encode(), dontWait: true)) ?? false }
-            var poller = ZMQPoller()
-            poller.add(.socket(socket))
-            _ = try poller.poll(timeoutMs: 100)
-            while try socket.receive(into: &message) {
-                if case .statusReport(requestID, let report)? = try? message.decodeFrame(0) {
-                    print(json ? report : Self.render(report))
-                    return
-                }
-            }
+        let target = endpoint ?? config.bus.controlConnect
+        if let report = StatusQuery.ask(endpoint: target, timeoutMs: Int(timeout * 1000)) {
+            print(json ? report : Self.render(report))
+            return
         }
         printError("vlgw: no answer from signaling at \(endpoint ?? config.bus.controlConnect) within \(timeout) s")
         throw ExitCode(1)

@@ -105,6 +105,16 @@ public final class PlaneHarness: @unchecked Sendable {
         ].merging(extra) { $1 })
     }
 
+    /// Signaling with a media worker and a bridge: what it needs before it REGISTERs or
+    /// answers OPTIONS 200 (registration tests; no simulator, since no call is placed).
+    @discardableResult
+    public func startSignalingWithCapacity(extra: [String: String] = [:]) throws -> RunningProcess {
+        let signaling = try start("vlgw-signaling", extra: extra)
+        _ = try startWorker("media-cap", portOffset: 300)
+        try start("vlgw-bridge", name: "bridge-cap", extra: ["VLGW_BRIDGE_ID": "bridge-cap"])
+        return signaling
+    }
+
     /// Asks signaling for its status over the bus, as `vlgw status` does.
     public func status(timeoutMs: Int = 1000) -> GatewayStatus? {
         let context = ZMQContext()

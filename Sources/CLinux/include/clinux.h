@@ -1,4 +1,4 @@
-// Linux interfaces Glibc's Swift module map leaves out (signalfd, eventfd).
+// Linux interfaces Glibc's Swift module map leaves out (signalfd, eventfd, prctl).
 #pragma once
 #include <sys/signalfd.h>
 #include <sys/eventfd.h>
@@ -6,3 +6,7 @@
 #include <spawn.h>
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
+
+/// prctl(PR_SET_PDEATHSIG, signo): the kernel sends `signo` to this process when the
+/// thread that started it exits (prctl is variadic, which Swift cannot call). 0 on success.
+int clinux_set_parent_death_signal(int signo);

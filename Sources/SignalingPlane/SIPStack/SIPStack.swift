@@ -137,6 +137,9 @@ final class SIPStack {
 
     var now: UInt64 { MonotonicClock.nowNs() }
 
+    /// Out-of-dialog OPTIONS get 503 while false (no worker or bridge to take a call).
+    func setAcceptingCalls(_ accepting: Bool) { ua.acceptingCalls = accepting }
+
     func ringing(_ callID: String) { perform(ua.ringing(callID: callID, now: now)) }
     func answer(_ callID: String, sdp: [UInt8]) { perform(ua.answer(callID: callID, sdp: sdp, now: now)) }
     func sessionTimer(_ callID: String) -> SessionTimer? { ua.sessionTimer(callID: callID) }

@@ -1,0 +1,37 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import VLBus
+import VLRuntime
+import ZeroMQ
+
+/// One status question to signaling over the control bus (what `vlgw status` asks and what
+/// `vlgw up` waits on): the report's JSON, or nil when signaling did not answer in time.
+enum StatusQuery {
+    static func ask(endpoint: String, timeoutMs: Int) -> String? {
+        let context = ZMQContext()
+        guard let socket = try? ZMQSocket(context, .dealer) else { return nil }
+        defer { socket.close() }
+        try? socket.setIdentity("status-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        guard (try? socket.connect(endpoint)) != nil else { return nil }
+        let requestID = UInt32.random(in: 1...UInt32.max)
+        let deadline = MonotonicClock.nowMs() + UInt64(max(0, timeoutMs))
+        var message = ZMQMessage()
+        var sent = false
+        while MonotonicClock.nowMs() < deadline {
+            if !sent { sent = (try? socket.send(BusMessage.statusQuery(requestID: requestID).encode(), dontWait: true)) ?? false }
+            var poller = ZMQPoller()
+            poller.add(.socket(socket))
+            _ = try? poller.poll(timeoutMs: 50)
+            while (try? socket.receive(into: &message)) == true {
+                if case .statusReport(requestID, let report)? = try? message.decodeFrame(0) { return report }
+            }
+        }
+        return nil
+    }
+
+    static func status(endpoint: String, timeoutMs: Int) -> GatewayStatus? {
+        ask(endpoint: endpoint, timeoutMs: timeoutMs).flatMap { try? JSONDecoder().decode(GatewayStatus.self, from: Data($0.utf8)) }
+    }
+}
