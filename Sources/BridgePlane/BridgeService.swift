@@ -31,6 +31,8 @@ public final class BridgeService {
     let userTools: [String: UserTool]
     /// Entra ID tokens when AZURE_CLIENT_ID/TENANT_ID/SECRET are set instead of a key.
     var entra: EntraTokenProvider?
+    /// Which AI sessions a signaling still claims; the others are closed after the grace period.
+    var claims: SessionClaims
 
     let activeSessions = Gauge(label: "vlgw_ai_sessions_active")
     let bargeIns = Counter(label: "vlgw_ai_barge_ins_total")
@@ -43,6 +45,7 @@ public final class BridgeService {
         config = process.config
         bridgeID = process.config.voiceLive.bridgeID ?? "bridge-\(process.hostName)"
         settings = GatewaySessionSettings(process.config.voiceLive)
+        claims = SessionClaims(graceMs: process.config.state.claimGraceMs)
         transcripts = config.observability.transcriptDirectory.map { TranscriptLog(directory: $0, logger: process.logger) }
         eventLog = config.voiceLive.logFile.flatMap { AIEventLog(path: $0, logger: process.logger) }
         if let path = config.voiceLive.toolsFile {
@@ -72,6 +75,7 @@ public final class BridgeService {
         process.reactor.every(ms: 1000) { [unowned self] in
             checkSilence()
             reportSpeakingStates()
+            closeUnclaimedSessions()
             eventLog?.flush()
         }
         control.announcement = { [unowned self] in announcement() }
@@ -109,6 +113,8 @@ public final class BridgeService {
             connect(session)
         case .aiSessionStop(let id, let reason):
             if let session = sessions[id] { close(session, reason: reason) }
+        case .claimSessions(let ids):
+            claims.claim(ids, now: MonotonicClock.nowNs())
         case .transferResult(let id, let status, let detail):
             if let session = sessions[id] { transferFinished(session, status: Int(status), detail: detail) }
         case .dtmf(let id, let digit, _):
@@ -120,6 +126,15 @@ public final class BridgeService {
             if !session.responseActive { send(session, .responseCreate(ResponseCreate())) }
         default:
             logger.debug("ignored control message \(message.type)")
+        }
+    }
+
+    /// AI sessions (paid by the minute) whose call no signaling claims any more are closed.
+    func closeUnclaimedSessions() {
+        for id in claims.unclaimed(holding: sessions.keys, now: MonotonicClock.nowNs()) {
+            guard let session = sessions[id] else { continue }
+            logger.warning("no signaling claims this AI session: closing it", metadata: ["session": "\(id)", "grace_ms": "\(config.state.claimGraceMs)"])
+            close(session, reason: "unclaimed by signaling")
         }
     }
 

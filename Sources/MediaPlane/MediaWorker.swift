@@ -20,12 +20,15 @@ public final class MediaWorker {
     let freePortPairsGauge = Gauge(label: "vlgw_media_port_pairs_free")
     /// The per-call media engine (RTP, codecs, audio bus); set by `MediaPlaneMain`.
     var engine: MediaEngine!
+    /// Which sessions a signaling still claims; the others are released after the grace period.
+    var claims: SessionClaims
 
     public init(process: PlaneProcess) throws {
         self.process = process
         logger = process.logger
         let media = process.config.media
         workerID = media.workerID ?? "media-\(process.hostName)-\(getpid())"
+        claims = SessionClaims(graceMs: process.config.state.claimGraceMs)
         control = try ControlChannel(context: process.zmq, endpoint: process.config.bus.controlConnect, identity: workerID,
                                      reactor: process.reactor, logger: logger) { [unowned self] message in handle(message) }
         process.reactor.every(ms: process.config.bus.heartbeatMs) { [unowned self] in heartbeat() }
@@ -44,7 +47,10 @@ public final class MediaWorker {
                 capacity: capacity, pid: UInt32(getpid()), sessions: engine.sessionIDs))
         }
         control.announce()
-        process.reactor.every(ms: 1000) { [unowned self] in reportSessionStats() }
+        process.reactor.every(ms: 1000) { [unowned self] in
+            reportSessionStats()
+            releaseUnclaimedSessions()
+        }
     }
 
     /// Each call's RTP figures so far, once a second, for signaling's live calls page
@@ -81,8 +87,19 @@ public final class MediaWorker {
             engine.update(spec)
         case .releaseSession(let id, let reason):
             engine.release(id, reason: reason)
+        case .claimSessions(let ids):
+            claims.claim(ids, now: MonotonicClock.nowNs())
         default:
             logger.debug("ignored control message \(message.type)")
+        }
+    }
+
+    /// Sessions whose call no signaling knows (it died and did not come back within
+    /// VLGW_SESSION_CLAIM_GRACE_MS, or came back without the call) are released here.
+    func releaseUnclaimedSessions() {
+        for id in claims.unclaimed(holding: engine.sessions.keys, now: MonotonicClock.nowNs()) {
+            logger.warning("no signaling claims this session: releasing it", metadata: ["session": "\(id)", "grace_ms": "\(process.config.state.claimGraceMs)"])
+            engine.release(id, reason: "unclaimed by signaling")
         }
     }
 

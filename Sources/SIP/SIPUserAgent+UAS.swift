@@ -179,6 +179,13 @@ extension SIPUserAgent {
     /// The RFC 4028 session timer agreed for a call (set when the INVITE arrived).
     public func sessionTimer(callID: String) -> SessionTimer? { sessionTimers[callID] }
 
+    /// Takes over a confirmed dialog from a stored record (signaling restarted): in-dialog
+    /// requests match it again, and our own carry on with its CSeq.
+    public mutating func adoptDialog(_ dialog: SIPDialog, sessionTimer: SessionTimer?) {
+        dialogs[dialog.callID] = dialog
+        sessionTimers[dialog.callID] = sessionTimer
+    }
+
     /// Drops a finished call's timer state.
     public mutating func forgetSessionTimer(callID: String) { sessionTimers[callID] = nil }
 

@@ -25,6 +25,7 @@ final class BusCodecTests: XCTestCase {
             .updateSession(spec),
             .releaseSession(session, reason: "BYE"),
             .announceRequest,
+            .claimSessions([session, SessionID(7)]),
             .bridgeAnnounce(BridgeInfo(bridgeID: "bridge-1", audioEndpoint: "tcp://127.0.0.1:5571", capacity: 500, sessions: [session])),
             .bridgeHeartbeat(LoadReport(id: "bridge-1", activeSessions: 1, capacity: 500, cpuPermille: 10, draining: false)),
             .aiSessionStart(AISessionSpec(session: session, sipCallID: "a84b4c76e66710@pc33", caller: "sip:alice@example.com", called: "sip:bot@example.com", workerID: "media-1", sampleRate: 24000, resumed: true, audioFormat: "g711_ulaw")),

@@ -59,6 +59,8 @@ public final class PlaneHarness: @unchecked Sendable {
     public let ports: PortBlock
     public var environment: [String: String]
     public private(set) var processes: [RunningProcess] = []
+    /// VLGW_STATE_DIR of this harness's planes (removed with the harness).
+    public let stateDirectory: String
 
     public init() {
         ports = PortBlock.allocate()
@@ -78,6 +80,9 @@ public final class PlaneHarness: @unchecked Sendable {
         env["VLGW_MEDIA_METRICS_PORT"] = "0"
         env["VLGW_WEB_PORT"] = String(ports.web)
         env["LOG_LEVEL"] = "debug"
+        // Each harness its own call store, so no test recovers another's calls.
+        stateDirectory = NSTemporaryDirectory() + "vlgw-state-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        env["VLGW_STATE_DIR"] = stateDirectory
         environment = env
     }
 
@@ -158,7 +163,10 @@ public final class PlaneHarness: @unchecked Sendable {
         processes.map { "===== \($0.name) =====\n\($0.output.suffix(6000))" }.joined(separator: "\n")
     }
 
-    deinit { stopAll() }
+    deinit {
+        stopAll()
+        try? FileManager.default.removeItem(atPath: stateDirectory)
+    }
 }
 
 /// A block of free loopback ports for one test, so tests can run back to back without
