@@ -9,6 +9,7 @@ packages=(
   dnsmasq-base                                                                # DNS tests: SRV/NAPTR server (no system service)
   sox ffmpeg                                                                  # codecs not written here, to check ours against
   dpkg-dev binutils file                                                      # the Debian package and its test
+  redis-server                                                                # the Redis call store (VLGW_CALL_STORE=redis) and its test
 )
 missing=()
 for p in "${packages[@]}"; do

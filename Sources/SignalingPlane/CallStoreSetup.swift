@@ -15,7 +15,7 @@ enum CallStoreSetup {
             case .sqlite:
                 return try SQLiteCallStore(directory: settings.directory)
             case .redis:
-                throw CallStoreError.unavailable("the Redis store is not in this build yet")
+                return try RedisCallStore(host: settings.redisHost, port: settings.redisPort, database: settings.redisDatabase)
             }
         } catch {
             process.fail("cannot open the call store (VLGW_CALL_STORE=\(settings.store.rawValue)): \(error)")

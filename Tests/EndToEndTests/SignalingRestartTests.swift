@@ -15,6 +15,7 @@ import VLTestSupport
 final class SignalingRestartTests: XCTestCase {
     var harness: PlaneHarness!
     var transcripts = ""
+    var redis: RunningProcess?
 
     override func setUpWithError() throws {
         harness = PlaneHarness()
@@ -27,6 +28,7 @@ final class SignalingRestartTests: XCTestCase {
     override func tearDown() {
         if testRun?.hasSucceeded == false { print(harness.logs) }
         harness.stopAll()
+        redis?.stop()
         harness = nil
         try? FileManager.default.removeItem(atPath: transcripts)
     }
@@ -113,6 +115,32 @@ final class SignalingRestartTests: XCTestCase {
     func testOneCallSurvivesKillNineOfSignaling() throws { try restartKeepsCalls(1) }
 
     func testTwentyCallsSurviveKillNineOfSignaling() throws { try restartKeepsCalls(20) }
+
+    /// The same with the store in Redis (VLGW_CALL_STORE=redis), a redis-server the test starts.
+    func testOneCallSurvivesKillNineOfSignalingWithRedisStore() throws {
+        let port = harness.ports.spare + 3
+        redis = try harness.startProgram("/usr/bin/redis-server", name: "redis-server",
+                                         arguments: ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+        guard waitForRedis(port: port) else { throw SetupFailure("redis-server did not start:\n\(redis?.output ?? "")") }
+        harness.environment["VLGW_CALL_STORE"] = "redis"
+        harness.environment["VLGW_REDIS_URL"] = "redis://127.0.0.1:\(port)"
+        try restartKeepsCalls(1)
+        XCTAssertTrue(harness.logs.contains("store=redis 127.0.0.1:\(port)/0"), "the Redis store was used")
+    }
+
+    func waitForRedis(port: Int) -> Bool {
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var storage = sockaddr_storage()
+            let len = SocketAddress.fill(&storage, address: "127.0.0.1", port: UInt16(port))!
+            let rc = withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, len) } }
+            close(fd)
+            if rc == 0 { return true }
+            usleep(50_000)
+        }
+        return false
+    }
 
     /// Without a store the restarted signaling knows nothing of the call, so no one claims
     /// its sessions: the worker and the bridge release them after the grace period.

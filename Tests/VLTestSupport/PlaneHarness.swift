@@ -103,6 +103,17 @@ public final class PlaneHarness: @unchecked Sendable {
         return p
     }
 
+    /// A program not built here (redis-server, kamailio) with its output captured like a plane's.
+    @discardableResult
+    public func startProgram(_ path: String, name: String, arguments: [String]) throws -> RunningProcess {
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            throw SetupFailure("\(path) is missing: run config/install-deps.sh")
+        }
+        let p = try RunningProcess(name: name, executable: path, arguments: arguments, environment: environment)
+        processes.append(p)
+        return p
+    }
+
     public func startWorker(_ id: String, capacity: Int = 100, portOffset: Int = 0, extra: [String: String] = [:]) throws -> RunningProcess {
         try start("vlgw-media", name: id, extra: [
             "VLGW_WORKER_ID": id, "VLGW_WORKER_CAPACITY": String(capacity),
