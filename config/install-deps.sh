@@ -10,6 +10,7 @@ packages=(
   sox ffmpeg                                                                  # codecs not written here, to check ours against
   dpkg-dev binutils file                                                      # the Debian package and its test
   redis-server                                                                # the Redis call store (VLGW_CALL_STORE=redis) and its test
+  kamailio kamailio-extra-modules                                             # registrar and dispatcher in front of several signaling nodes (config/kamailio/)
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -17,6 +17,8 @@ public final class TestCaller: @unchecked Sendable {
     public let codec: Codec
     public let callID = "tc-\(UInt64.random(in: 0...UInt64.max))@127.0.0.1"
     public var toTag = ""
+    /// The user part of the Request-URI (a proxy in front may route on it).
+    public var requestUser = "test"
     public var remoteRTP: SocketPeer?
     /// Display name in From (a SIP quoted string: no `"` or `\\` in it).
     public var displayName: String?
@@ -83,7 +85,7 @@ public final class TestCaller: @unchecked Sendable {
 
     func request(_ method: String, cseq: Int, body: String = "", extra: String = "") -> String {
         let branch = "z9hG4bK\(UInt32.random(in: 0...UInt32.max))"
-        return "\(method) sip:test@127.0.0.1:\(gatewayPort) SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:\(sip.localPort);branch=\(branch);rport\r\n"
+        return "\(method) sip:\(requestUser)@127.0.0.1:\(gatewayPort) SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:\(sip.localPort);branch=\(branch);rport\r\n"
             + "Max-Forwards: 70\r\nTo: <sip:test@127.0.0.1>\(toTag.isEmpty ? "" : ";tag=\(toTag)")\r\nFrom: \(displayName.map { "\"\($0)\" " } ?? "")<sip:caller@127.0.0.1>;tag=tc1\r\n"
             + "Call-ID: \(callID)\r\nCSeq: \(cseq) \(method)\r\nContact: <sip:caller@127.0.0.1:\(sip.localPort)>\r\n\(extra)"
             + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
