@@ -22,6 +22,7 @@ final class Call {
     var answeredWall: Double?
     /// What the store holds for this call (nil: not stored yet); written again only on change.
     var stored: StoredCall?
+    var storedFingerprint: StoreFingerprint?
     /// Loaded from the store at start: its worker and bridge have not confirmed it yet.
     var recovered = false
     var state = State.setting_up

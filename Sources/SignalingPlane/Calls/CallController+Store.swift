@@ -29,12 +29,18 @@ extension CallController {
             createdAt: call.createdWall, answeredAt: call.answeredWall, updatedAt: Date().timeIntervalSince1970)
     }
 
-    /// Notes the call for the writer when anything a restart needs changed.
+    /// Notes the call for the writer when anything a restart needs changed. Most SIP
+    /// messages change nothing that matters (an ACK, a retransmission): a few fields are
+    /// compared first, and the record is built only when one of them moved.
     func persist(_ call: Call) {
         guard let store else { return }
         let start = MonotonicClock.nowNs()
         defer { storeLoopCost.add(MonotonicClock.nowNs() &- start) }
+        guard call.state == .answered, let dialog = sip.dialog(call.callID) else { return }
+        let fingerprint = StoreFingerprint(call, dialog)
+        if call.stored != nil, call.storedFingerprint == fingerprint { return }
         guard let record = storedRecord(call) else { return }
+        call.storedFingerprint = fingerprint
         if let old = call.stored, old.sameState(as: record) { return }
         call.stored = record
         store.save(record)
@@ -50,6 +56,7 @@ extension CallController {
         let start = MonotonicClock.nowNs()
         store.delete(call.callID)
         call.stored = nil
+        call.storedFingerprint = nil
         storeLoopCost.add(MonotonicClock.nowNs() &- start)
     }
 
@@ -77,6 +84,21 @@ extension CallController {
             bus.send(.claimSessions(Array(sessions[start..<end])), to: peer)
             start = end
         }
+    }
+}
+
+/// What changes in an answered call's stored record: the dialog's CSeqs and remote target,
+/// the media (a re-INVITE), our SDP's version, and where the sessions live.
+struct StoreFingerprint: Equatable {
+    var localSeq: UInt32, remoteSeq: UInt32?, remoteTarget: String
+    var sdpVersion: UInt64, remoteAddress: String, remotePort: UInt16, codec: String, direction: MediaDirection
+    var worker: String?, workerAddress: String?, workerPort: UInt16?, bridge: String?
+
+    init(_ call: Call, _ dialog: SIPDialog) {
+        localSeq = dialog.localSeq; remoteSeq = dialog.remoteSeq; remoteTarget = dialog.remoteTarget
+        sdpVersion = call.sdpVersion; remoteAddress = call.media.remoteAddress; remotePort = call.media.remotePort
+        codec = call.media.codec.name; direction = call.media.direction
+        worker = call.worker; workerAddress = call.workerAddress; workerPort = call.workerPort; bridge = call.bridge
     }
 }
 
