@@ -35,6 +35,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         // MARK: C libraries
@@ -70,13 +71,15 @@ let package = Package(
             swiftSettings: strict),
 
         // MARK: Planes (libraries) and their executables
-        .target(name: "SignalingPlane", dependencies: ["VLRuntime", "SIP", "SDP", "DNS", "RateLimiting"], swiftSettings: strict),
+        // Durable call state for signaling restarts: SQLite (GRDB) or Redis, behind one protocol.
+        .target(name: "CallStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
+        .target(name: "SignalingPlane", dependencies: ["VLRuntime", "SIP", "SDP", "DNS", "RateLimiting", "CallStore"], swiftSettings: strict),
         .target(name: "MediaPlane", dependencies: ["VLRuntime", "MediaCore", "RTP", "AudioCodecs", "RateLimiting"], swiftSettings: strict),
         .target(name: "BridgePlane", dependencies: ["VLRuntime", "VoiceLive", "VoiceLiveClient", "AudioCodecs"] + nio, swiftSettings: strict),
         .executableTarget(name: "vlgw-signaling", dependencies: ["SignalingPlane"], swiftSettings: strict),
         .executableTarget(name: "vlgw-media", dependencies: ["MediaPlane"], swiftSettings: strict),
         .executableTarget(name: "vlgw-bridge", dependencies: ["BridgePlane"], swiftSettings: strict),
-        .executableTarget(name: "vlgw-voicelive-sim", dependencies: ["VoiceLiveSimulator"], swiftSettings: strict),
+        .executableTarget(name: "vlgw-voicelive-sim", dependencies: ["VoiceLiveSimulator", "CLinux"], swiftSettings: strict),
         .executableTarget(
             name: "vlgw",
             dependencies: ["VLRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -101,6 +104,7 @@ let package = Package(
         .testTarget(name: "VLBusTests", dependencies: ["VLBus"], swiftSettings: strict),
         // Replays the inputs kept by the libFuzzer targets in Fuzz/ (crashers and a few interesting ones).
         .testTarget(name: "FuzzRegressionTests", dependencies: ["SIP", "SDP", "RTP", "VLBus", "VoiceLive", "DNS"], swiftSettings: strict),
+        .testTarget(name: "CallStoreTests", dependencies: ["CallStore", "VLTestSupport"], swiftSettings: strict),
         .testTarget(name: "VLConfigTests", dependencies: ["VLConfig"], swiftSettings: strict),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ", "VLBus"], swiftSettings: strict),
         .testTarget(name: "SystemLibraryTests", dependencies: ["COpus", "CCrypto"], swiftSettings: strict),

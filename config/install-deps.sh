@@ -11,6 +11,8 @@ packages=(
   espeak-ng                                                                   # speech for the voice-quality benchmark and its guard test
   dpkg-dev binutils file                                                      # the Debian package and its test
   iproute2 tcpdump                                                            # the multi-host test: network namespaces, capture of the bus
+  redis-server                                                                # the Redis call store (VLGW_CALL_STORE=redis) and its test
+  kamailio kamailio-extra-modules                                             # registrar and dispatcher in front of several signaling nodes (config/kamailio/)
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -33,6 +33,8 @@ public final class BridgeService {
     var entra: EntraTokenProvider?
     /// CURVE keys for both buses (nil: VLGW_BUS_CURVE=false).
     var security: BusSecurity?
+    /// Which AI sessions a signaling still claims; the others are closed after the grace period.
+    var claims: SessionClaims
 
     let activeSessions = Gauge(label: "vlgw_ai_sessions_active")
     let bargeIns = Counter(label: "vlgw_ai_barge_ins_total")
@@ -45,6 +47,7 @@ public final class BridgeService {
         config = process.config
         bridgeID = process.config.voiceLive.bridgeID ?? "bridge-\(process.hostName)"
         settings = GatewaySessionSettings(process.config.voiceLive)
+        claims = SessionClaims(graceMs: process.config.state.claimGraceMs)
         transcripts = config.observability.transcriptDirectory.map { TranscriptLog(directory: $0, logger: process.logger) }
         eventLog = config.voiceLive.logFile.flatMap { AIEventLog(path: $0, logger: process.logger) }
         if let path = config.voiceLive.toolsFile {
@@ -75,6 +78,7 @@ public final class BridgeService {
         process.reactor.every(ms: 1000) { [unowned self] in
             checkSilence()
             reportSpeakingStates()
+            closeUnclaimedSessions()
             eventLog?.flush()
         }
         control.announcement = { [unowned self] in announcement() }
@@ -123,6 +127,8 @@ public final class BridgeService {
                 if session.worker != nil { logger.notice("call's media moved to \(workerID)", metadata: ["session": "\(id)"]) }
                 session.worker = workerID
             }
+        case .claimSessions(let ids):
+            claims.claim(ids, now: MonotonicClock.nowNs())
         case .transferResult(let id, let status, let detail):
             if let session = sessions[id] { transferFinished(session, status: Int(status), detail: detail) }
         case .dtmf(let id, let digit, _):
@@ -134,6 +140,15 @@ public final class BridgeService {
             if !session.responseActive { send(session, .responseCreate(ResponseCreate())) }
         default:
             logger.debug("ignored control message \(message.type)")
+        }
+    }
+
+    /// AI sessions (paid by the minute) whose call no signaling claims any more are closed.
+    func closeUnclaimedSessions() {
+        for id in claims.unclaimed(holding: sessions.keys, now: MonotonicClock.nowNs()) {
+            guard let session = sessions[id] else { continue }
+            logger.warning("no signaling claims this AI session: closing it", metadata: ["session": "\(id)", "grace_ms": "\(config.state.claimGraceMs)"])
+            close(session, reason: "unclaimed by signaling")
         }
     }
 

@@ -22,6 +22,8 @@ public final class MediaWorker {
     let freePortPairsGauge = Gauge(label: "vlgw_media_port_pairs_free")
     /// The per-call media engine (RTP, codecs, audio bus); set by `MediaPlaneMain`.
     var engine: MediaEngine!
+    /// Which sessions a signaling still claims; the others are released after the grace period.
+    var claims: SessionClaims
 
     public init(process: PlaneProcess) throws {
         self.process = process
@@ -29,6 +31,7 @@ public final class MediaWorker {
         let media = process.config.media
         workerID = media.workerID ?? "media-\(process.hostName)-\(getpid())"
         security = process.busSecurity(connects: true, binds: false)
+        claims = SessionClaims(graceMs: process.config.state.claimGraceMs)
         control = try ControlChannel(context: process.zmq, endpoint: process.config.bus.controlConnect, identity: workerID, security: security,
                                      reactor: process.reactor, logger: logger) { [unowned self] message in handle(message) }
         process.reactor.every(ms: process.config.bus.heartbeatMs) { [unowned self] in heartbeat() }
@@ -47,7 +50,10 @@ public final class MediaWorker {
                 capacity: capacity, pid: UInt32(getpid()), sessions: engine.sessionIDs))
         }
         control.announce()
-        process.reactor.every(ms: 1000) { [unowned self] in reportSessionStats() }
+        process.reactor.every(ms: 1000) { [unowned self] in
+            reportSessionStats()
+            releaseUnclaimedSessions()
+        }
     }
 
     /// Each call's RTP figures so far, once a second, for signaling's live calls page
@@ -84,8 +90,19 @@ public final class MediaWorker {
             engine.update(spec)
         case .releaseSession(let id, let reason):
             engine.release(id, reason: reason)
+        case .claimSessions(let ids):
+            claims.claim(ids, now: MonotonicClock.nowNs())
         default:
             logger.debug("ignored control message \(message.type)")
+        }
+    }
+
+    /// Sessions whose call no signaling knows (it died and did not come back within
+    /// VLGW_SESSION_CLAIM_GRACE_MS, or came back without the call) are released here.
+    func releaseUnclaimedSessions() {
+        for id in claims.unclaimed(holding: engine.sessions.keys, now: MonotonicClock.nowNs()) {
+            logger.warning("no signaling claims this session: releasing it", metadata: ["session": "\(id)", "grace_ms": "\(process.config.state.claimGraceMs)"])
+            engine.release(id, reason: "unclaimed by signaling")
         }
     }
 

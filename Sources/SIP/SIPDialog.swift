@@ -20,6 +20,13 @@ public struct SIPDialog: Equatable, Sendable {
     public var isUAS: Bool
     public var state: State
 
+    public init(callID: String, localTag: String, remoteTag: String?, local: NameAddr, remote: NameAddr, localSeq: UInt32, remoteSeq: UInt32?,
+                remoteTarget: String, routeSet: [String], peer: SIPPeer, isUAS: Bool, state: State) {
+        self.callID = callID; self.localTag = localTag; self.remoteTag = remoteTag; self.local = local; self.remote = remote
+        self.localSeq = localSeq; self.remoteSeq = remoteSeq; self.remoteTarget = remoteTarget; self.routeSet = routeSet
+        self.peer = peer; self.isUAS = isUAS; self.state = state
+    }
+
     /// Builds an in-dialog request (§12.2.1.1): Request-URI = remote target,
     /// Route = route set, From/To with tags, CSeq incremented.
     public mutating func makeRequest(_ method: SIPMethod, via: String, contact: String?, body: [UInt8] = [], contentType: String? = nil) -> SIPMessage {

@@ -41,6 +41,9 @@ extension SIPUserAgent {
             ev.append(.callEnded(callID: cid, reason: .remoteBye))
             return ev
         case .options:
+            if !acceptingCalls && toTag == nil {
+                return respond(req, key: key, status: 503, reason: "Service Unavailable (no capacity)", extra: [("Retry-After", "5")], now: now)
+            }
             return respond(req, key: key, status: 200, toTag: toTag, extra: capabilityHeaders, now: now)
         case .info:
             return onInfo(req, callID: cid, key: key, now: now)
@@ -175,6 +178,13 @@ extension SIPUserAgent {
 
     /// The RFC 4028 session timer agreed for a call (set when the INVITE arrived).
     public func sessionTimer(callID: String) -> SessionTimer? { sessionTimers[callID] }
+
+    /// Takes over a confirmed dialog from a stored record (signaling restarted): in-dialog
+    /// requests match it again, and our own carry on with its CSeq.
+    public mutating func adoptDialog(_ dialog: SIPDialog, sessionTimer: SessionTimer?) {
+        dialogs[dialog.callID] = dialog
+        sessionTimers[dialog.callID] = sessionTimer
+    }
 
     /// Drops a finished call's timer state.
     public mutating func forgetSessionTimer(callID: String) { sessionTimers[callID] = nil }

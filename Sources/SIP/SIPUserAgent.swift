@@ -25,6 +25,9 @@ public struct SIPUserAgent: Sendable {
     var reinviteAcks: [String: SIPMessage] = [:]
     /// Calls with a REFER of ours whose NOTIFYs may still come (their sipfrag is the outcome).
     var pendingRefers: Set<String> = []
+    /// False while the application cannot take a call: out-of-dialog OPTIONS are answered
+    /// 503, so an OPTIONS-probing proxy (Kamailio's dispatcher, an SBC) routes elsewhere.
+    public var acceptingCalls = true
 
     public init(config: SIPUserAgentConfig) {
         self.config = config

@@ -10,6 +10,12 @@ public struct SessionTimer: Equatable, Sendable {
     /// The peer said `Supported: timer` (or `Require: timer`): we may Require it in the 2xx.
     public var peerSupportsTimer: Bool
 
+    public init(interval: Int, refresher: Refresher, peerSupportsTimer: Bool) {
+        self.interval = interval
+        self.refresher = refresher
+        self.peerSupportsTimer = peerSupportsTimer
+    }
+
     /// Seconds after which a silent session is considered dead (§10).
     public var expiryCheckAfter: Int { interval - min(32, interval / 3) }
 

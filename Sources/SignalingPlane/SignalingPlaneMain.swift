@@ -1,3 +1,5 @@
+import CallStore
+import Foundation
 import VLRuntime
 
 /// Wires the signaling plane together: the bus service (worker and bridge pools), the SIP
@@ -21,6 +23,7 @@ public final class SignalingPlaneMain: PlaneMain {
         }
         calls = CallController(config: config, logger: process.logger, reactor: process.reactor, bus: service, sip: sip)
         sip.controller = calls
+        openCallStore()
         service.sipListening = sip.transport.listening
         service.registrationStatus = { [unowned sip] in config.registration.enabled ? sip.registrationState : nil }
         let obs = config.observability
@@ -31,14 +34,28 @@ public final class SignalingPlaneMain: PlaneMain {
             return nil
         }
         process.healthDetails = { [unowned calls, unowned service] in
-            "{\"calls\":\(calls.calls.count),\"workers\":\(service.workers.peers.count),\"bridges\":\(service.bridges.peers.count)}"
+            "{\"calls\":\(calls.calls.count),\"workers\":\(service.workers.peers.count),\"bridges\":\(service.bridges.peers.count),\"store\":\(calls.storeFiguresJSON)}"
         }
         serveLiveCallsPage()
         process.onTerminate = { [unowned self] in shutdown() }
         if config.sip.iceRequested {
             process.logger.warning("SIP_ENABLE_ICE=true is accepted but ICE is not implemented: media uses symmetric RTP latching for NAT")
         }
-        sip.register(config: config)
+        // Register (and answer OPTIONS 200) only while a call can be answered: a registrar,
+        // SBC or Kamailio dispatcher then sends calls to a node that can take them.
+        sip.setAcceptingCalls(false)
+        service.onCapacityChanged = { [unowned self] able in capacityChanged(able) }
+    }
+
+    func capacityChanged(_ able: Bool) {
+        guard !calls.shuttingDown else { return }
+        sip.setAcceptingCalls(able)
+        guard process.config.registration.enabled else { return }
+        if able {
+            sip.register(config: process.config)
+        } else if sip.unregister() {
+            process.logger.notice("unregistering: no capacity")
+        }
     }
 
     /// The live calls page (VLGW_WEB_*): the board sees the bus messages about calls and
@@ -63,14 +80,42 @@ public final class SignalingPlaneMain: PlaneMain {
         }
     }
 
+    /// The durable store: open it, take the calls it holds back (before any SIP arrives).
+    func openCallStore() {
+        let settings = process.config.state
+        guard let backend = CallStoreSetup.open(settings, process: process) else {
+            process.logger.notice("call store off (VLGW_CALL_STORE=off): a restart loses the calls in progress")
+            return
+        }
+        let logger = process.logger
+        calls.storeNode = CallStoreSetup.node(settings, process: process)
+        let start = MonotonicClock.nowNs()
+        let records: [StoredCall]
+        do {
+            records = try backend.load(node: calls.storeNode)
+        } catch {
+            process.fail("cannot read the call store \(backend.description): \(error)")
+        }
+        calls.store = CallStoreWriter(backend: backend) { message in logger.error("\(message)") }
+        calls.recover(records)
+        logger.notice("call store open", metadata: ["store": "\(backend.description)", "node": "\(calls.storeNode)",
+                                                    "recovered_calls": "\(records.count)",
+                                                    "load_ms": "\((MonotonicClock.nowNs() - start) / 1_000_000)"])
+    }
+
     /// SIGTERM: BYE every answered call, 503 the ringing ones, unregister, then exit once
     /// the BYEs and the un-REGISTER had a moment to be answered (at most 3 s).
     func shutdown() {
         calls.shutdown()
         let reactor = process.reactor
         let waitingForUnregister = sip.unregister()
-        sip.onUnregistered = { reactor.after(ms: 200) { reactor.stop() } }
-        reactor.after(ms: waitingForUnregister ? 3000 : 500) { reactor.stop() }
+        let finish = { [calls, logger = process.logger] in
+            calls.store?.flush()
+            if calls.store != nil { logger.notice("call store figures", metadata: ["figures": "\(calls.storeFiguresJSON)"]) }
+            reactor.stop()
+        }
+        sip.onUnregistered = { reactor.after(ms: 200) { finish() } }
+        reactor.after(ms: waitingForUnregister ? 3000 : 500) { finish() }
     }
 
     public var readyStatus: String { "SIP on \(sip.transport.listening.joined(separator: ", ")); control bus on \(process.config.bus.controlBind)" }

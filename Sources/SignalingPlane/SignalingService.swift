@@ -27,6 +27,10 @@ public final class SignalingService {
     /// Whether `from` may speak for the session a message is about (its own worker or
     /// bridge); others' events are dropped and counted (`not_owner`).
     var isFromSessionOwner: (_ from: String, BusMessage) -> Bool = { _, _ in true }
+    /// Whether a call could be answered now (a live, non-draining worker and a bridge), and
+    /// the hook told when that changes: registration and OPTIONS follow it.
+    private(set) var hasCapacity = false
+    var onCapacityChanged: ((Bool) -> Void)?
     var callStatus: () -> [GatewayStatus.Call] = { [] }
     var registrationStatus: () -> String? = { nil }
 
@@ -91,6 +95,16 @@ public final class SignalingService {
             }
             onSessionEvent?(peer, message)
         }
+        checkCapacity()
+    }
+
+    func checkCapacity() {
+        let now = workers.peers.values.contains { !$0.load.draining } && !bridges.peers.isEmpty
+        guard now != hasCapacity else { return }
+        hasCapacity = now
+        logger.notice(now ? "able to take calls: a media worker and a bridge are live" : "cannot take calls: no live media worker or no bridge",
+                      metadata: ["workers": "\(workers.peers.count)", "bridges": "\(bridges.peers.count)"])
+        onCapacityChanged?(now)
     }
 
     func expirePeers() {
@@ -106,6 +120,7 @@ public final class SignalingService {
             onBridgeLost?(id)
         }
         updateGauges()
+        checkCapacity()
     }
 
     /// Tells bridges which keys the live workers proved on this bus: a bridge admits them to

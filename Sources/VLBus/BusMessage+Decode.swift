@@ -32,6 +32,8 @@ extension BusMessage {
             return .workerAnnounce(info)
         case .announceRequest:
             return .announceRequest
+        case .claimSessions:
+            return .claimSessions(try r.list("sessions") { (r: inout ByteReader) throws(BusDecodeError) in SessionID(try r.u64("session")) })
         case .workerHeartbeat:
             return .workerHeartbeat(try r.load())
         case .bridgeHeartbeat:

@@ -54,6 +54,8 @@ extension BusMessage {
             w.u64(id.raw); w.u32(tag); w.u32(played); w.u32(queued)
         case .announceRequest:
             break
+        case .claimSessions(let ids):
+            w.list(ids) { $0.u64($1.raw) }
         case .audioFrame:
             break // handled above
         }

@@ -16,6 +16,9 @@ public enum BusMessageType: UInt8, Sendable, CaseIterable {
     case releaseSession = 22
     /// Signaling heard a heartbeat from a peer it does not know (it restarted): announce again.
     case announceRequest = 23
+    /// signaling → media worker or bridge: "these sessions are mine". A holder releases a
+    /// session no signaling claimed for VLGW_SESSION_CLAIM_GRACE_MS (its call is lost).
+    case claimSessions = 24
     // bridge ↔ signaling
     case bridgeAnnounce = 30
     case bridgeHeartbeat = 31
@@ -62,6 +65,7 @@ public enum BusMessage: Equatable, Sendable {
     case updateSession(MediaSessionSpec)
     case releaseSession(SessionID, reason: String)
     case announceRequest
+    case claimSessions([SessionID])
 
     case bridgeAnnounce(BridgeInfo)
     case bridgeHeartbeat(LoadReport)
@@ -104,6 +108,7 @@ public enum BusMessage: Equatable, Sendable {
         case .updateSession: .updateSession
         case .releaseSession: .releaseSession
         case .announceRequest: .announceRequest
+        case .claimSessions: .claimSessions
         case .bridgeAnnounce: .bridgeAnnounce
         case .bridgeHeartbeat: .bridgeHeartbeat
         case .aiSessionStart: .aiSessionStart

@@ -13,6 +13,7 @@ public struct GatewayConfig: Sendable {
     public var edge: EdgeLimits
     public var observability: ObservabilitySettings
     public var web: WebSettings
+    public var state: StateSettings
     /// Every variable read, with the value in force and its source (defaults included).
     public private(set) var effective: [EffectiveSetting]
 
@@ -28,6 +29,7 @@ public struct GatewayConfig: Sendable {
         edge = try EdgeLimits(r)
         observability = try ObservabilitySettings(r)
         web = try WebSettings(r)
+        state = try StateSettings(r)
         effective = r.effective
     }
 

@@ -36,6 +36,7 @@ public final class PlaneProcess {
         SignalWatcher.blockTerminationSignals()
         self.name = name
         environment = ConfigSources.processEnvironment()
+        SupervisorTie.tie(environment: environment)
         do {
             config = try GatewayConfig(ConfigSources.load(environment: environment))
         } catch {
@@ -53,6 +54,13 @@ public final class PlaneProcess {
             }
             terminateRequested = true
             logger.notice("signal \(signo): shutting down")
+            // The supervisor (vlgw up) died: stop in order, but never outlive it for long.
+            if SupervisorTie.supervisorGone(environment: environment) {
+                reactor.after(ms: SupervisorTie.orphanExitMs) { [logger] in
+                    logger.warning("supervisor gone: exiting")
+                    Glibc.exit(1)
+                }
+            }
             notifier.notify("STOPPING=1")
             if let onTerminate { onTerminate() } else { reactor.stop() }
         }

@@ -128,6 +128,10 @@ for tick in 0..<ticks {
         _ = index
     }
     while (try? control.receive(into: &message)) == true {}
+    // As signaling does: claim the sessions, or the bridge releases them after the grace period.
+    if tick % 50 == 0 {
+        _ = try? control.send(frames: [Array(bridgeID.utf8), BusMessage.claimSessions(Array(ready)).encode()], dontWait: true)
+    }
     let wait = start.addingTimeInterval(Double(tick + 1) * 0.02).timeIntervalSinceNow
     if wait > 0 { usleep(UInt32(wait * 1e6)) }
 }

@@ -6,10 +6,18 @@
 //
 // VLGW_SIM_* environment variables set the defaults (see SimulatorConfig.fromEnvironment).
 // Prints "listening <endpoint>" once bound, so a parent process can wait for it.
+import CLinux
 import Foundation
 import NIOPosix
 import NIOSSL
 import VoiceLiveSimulator
+
+// Started by `vlgw up` (VLGW_SUPERVISOR_PID, see VLRuntime's SupervisorTie): die with it.
+// The simulator holds nothing worth an orderly stop, so the kernel sends SIGKILL.
+if let supervisor = ProcessInfo.processInfo.environment["VLGW_SUPERVISOR_PID"].flatMap({ Int32($0) }), supervisor > 1 {
+    _ = clinux_set_parent_death_signal(SIGKILL)
+    if getppid() != supervisor { exit(0) }
+}
 
 var config = SimulatorConfig.fromEnvironment(ProcessInfo.processInfo.environment)
 var args = CommandLine.arguments.dropFirst()

@@ -23,40 +23,17 @@ struct Status: ParsableCommand {
 
     func run() throws {
         let config = try loadConfigurationOrExit()
-        let context = ZMQContext()
-        let socket = try ZMQSocket(context, .dealer)
-        try socket.setIdentity("status-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         // `vlgw status` is a peer like any other: it proves a key on signaling's allow-list
         // (VLGW_BUS_KEY_FILE, else the operator key `vlgw up` made).
-        let security = config.bus.security
-        let fallback = security.stateKeyDirectory
-        var withDefaults = security
-        if withDefaults.keyFile == nil { withDefaults.keyFile = "\(fallback)/operator.key" }
-        if withDefaults.serverKey == nil { withDefaults.serverKey = "\(fallback)/signaling.pub" }
-        do {
-            if let keys = try BusSecurity.load(withDefaults, connects: true, binds: false) {
-                try socket.makeCurveClient(keys.keys, serverKey: keys.serverKey ?? "")
-            }
-        } catch {
+        let security: BusSecurity?
+        do { security = try StatusQuery.operatorSecurity(config.bus.security) } catch {
             printError("vlgw: configuration error: \(error)")
             throw ExitCode(2)
         }
-        try socket.connect(endpoint ?? config.bus.controlConnect)
-        let requestID = UInt32.random(in: 1...UInt32.max)
-        let deadline = MonotonicClock.nowMs() + UInt64(timeout * 1000)
-        var message = ZMQMessage()
-        var sent = false
-        while MonotonicClock.nowMs() < deadline {
-            if !sent { sent = (try? socket.send(BusMessage.statusQuery(requestID: requestID).encode(), dontWait: true)) ?? false }
-            var poller = ZMQPoller()
-            poller.add(.socket(socket))
-            _ = try poller.poll(timeoutMs: 100)
-            while try socket.receive(into: &message) {
-                if case .statusReport(requestID, let report)? = try? message.decodeFrame(0) {
-                    print(json ? report : Self.render(report))
-                    return
-                }
-            }
+        let target = endpoint ?? config.bus.controlConnect
+        if let report = StatusQuery.ask(endpoint: target, timeoutMs: Int(timeout * 1000), security: security) {
+            print(json ? report : Self.render(report))
+            return
         }
         printError("vlgw: no answer from signaling at \(endpoint ?? config.bus.controlConnect) within \(timeout) s")
         throw ExitCode(1)

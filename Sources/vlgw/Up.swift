@@ -20,6 +20,9 @@ struct Up: ParsableCommand {
     @Flag(name: .long, help: "Do not start the Voice Live simulator even without Azure credentials.")
     var noSimulator = false
 
+    @Option(name: .long, help: "Seconds to wait for signaling, a media worker and the bridge to join before giving up (exit 1).")
+    var readyTimeout: Double = 30
+
     mutating func run() throws {
         guard (1...64).contains(mediaWorkers) else { throw ValidationError("--media-workers must be between 1 and 64") }
         SignalWatcher.blockTerminationSignals()
@@ -35,6 +38,8 @@ struct Up: ParsableCommand {
             for (name, value) in local.common where processEnvironment[name] == nil { processEnvironment[name] = value }
             planeKey = { ["VLGW_BUS_KEY_FILE": local.keyFile($0)] }
         }
+        // Every plane asks the kernel to stop it when we die, kill -9 included (SupervisorTie).
+        processEnvironment[SupervisorTie.variable] = String(getpid())
         let environment = processEnvironment
         let bin = Self.binaryDirectory()
         var children: [ChildProcess] = []
@@ -79,6 +84,16 @@ struct Up: ParsableCommand {
             // Signaling binds the bus first so the others join at once.
             if children[i].name == "vlgw-signaling" || children[i].name == "vlgw-voicelive-sim" { usleep(200_000) }
         }
+        // "Up" means a call can be answered: signaling, a media worker and the bridge joined.
+        // Asking signaling whether everyone joined takes the operator key, like `vlgw status`.
+        let readinessKeys = try? StatusQuery.operatorSecurity(config.bus.security)
+        switch waitUntilReady(&children, controlEndpoint: config.bus.controlConnect, security: readinessKeys ?? nil) {
+        case .ready: break
+        case .failed(let code, let reason):
+            printError("vlgw: not up: \(reason); stopping")
+            _ = stopAll(&children)
+            throw ExitCode(code)
+        }
         let sipHost = config.sip.viaAddress.contains(":") ? "[\(config.sip.viaAddress)]" : config.sip.viaAddress
         print("""
             vlgw is up: signaling, \(mediaWorkers) media worker(s), bridge\(useSimulator ? ", Voice Live simulator (offline default: no Azure credentials)" : " → \(config.voiceLive.endpoint ?? "")").
@@ -99,28 +114,37 @@ struct Up: ParsableCommand {
         while true {
             let signo = sigtimedwait(&set, nil, &timeout)
             if signo > 0 { return stopAll(&children) }
-            var status: Int32 = 0
-            while true {
-                let pid = waitpid(-1, &status, WNOHANG)
-                if pid <= 0 { break }
-                guard let i = children.firstIndex(where: { $0.pid == pid }) else { continue }
-                children[i].pid = 0
-                let exitCode = (status & 0x7f) == 0 ? (status >> 8) & 0xff : -1
-                if exitCode == 2 {
-                    printError("vlgw: \(children[i].name) rejected the configuration; stopping")
-                    _ = stopAll(&children)
-                    return 2
-                }
-                children[i].restarts += 1
-                let backoff = UInt64(min(10_000, 250 << min(children[i].restarts, 6)))
-                children[i].nextStartMs = MonotonicClock.nowMs() + backoff
-                printError("vlgw: \(children[i].name) exited (\(exitCode == -1 ? "signal \(status & 0x7f)" : "code \(exitCode)")); restarting in \(backoff) ms")
-            }
-            let now = MonotonicClock.nowMs()
-            for i in children.indices where !children[i].isRunning && children[i].nextStartMs <= now {
-                if !children[i].spawn() { children[i].nextStartMs = now + 5000 }
+            if !reapAndRestart(&children) {
+                _ = stopAll(&children)
+                return 2
             }
         }
+    }
+
+    /// Collects exited children and restarts them with backoff. False when one rejected the
+    /// configuration (exit 2): restarting it cannot help.
+    func reapAndRestart(_ children: inout [ChildProcess]) -> Bool {
+        var status: Int32 = 0
+        while true {
+            let pid = waitpid(-1, &status, WNOHANG)
+            if pid <= 0 { break }
+            guard let i = children.firstIndex(where: { $0.pid == pid }) else { continue }
+            children[i].pid = 0
+            let exitCode = (status & 0x7f) == 0 ? (status >> 8) & 0xff : -1
+            if exitCode == 2 {
+                printError("vlgw: \(children[i].name) rejected the configuration; stopping")
+                return false
+            }
+            children[i].restarts += 1
+            let backoff = UInt64(min(10_000, 250 << min(children[i].restarts, 6)))
+            children[i].nextStartMs = MonotonicClock.nowMs() + backoff
+            printError("vlgw: \(children[i].name) exited (\(exitCode == -1 ? "signal \(status & 0x7f)" : "code \(exitCode)")); restarting in \(backoff) ms")
+        }
+        let now = MonotonicClock.nowMs()
+        for i in children.indices where !children[i].isRunning && children[i].nextStartMs <= now {
+            if !children[i].spawn() { children[i].nextStartMs = now + 5000 }
+        }
+        return true
     }
 
     /// Signaling first (it hangs up calls and unregisters), then the rest; SIGKILL after 15 s.

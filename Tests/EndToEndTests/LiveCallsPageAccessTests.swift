@@ -70,7 +70,11 @@ final class LiveCallsPageAccessTests: XCTestCase {
     }
 
     func testEventStreamsAreBoundedAndStalledReadersDoNotStallSignaling() throws {
-        try harness.start("vlgw-signaling")
+        // With a worker and a bridge: OPTIONS are answered 200 only when a call could be taken.
+        try harness.startSignalingWithCapacity()
+        guard harness.waitForStatus(seconds: 15, { !$0.workers.isEmpty && !$0.bridges.isEmpty }) != nil else {
+            throw SetupFailure("signaling, worker and bridge did not come up:\n\(harness.logs)")
+        }
         XCTAssertTrue(waitForPage().hasPrefix("HTTP/1.0 200"))
         // 16 readers that never read (tiny receive buffers), each sent a snapshot a second.
         var stalled: [RawHTTPClient] = []

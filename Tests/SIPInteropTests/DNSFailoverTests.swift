@@ -29,7 +29,7 @@ final class DNSFailoverTests: XCTestCase {
             // T1 = 100 ms: a REGISTER times out (Timer F, 64*T1) in 6.4 s instead of 32 s.
             "VLGW_SIP_T1_MS": "100",
         ].merging(extra) { $1 }) { $1 }
-        try harness.start("vlgw-signaling")
+        try harness.startSignalingWithCapacity()
     }
 
     /// NAPTR names `_sip._udp.pbx.test`, whose SRV lists reg1 (priority 10, down: it never

@@ -104,7 +104,7 @@ final class EdgeTCPTests: XCTestCase {
         // A well-behaved client on a fresh connection is still served.
         guard let good = RawSIPTCP(port: harness.ports.sip) else { throw SetupFailure("connect failed") }
         _ = good.send(options("good", branch: "z9hG4bKgood"))
-        XCTAssertTrue(good.read(seconds: 2) { $0.contains("\r\n\r\n") }.hasPrefix("SIP/2.0 200"))
+        XCTAssertTrue(good.read(seconds: 2) { $0.contains("\r\n\r\n") }.hasPrefix("SIP/2.0 503 Service Unavailable (no capacity)"), "answered (signaling alone: no capacity, so 503)")
     }
 
     /// Connection floods: at most VLGW_SIP_TCP_MAX_PER_SOURCE from one address and
@@ -121,7 +121,7 @@ final class EdgeTCPTests: XCTestCase {
         XCTAssertEqual(open.count, 6, "total cap")
         // The connections kept are served normally.
         _ = open[0].send(options("capped", branch: "z9hG4bKcap"))
-        XCTAssertTrue(open[0].read(seconds: 2) { $0.contains("\r\n\r\n") }.hasPrefix("SIP/2.0 200"))
+        XCTAssertTrue(open[0].read(seconds: 2) { $0.contains("\r\n\r\n") }.hasPrefix("SIP/2.0 503 Service Unavailable (no capacity)"), "answered (signaling alone: no capacity, so 503)")
         // Closing some frees their places.
         for c in open.prefix(3) { c.close() }
         usleep(300_000)

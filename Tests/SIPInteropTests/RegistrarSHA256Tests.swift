@@ -20,7 +20,7 @@ final class RegistrarSHA256Tests: XCTestCase {
             "REGISTER_WITH_SIP_SERVER": "true", "SIP_SERVER": "127.0.0.1:\(registrar.port)", "SIP_USER": "bot@example.com",
             "AUTH_USER": "bot", "AUTH_PASSWORD": "s3cret",
         ]) { $1 }
-        let signaling = try harness.start("vlgw-signaling")
+        let signaling = try harness.startSignalingWithCapacity()
 
         guard let (first, from) = registrar.receive(seconds: 5) else { return XCTFail("no REGISTER\n\(harness.logs)") }
         XCTAssertTrue(first.hasPrefix("REGISTER sip:127.0.0.1"), first)

@@ -35,7 +35,7 @@ final class RegistrationSettingsTests: XCTestCase {
             "REGISTER_WITH_SIP_SERVER": "true", "SIP_SERVER": "127.0.0.1:\(registrarPort)", "SIP_USER": "bot@example.com",
             "AUTH_PASSWORD": "s3cret",
         ].merging(extra) { $1 }) { $1 }
-        try harness.start("vlgw-signaling")
+        try harness.startSignalingWithCapacity()
     }
 
     /// DISPLAY_NAME (config file) in From and Contact; AUTH_REALM (.env) picks the matching

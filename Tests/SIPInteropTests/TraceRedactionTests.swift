@@ -17,7 +17,7 @@ final class TraceRedactionTests: XCTestCase {
             "REGISTER_WITH_SIP_SERVER": "true", "SIP_SERVER": "127.0.0.1:\(registrar.port)", "SIP_USER": "bot@example.com",
             "AUTH_USER": "bot", "AUTH_PASSWORD": "s3cret", "DEBUG_SIP": "true",
         ]) { $1 }
-        try harness.start("vlgw-signaling")
+        try harness.startSignalingWithCapacity()
         guard let (first, from) = registrar.receive(seconds: 5) else { throw SetupFailure("no REGISTER\n\(harness.logs)") }
         registrar.answer(first, status: "401 Unauthorized",
                          extra: "WWW-Authenticate: Digest realm=\"example.com\", nonce=\"n0nce\", qop=\"auth\"\r\n", to: from)

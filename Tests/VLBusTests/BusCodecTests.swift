@@ -25,6 +25,7 @@ final class BusCodecTests: XCTestCase {
             .updateSession(spec),
             .releaseSession(session, reason: "BYE"),
             .announceRequest,
+            .claimSessions([session, SessionID(7)]),
             .bridgeAnnounce(BridgeInfo(bridgeID: "bridge-1", audioEndpoint: "tcp://127.0.0.1:5571", capacity: 500, sessions: [session],
                                         audioKey: "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID")),
             .bridgeHeartbeat(LoadReport(id: "bridge-1", activeSessions: 1, capacity: 500, cpuPermille: 10, draining: false)),

@@ -67,6 +67,8 @@ public final class PlaneHarness: @unchecked Sendable {
     /// Planes running with keys of their own (an installed package's): the test's key
     /// pair and their signaling's public key, used by `status` instead.
     public var installedKeys: (keys: CurveKeyPair, serverKey: String)?
+    /// VLGW_STATE_DIR of this harness's planes (removed with the harness).
+    public let stateDirectory: String
 
     public init() {
         ports = PortBlock.allocate()
@@ -96,7 +98,9 @@ public final class PlaneHarness: @unchecked Sendable {
         env["VLGW_BUS_KEY_FILE"] = keyDirectory + "/plane.key"
         env["VLGW_BUS_SERVER_KEY"] = planeKeys.publicKey
         env["VLGW_BUS_ALLOWED_KEYS"] = keyDirectory + "/allowed_keys"
-        env["VLGW_STATE_DIR"] = keyDirectory + "/state"
+        // Each harness its own call store, so no test recovers another's calls.
+        stateDirectory = NSTemporaryDirectory() + "vlgw-state-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        env["VLGW_STATE_DIR"] = stateDirectory
         environment = env
     }
 
@@ -117,11 +121,32 @@ public final class PlaneHarness: @unchecked Sendable {
         return p
     }
 
+    /// A program not built here (redis-server, kamailio) with its output captured like a plane's.
+    @discardableResult
+    public func startProgram(_ path: String, name: String, arguments: [String]) throws -> RunningProcess {
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            throw SetupFailure("\(path) is missing: run config/install-deps.sh")
+        }
+        let p = try RunningProcess(name: name, executable: path, arguments: arguments, environment: environment)
+        processes.append(p)
+        return p
+    }
+
     public func startWorker(_ id: String, capacity: Int = 100, portOffset: Int = 0, extra: [String: String] = [:]) throws -> RunningProcess {
         try start("vlgw-media", name: id, extra: [
             "VLGW_WORKER_ID": id, "VLGW_WORKER_CAPACITY": String(capacity),
             "MEDIA_PORT": String(ports.rtpBase + portOffset), "MEDIA_PORT_COUNT": String(ports.rtpCount / 4),
         ].merging(extra) { $1 })
+    }
+
+    /// Signaling with a media worker and a bridge: what it needs before it REGISTERs or
+    /// answers OPTIONS 200 (registration tests; no simulator, since no call is placed).
+    @discardableResult
+    public func startSignalingWithCapacity(extra: [String: String] = [:]) throws -> RunningProcess {
+        let signaling = try start("vlgw-signaling", extra: extra)
+        _ = try startWorker("media-cap", portOffset: 300)
+        try start("vlgw-bridge", name: "bridge-cap", extra: ["VLGW_BRIDGE_ID": "bridge-cap"])
+        return signaling
     }
 
     /// Asks signaling for its status over the bus, as `vlgw status` does.
@@ -182,6 +207,7 @@ public final class PlaneHarness: @unchecked Sendable {
     deinit {
         stopAll()
         try? FileManager.default.removeItem(atPath: keyDirectory)
+        try? FileManager.default.removeItem(atPath: stateDirectory)
     }
 }
 

@@ -17,6 +17,8 @@ public final class TestCaller: @unchecked Sendable {
     public let codec: Codec
     public let callID = "tc-\(UInt64.random(in: 0...UInt64.max))@127.0.0.1"
     public var toTag = ""
+    /// The user part of the Request-URI (a proxy in front may route on it).
+    public var requestUser = "test"
     public var remoteRTP: SocketPeer?
     /// Display name in From (a SIP quoted string: no `"` or `\\` in it).
     public var displayName: String?
@@ -90,7 +92,7 @@ public final class TestCaller: @unchecked Sendable {
 
     func request(_ method: String, cseq: Int, body: String = "", extra: String = "") -> String {
         let branch = "z9hG4bK\(UInt32.random(in: 0...UInt32.max))"
-        return "\(method) sip:test@\(gatewayAddress):\(gatewayPort) SIP/2.0\r\nVia: SIP/2.0/UDP \(localAddress):\(sip.localPort);branch=\(branch);rport\r\n"
+        return "\(method) sip:\(requestUser)@\(gatewayAddress):\(gatewayPort) SIP/2.0\r\nVia: SIP/2.0/UDP \(localAddress):\(sip.localPort);branch=\(branch);rport\r\n"
             + "Max-Forwards: 70\r\nTo: <sip:test@\(gatewayAddress)>\(toTag.isEmpty ? "" : ";tag=\(toTag)")\r\nFrom: \(displayName.map { "\"\($0)\" " } ?? "")<sip:caller@\(localAddress)>;tag=tc1\r\n"
             + "Call-ID: \(callID)\r\nCSeq: \(cseq) \(method)\r\nContact: <sip:caller@\(localAddress):\(sip.localPort)>\r\n\(extra)"
             + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)"

@@ -1,3 +1,5 @@
+import CallStore
+import Foundation
 import RateLimiting
 import SIP
 import VLBus
@@ -15,7 +17,15 @@ final class Call {
     let source: SIPPeer
     /// The caller's display name from From (attacker-controlled text: shown escaped only).
     var callerName: String?
-    let createdAt = MonotonicClock.nowNs()
+    var createdAt = MonotonicClock.nowNs()
+    /// The same moments as Unix time, for the store (monotonic clocks do not survive a restart).
+    var createdWall = Date().timeIntervalSince1970
+    var answeredWall: Double?
+    /// What the store holds for this call (nil: not stored yet); written again only on change.
+    var stored: StoredCall?
+    var storedFingerprint: StoreFingerprint?
+    /// Loaded from the store at start: its worker and bridge have not confirmed it yet.
+    var recovered = false
     var state = State.setting_up
     /// When the 200 OK went out (nil while ringing): a call's duration counts from here.
     var answeredAt: UInt64?

@@ -1,3 +1,5 @@
+import CallStore
+import Foundation
 import Logging
 import Metrics
 import SIP
@@ -23,6 +25,10 @@ final class CallController {
     let transferAllow: TransferAllowList
     /// A call is gone (hung up, rejected, failed), with the reason: the live calls page keeps its record.
     var onCallEnded: ((Call, String) -> Void)?
+    /// The durable store (nil: VLGW_CALL_STORE=off) and this node's name in it.
+    var store: CallStoreWriter?
+    var storeNode = "signaling"
+    var storeLoopCost = LoopCost()
 
     let activeCalls = Gauge(label: "vlgw_calls_active")
     let setups = Counter(label: "vlgw_call_setups_total")
@@ -50,6 +56,7 @@ final class CallController {
             }
         }
         bus.onWorkerSessions = { [unowned self] id, held in
+            sendClaims(toPeer: id)
             // A worker restarted faster than its heartbeat timeout: its calls' media is gone.
             for call in calls.values where call.worker == id && call.workerPort != nil && !held.contains(call.session) {
                 logger.warning("media worker restarted without this call; moving it", metadata: ["call_id": "\(call.callID)", "worker": "\(id)"])
@@ -58,11 +65,14 @@ final class CallController {
             }
         }
         bus.onBridgeSessions = { [unowned self] id, held in
+            sendClaims(toPeer: id)
             for call in calls.values where call.bridge == id && call.aiReady && !held.contains(call.session) {
                 logger.warning("bridge restarted without this call's AI session; opening a new one", metadata: ["call_id": "\(call.callID)"])
                 startAISession(call)
             }
         }
+        // Claims often enough that a holder never releases a session of a live call.
+        reactor.every(ms: max(200, min(2000, config.state.claimGraceMs / 4))) { [unowned self] in sendClaims() }
         bus.callStatus = { [unowned self] in
             let now = MonotonicClock.nowNs()
             return calls.values.sorted { $0.createdAt < $1.createdAt }.map {
@@ -221,6 +231,7 @@ final class CallController {
         // A call re-homed from a lost bridge: its worker streams to the new one from now on
         // (at set-up the worker's allocation already named this, the least-loaded, bridge).
         if call.workerPort != nil { sendMediaSpec(call, update: true) }
+        persist(call)
     }
 
     /// What the AI hears and speaks for this call: PCM16 at the configured rate, or (with
@@ -353,10 +364,12 @@ final class CallController {
         reactor.cancel(call.setupTimer)
         call.state = .answered
         call.answeredAt = MonotonicClock.nowNs()
+        call.answeredWall = Date().timeIntervalSince1970
         setups.increment()
         logger.info("call answered", metadata: ["call_id": "\(call.callID)", "worker": "\(call.worker ?? "")", "rtp": "\(call.workerAddress ?? ""):\(call.workerPort ?? 0)"])
         sip.answer(call.callID, sdp: answerSDP(call))
         startSessionTimer(call)
+        persist(call)
     }
 
     /// RFC 4028: refresh the session ourselves (re-INVITE every half interval) or watch for
@@ -432,6 +445,7 @@ final class CallController {
             bus.send(.aiSessionStop(call.session, reason: reason), to: bridge)
             bus.bridges.unreserve(bridge)
         }
+        forgetStored(call)
         calls[call.callID] = nil
         callsBySession[call.session] = nil
         activeCalls.record(calls.count)

@@ -61,7 +61,10 @@ final class SIPStack {
 
     /// Into the user agent, for `receive(bytes:message:from:)` (SIPStack+SourceScreening),
     /// which screens every request first.
-    func uaReceive(_ message: SIPMessage, from peer: SIPPeer, now: UInt64) { perform(ua.receive(message, from: peer, now: now)) }
+    func uaReceive(_ message: SIPMessage, from peer: SIPPeer, now: UInt64) {
+        perform(ua.receive(message, from: peer, now: now))
+        if let callID = message.callID { controller?.dialogChanged(callID) }
+    }
     func uaReceive(bytes: [UInt8], from peer: SIPPeer, now: UInt64) { perform(ua.receive(bytes: bytes, from: peer, now: now)) }
 
     /// Applies UA events: sends go to the wire, the rest to call control.
@@ -137,6 +140,9 @@ final class SIPStack {
 
     var now: UInt64 { MonotonicClock.nowNs() }
 
+    /// Out-of-dialog OPTIONS get 503 while false (no worker or bridge to take a call).
+    func setAcceptingCalls(_ accepting: Bool) { ua.acceptingCalls = accepting }
+
     func ringing(_ callID: String) { perform(ua.ringing(callID: callID, now: now)) }
     func answer(_ callID: String, sdp: [UInt8]) { perform(ua.answer(callID: callID, sdp: sdp, now: now)) }
     func sessionTimer(_ callID: String) -> SessionTimer? { ua.sessionTimer(callID: callID) }
@@ -147,9 +153,16 @@ final class SIPStack {
     func hangup(_ callID: String) { perform(ua.hangup(callID: callID, now: now)) }
     func reinvite(_ callID: String, sdp: [UInt8]) {
         perform(ua.sendInDialog(.invite, callID: callID, body: sdp, contentType: "application/sdp", now: now))
+        controller?.dialogChanged(callID)   // our CSeq went up
     }
+    func dialog(_ callID: String) -> SIPDialog? { ua.dialogs[callID] }
+    /// A stored call's dialog, after a restart (CallController+Recovery).
+    func adopt(_ dialog: SIPDialog, sessionTimer: SessionTimer?) { ua.adoptDialog(dialog, sessionTimer: sessionTimer) }
     /// REFER to an already checked target (CallController+Transfer, TransferAllowList).
-    func refer(_ callID: String, to uri: SIPURI) { perform(ua.refer(callID: callID, to: uri, now: now)) }
+    func refer(_ callID: String, to uri: SIPURI) {
+        perform(ua.refer(callID: callID, to: uri, now: now))
+        controller?.dialogChanged(callID)
+    }
 
     /// What `register(config:)` settled on, kept for re-resolution and retries.
     private struct RegistrationPlan {
