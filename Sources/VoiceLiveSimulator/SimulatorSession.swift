@@ -366,6 +366,18 @@ final class SimulatorSession {
             chunks.append(Base64.encode(PCM.encode(audio[i..<end], format: outFormat)))
             i = end
         }
+        let (respId, itemId) = beginAudioResponse()
+        emit(
+            .responseAudioTranscriptDelta(
+                ResponseAudioTranscriptDelta(responseId: respId, itemId: itemId, delta: transcript)))
+        active = ActiveResponse(
+            id: respId, itemId: itemId, transcript: transcript, chunks: chunks, audio: audio, perChunk: perChunk, startedAt: .now())
+        sendNextDelta()
+    }
+
+    /// The events that open an assistant audio response: created, output item (also a
+    /// conversation item), audio content part. Returns the response and item ids.
+    private func beginAudioResponse() -> (response: String, item: String) {
         let respId = ids.next("resp")
         let itemId = ids.next("item")
         emit(.responseCreated(ResponseCreated(response: ResponseInfo(id: respId, status: "in_progress", output: []))))
@@ -379,12 +391,7 @@ final class SimulatorSession {
                 ResponseContentPartAdded(
                     responseId: respId, itemId: itemId, outputIndex: 0, contentIndex: 0,
                     part: ContentPart(type: "audio", transcript: ""))))
-        emit(
-            .responseAudioTranscriptDelta(
-                ResponseAudioTranscriptDelta(responseId: respId, itemId: itemId, delta: transcript)))
-        active = ActiveResponse(
-            id: respId, itemId: itemId, transcript: transcript, chunks: chunks, audio: audio, perChunk: perChunk, startedAt: .now())
-        sendNextDelta()
+        return (respId, itemId)
     }
 
     /// Echo mode: the chunk goes straight back as audio of one response that lasts as long
@@ -393,17 +400,7 @@ final class SimulatorSession {
         let outFormat = session.outputAudioFormat ?? .pcm16
         let audio = PCM.resample(samples, from: inputRate, to: PCM.outputRate(outFormat))
         if active == nil {
-            let respId = ids.next("resp")
-            let itemId = ids.next("item")
-            emit(.responseCreated(ResponseCreated(response: ResponseInfo(id: respId, status: "in_progress", output: []))))
-            let item = ConversationItem(
-                id: itemId, object: "realtime.item", type: "message", status: "in_progress", role: "assistant", content: [])
-            emit(.responseOutputItemAdded(ResponseOutputItemAdded(responseId: respId, outputIndex: 0, item: item)))
-            emit(
-                .responseContentPartAdded(
-                    ResponseContentPartAdded(
-                        responseId: respId, itemId: itemId, outputIndex: 0, contentIndex: 0,
-                        part: ContentPart(type: "audio", transcript: ""))))
+            let (respId, itemId) = beginAudioResponse()
             active = ActiveResponse(id: respId, itemId: itemId, transcript: "echo", chunks: [], startedAt: .now())
         }
         guard let r = active, !audio.isEmpty else { return }

@@ -33,16 +33,7 @@ final class SystemdTests: XCTestCase {
     }
 
     func verify(_ files: [String]) throws -> (status: Int32, output: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/systemd-analyze")
-        p.arguments = ["verify"] + files
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        try runToCompletion("/usr/bin/systemd-analyze", ["verify"] + files)
     }
 
     func testUnitsPassSystemdAnalyzeVerify() throws {

@@ -102,19 +102,8 @@ final class KamailioTests: XCTestCase {
         let dir = NSTemporaryDirectory() + "sipp-kam-\(getpid())-\(Int.random(in: 0...1_000_000))"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/sipp")
-        p.arguments = ["127.0.0.1:\(kamailioPort)", "-i", "127.0.0.1", "-p", String(harness.ports.spare), "-mp", String(harness.ports.sippMedia),
-                       "-timeout", "\(Int(timeout))s", "-timeout_error", "-nostdin", "-trace_err", "-error_file", "\(dir)/errors.log"] + arguments
-        p.currentDirectoryURL = URL(fileURLWithPath: dir)
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        let errors = (try? String(contentsOfFile: "\(dir)/errors.log", encoding: .utf8)) ?? ""
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self).suffix(3000) + "\n" + errors.suffix(3000))
+        return try runSIPp(["127.0.0.1:\(kamailioPort)", "-i", "127.0.0.1", "-p", String(harness.ports.spare), "-mp", String(harness.ports.sippMedia),
+                            "-timeout", "\(Int(timeout))s", "-timeout_error", "-nostdin"] + arguments, in: dir)
     }
 
     func setups(_ harness: PlaneHarness) -> Int {

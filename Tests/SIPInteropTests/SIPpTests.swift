@@ -51,18 +51,7 @@ final class SIPpTests: XCTestCase {
             try scenario.write(toFile: "\(dir)/scenario.xml", atomically: true, encoding: .utf8)
             args += ["-sf", "\(dir)/scenario.xml"]
         }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/sipp")
-        p.arguments = args + ["-trace_err", "-error_file", "\(dir)/errors.log"]
-        p.currentDirectoryURL = URL(fileURLWithPath: dir)
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        let errors = (try? String(contentsOfFile: "\(dir)/errors.log", encoding: .utf8)) ?? ""
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self).suffix(3000) + "\n" + errors.suffix(3000))
+        return try runSIPp(args, in: dir)
     }
 
     func testBasicCallOverUDP() throws {
@@ -178,10 +167,11 @@ final class SIPpTests: XCTestCase {
             if Goertzel.share(samples, frequency: 1000, sampleRate: 8000) > 0.6 && Goertzel.rms(samples) > 300 { toneWindows += 1 }
         }
         XCTAssertGreaterThanOrEqual(toneWindows, 5, "≥ 500 ms of the 1 kHz tone came back to SIPp")
-        // What reached the AI matches what SIPp played: the simulator heard one 1000 ms utterance.
+        // What reached the AI matches what SIPp played: the simulator heard one 1000 ms utterance,
+        // plus the 300 ms before its onset that the VAD keeps (prefix_padding_ms, as the service does).
         let heard = harness.logs.components(separatedBy: "\n").first { $0.contains("caller said: heard") }
             .flatMap { $0.components(separatedBy: "heard ").last?.prefix { $0.isNumber } }.flatMap { Int($0) }
-        XCTAssertEqual(Double(heard ?? 0), 1000, accuracy: 60, "the AI heard the 1 s tone SIPp sent")
+        XCTAssertEqual(Double(heard ?? 0), 300 + 1000, accuracy: 60, "the AI heard the 1 s tone SIPp sent")
     }
 
     func testSIPpToneCallPCMU() throws { try sippToneCall(codec: "PCMU", payloadType: 0) }
