@@ -13,10 +13,11 @@ What it does, per codec and condition:
   * the gateway: `vlgw up` with one media worker and the offline simulator in echo mode
     (every chunk the "model" hears goes straight back as its answer, no VAD, no turns), which
     dumps what it heard and what it said (VLGW_SIM_DUMP_DIR);
-  * the network: direct on loopback for `clean`; otherwise a UDP relay between baresip and
-    the worker (the worker binds 127.0.0.2, the SDP names 127.0.0.1 where the relay sits)
-    drops packets at random (loss3: 3 % each way) or delays each by 0-40 ms (jitter40), with
-    a fixed seed; RTCP passes untouched. (netem is not in this kernel.)
+  * the network: a UDP relay between baresip and the worker (the worker binds 127.0.0.2,
+    the SDP names 127.0.0.1 where the relay sits) passes packets straight on (clean), drops
+    them at random (loss3: 3 % each way) or delays each by 0-40 ms (jitter40), with a fixed
+    seed; RTCP passes untouched. (netem is not in this kernel.) It also keeps the caller's
+    packets, so the Opus uplink's ceiling is the caller's own stream decoded by libopus.
 Scores:
   * uplink   = what the caller sent (its -enc.wav) against what the AI service received;
   * downlink = what the AI service sent against what the caller decoded;
@@ -202,6 +203,25 @@ class OpusPLC:
         return out.astype(np.float64)
 
 
+def opus_stream_ceiling(packets):
+    """The caller's own Opus packets (as the relay saw them) decoded by libopus at 48 kHz,
+    the ones the relay dropped concealed by libopus's PLC: what the codec alone gives for
+    exactly what this caller's encoder sent (its bitrate, complexity and FEC are its own)."""
+    lib = OpusPLC().lib
+    err = ctypes.c_int()
+    dec = lib.opus_decoder_create(48000, 1, ctypes.byref(err))
+    payload_types = [pt for _, pt, _, _ in packets]
+    pt = max(set(payload_types), key=payload_types.count)
+    frame = 48000 * FRAME_MS // 1000
+    out = []
+    for _, p, payload, dropped in sorted((x for x in packets if x[1] == pt), key=lambda x: x[0]):
+        dst = np.zeros(frame * 6, dtype=np.int16)
+        ptr = dst.ctypes.data_as(ctypes.POINTER(ctypes.c_int16))
+        n = lib.opus_decode(dec, None, 0, ptr, frame, 0) if dropped else lib.opus_decode(dec, payload, len(payload), ptr, frame * 6, 0)
+        out.append(dst[:max(0, n)])
+    return 48000, np.concatenate(out).astype(np.float64)
+
+
 def ceiling(codec, samples, rate, lost, work):
     """The reference through the codec alone: (rate, samples); with `lost` frame indices
     concealed by the codec's own decoder."""
@@ -230,6 +250,8 @@ class Relay(threading.Thread):
         self.stop_flag = False
         self.dropped = {"up": [], "down": []}
         self.first = {}
+        # Every RTP packet the caller sent: (sequence, payload type, payload, dropped here).
+        self.uplink = []
         for port in range(base, base + count):
             s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
             s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -263,10 +285,17 @@ class Relay(threading.Thread):
                     seq = int.from_bytes(data[2:4], "big")
                     ts = int.from_bytes(data[4:8], "big")
                     self.first.setdefault(direction, ts)
-                    if self.rng.random() < self.loss:
+                    dropped = self.rng.random() < self.loss
+                    if direction == "up":
+                        header = 12 + 4 * (data[0] & 0x0F)
+                        self.uplink.append((seq, data[1] & 0x7F, data[header:], dropped))
+                    if dropped:
                         self.dropped[direction].append(ts - self.first[direction])
                         continue
                     delay = self.rng.uniform(0, self.jitter)
+                if delay == 0 and not self.queue:
+                    sock.sendto(data, dest)
+                    continue
                 order += 1
                 heapq.heappush(self.queue, (time.monotonic() + delay, order, sock, data, dest))
 
@@ -277,8 +306,7 @@ class Relay(threading.Thread):
 # ---------------------------------------------------------------- the gateway and the caller
 
 class Gateway:
-    def __init__(self, binary_dir, work, extra_env, relayed):
-        self.relayed = relayed
+    def __init__(self, binary_dir, work, extra_env):
         self.base = random.randint(200, 500) * 100
         self.sip_port = self.base
         self.media_base, self.media_count = self.base + 20, 40
@@ -295,8 +323,7 @@ class Gateway:
             "VOICE_LIVE_PROACTIVE_GREETING_ENABLED": "false", "VLGW_SIM_MODE": "echo", "VLGW_SIM_DUMP_DIR": self.dump_dir,
             "LOG_LEVEL": "warning",
         })
-        if relayed:   # RTP through the relay: the worker binds 127.0.0.2, the SDP names 127.0.0.1
-            env["VLGW_MEDIA_BIND_ADDRESS"] = "127.0.0.2"
+        env["VLGW_MEDIA_BIND_ADDRESS"] = "127.0.0.2"   # RTP through the relay, which sits on 127.0.0.1
         env.update(extra_env)
         self.log = open(os.path.join(work, "vlgw.log"), "w")
         self.process = subprocess.Popen([os.path.join(binary_dir, "vlgw"), "up", "--media-workers", "1"],
@@ -383,26 +410,27 @@ rtp_ports {gateway.base + 80}-{gateway.base + 99}
 def measure(gateway, codec, condition, work, seed):
     loss, jitter = CONDITIONS[condition]
     _, rate, _, mode, pesq_rate = CODECS[codec]
-    # The clean line is direct: a relay in Python on a busy machine adds jitter of its own.
-    relay = Relay(gateway.media_base, gateway.media_count, loss, jitter, seed) if gateway.relayed else None
-    if relay:
-        relay.start()
+    relay = Relay(gateway.media_base, gateway.media_count, loss, jitter, seed)
+    relay.start()
     try:
         sent, heard, ai_in, ai_out = baresip_call(gateway, codec, work, f"{codec}-{condition}-{seed}")
     finally:
-        if relay:
-            relay.stop_flag = True
-            relay.join()
+        relay.stop_flag = True
+        relay.join()
     sent_rate, sent_samples = read_wav(sent)
     heard_rate, heard_samples = read_wav(heard)
     ai_in_rate, ai_in_samples = read_wav(ai_in)
     ai_out_rate, ai_out_samples = read_wav(ai_out)
     rtp_clock = 8000 if codec in ("pcmu", "pcma", "g722") else 48000   # G.722's RTP clock is 8 kHz (RFC 3551)
     per_frame = rtp_clock * FRAME_MS // 1000
-    lost_up, lost_down = (relay.lost_frames("up", per_frame), relay.lost_frames("down", per_frame)) if relay else (set(), set())
+    lost_up, lost_down = relay.lost_frames("up", per_frame), relay.lost_frames("down", per_frame)
     up = score(sent_samples, sent_rate, ai_in_samples, ai_in_rate, mode, pesq_rate, work)
     down = score(ai_out_samples, ai_out_rate, heard_samples, heard_rate, mode, pesq_rate, work)
-    up_ceiling = score(sent_samples, sent_rate, *reversed_pair(ceiling(codec, sent_samples, sent_rate, lost_up, work)), mode, pesq_rate, work)
+    # Opus encoders differ (bitrate, complexity, FEC): the uplink's ceiling is the caller's own
+    # packets through libopus; G.711 and G.722 encoders are bit-exact, so re-encoding the
+    # caller's input with ffmpeg gives the same stream.
+    up_codec_alone = opus_stream_ceiling(relay.uplink) if codec == "opus" else ceiling(codec, sent_samples, sent_rate, lost_up, work)
+    up_ceiling = score(sent_samples, sent_rate, *reversed_pair(up_codec_alone), mode, pesq_rate, work)
     down_ceiling = score(ai_out_samples, ai_out_rate, *reversed_pair(ceiling(codec, ai_out_samples, ai_out_rate, lost_down, work)), mode, pesq_rate, work)
     return {"codec": codec, "condition": condition, "pesq": mode, "uplink": round(up, 3), "uplink_ceiling": round(up_ceiling, 3),
             "downlink": round(down, 3), "downlink_ceiling": round(down_ceiling, 3),
@@ -436,7 +464,7 @@ def main():
         if not args.json:
             print(f"{'codec':6} {'condition':9} {'PESQ':4} | {'uplink':>6} {'ceiling':>7} {'Δ':>6} | {'downlink':>8} {'ceiling':>7} {'Δ':>6} | lost up/down")
         for condition in args.conditions.split(","):
-            gateway = Gateway(args.bin, work, settings, relayed=condition != "clean")
+            gateway = Gateway(args.bin, work, settings)
             for codec in args.codecs.split(","):
                 runs = [measure(gateway, codec, condition, work, args.seed + i) for i in range(args.repeat)]
                 r = dict(runs[0])
