@@ -27,10 +27,6 @@ public final class ControlRouter {
     public let authenticator: BusAuthenticator?
     private var monitor: BusHandshakeMonitor?
     private let banMs: Int
-    /// Another key spoke under an identity whose owner still counts as live here. Its
-    /// connection can only have got the route after the owner's dropped (no handover), so
-    /// the owner is gone from the bus; signaling holds its place open only briefly.
-    public var onIdentityContested: ((String) -> Void)?
 
     public init(context: ZMQContext, bind endpoint: String, security: BusSecurity?, identityTimeoutMs: Int,
                 reactor: Reactor, logger: Logger,
@@ -71,8 +67,9 @@ public final class ControlRouter {
                 }
                 let identity = String(decoding: message.frame(0), as: UTF8.self)
                 if let key = message.peerUserID, !bindings.admit(identity: identity, key: key, now: MonotonicClock.nowNs()) {
+                    // Its connection got the route only after the owner's dropped (no
+                    // handover): the owner's silence expires it from the pool as usual.
                     authenticator?.ban(key, ms: banMs)
-                    onIdentityContested?(identity)
                     drop("identity_taken", "dropped control message: identity \(identity) belongs to another key; that key is refused for \(banMs / 1000) s",
                          peer: identity)
                     continue
