@@ -48,12 +48,6 @@ public final class SignalingService {
                                    reactor: process.reactor, logger: logger) { [unowned self] from, message in
             handle(message, from: from)
         }
-        router.onIdentityContested = { [unowned self] id in
-            let until = MonotonicClock.nowNs() &+ 4_000_000_000
-            workers.holdOpen(id, until: until)
-            bridges.holdOpen(id, until: until)
-            logger.warning("peer \(id)'s identity was claimed by another key: holding it open while it reconnects")
-        }
         // Check liveness often (cheap: a scan of a few peers) so a dead worker is dropped,
         // and its calls moved, at most ~50 ms after its heartbeat timeout.
         process.reactor.every(ms: max(20, min(50, process.config.bus.peerTimeoutMs / 10))) { [unowned self] in expirePeers() }

@@ -44,9 +44,9 @@ public final class AudioBusPort {
             socket = try ZMQSocket(context, .dealer)
             try socket.setIdentity(identity)
             try socket.setMaxMessageSize(Self.maxMessageSize)
-            // A connection the bridge no longer reads (its route taken over, a cut link)
-            // is noticed and replaced within 3 s.
-            try socket.setHeartbeat(intervalMs: 1000, timeoutMs: 3000)
+            // A connection to a bridge that went silent (a cut link) is noticed and
+            // replaced after 3 s, once the bridge has freed this identity.
+            try BusHeartbeat.connector(socket)
             if let security {
                 guard let serverKey, CurveKeyPair.isValidKey(serverKey) else {
                     throw ZMQError(code: EINVAL, operation: "audio bus \(endpoint): the bridge announced no CURVE key")
@@ -65,7 +65,9 @@ public final class AudioBusPort {
             if let security { authenticator = try BusAuthenticator(context: context, reactor: reactor, logger: logger, allowed: security.allowed) }
             socket = try ZMQSocket(context, .router)
             try socket.setRouterMandatory(true)
-            try socket.setRouterHandover(true)
+            // A second connection under a live worker's identity is ignored, whatever key
+            // it holds; a dead worker's connection is dropped by the heartbeat.
+            try BusHeartbeat.binder(socket)
             try socket.setSendHighWaterMark(5000)
             try socket.setMaxMessageSize(Self.maxMessageSize)
             if let security {

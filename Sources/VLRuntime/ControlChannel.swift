@@ -33,7 +33,9 @@ public final class ControlChannel {
         // or announce delivered late is worse than none (the next one follows shortly).
         try socket.setImmediate(true)
         try socket.setReconnectInterval(ms: 100, maxMs: 1000)
-        try socket.setHeartbeat(intervalMs: 1000, timeoutMs: 3000)
+        // Notices a silent signaling (a cut link) and reconnects, after signaling has freed
+        // this identity.
+        try BusHeartbeat.connector(socket)
         try socket.connect(endpoint)
         reactor.watch(socket) { [unowned self] in
             while true {

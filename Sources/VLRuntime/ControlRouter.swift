@@ -7,9 +7,11 @@ import ZeroMQ
 /// `vlgw status` connects to. Messages arrive as (identity, frame).
 ///
 /// With CURVE (the default) only peers whose keys are on the allow-list get through the
-/// handshake (`BusAuthenticator`), and each identity belongs to the key that used it
-/// first for as long as that peer keeps talking (`IdentityKeyBinding`): a frame from
-/// another key under a live identity is dropped, and that key refused for a while.
+/// handshake (`BusAuthenticator`). A live identity's connection keeps its route: libzmq
+/// ignores a second connection under it (`BusHeartbeat`). And each identity belongs to the
+/// key that used it first for as long as that peer keeps talking (`IdentityKeyBinding`):
+/// a frame from another key under it, after the owner's connection died, is dropped, and
+/// that key refused for a while.
 public final class ControlRouter {
     /// Largest control message: bigger ones disconnect their sender (libzmq ZMQ_MAXMSGSIZE);
     /// between `bufferSize` and this they are dropped as oversized.
@@ -25,10 +27,6 @@ public final class ControlRouter {
     public let authenticator: BusAuthenticator?
     private var monitor: BusHandshakeMonitor?
     private let banMs: Int
-    /// Another key claimed this live identity. ZeroMQ's handover has already given that
-    /// connection the identity's route; the owner gets it back when it reconnects (its
-    /// ZMTP heartbeat notices within 3 s), so signaling holds the peer open meanwhile.
-    public var onIdentityContested: ((String) -> Void)?
 
     public init(context: ZMQContext, bind endpoint: String, security: BusSecurity?, identityTimeoutMs: Int,
                 reactor: Reactor, logger: Logger,
@@ -46,11 +44,9 @@ public final class ControlRouter {
         }
         socket = try ZMQSocket(context, .router)
         try socket.setRouterMandatory(true)
-        // A restarted worker reconnects with the same identity before the old TCP
-        // connection is noticed dead (another host, a cut cable): let the new one win.
-        // Under CURVE only a connection with the identity's own key keeps it (see above).
-        try socket.setRouterHandover(true)
-        try socket.setHeartbeat(intervalMs: 1000, timeoutMs: 3000)
+        // No handover: a live identity's route is never taken by a second connection,
+        // whatever key it holds; a dead peer's connection is dropped by the heartbeat.
+        try BusHeartbeat.binder(socket)
         try socket.setMaxMessageSize(Self.maxMessageSize)
         if let security {
             try socket.makeCurveServer(security.keys, zapDomain: "control")
@@ -71,8 +67,9 @@ public final class ControlRouter {
                 }
                 let identity = String(decoding: message.frame(0), as: UTF8.self)
                 if let key = message.peerUserID, !bindings.admit(identity: identity, key: key, now: MonotonicClock.nowNs()) {
+                    // Its connection got the route only after the owner's dropped (no
+                    // handover): the owner's silence expires it from the pool as usual.
                     authenticator?.ban(key, ms: banMs)
-                    onIdentityContested?(identity)
                     drop("identity_taken", "dropped control message: identity \(identity) belongs to another key; that key is refused for \(banMs / 1000) s",
                          peer: identity)
                     continue

@@ -74,7 +74,8 @@ public final class ZMQSocket {
     /// Makes ROUTER sends to an unknown identity fail with EHOSTUNREACH instead of
     /// silently dropping, so the caller learns a peer is gone.
     public func setRouterMandatory(_ on: Bool) throws(ZMQError) { try setInt(ZMQ_ROUTER_MANDATORY, on ? 1 : 0) }
-    /// Lets a reconnecting peer take over its identity from a connection not yet seen dead.
+    /// Lets a new connection take over an identity from a live one (libzmq's default: off,
+    /// the newcomer is ignored while the identity's connection lives).
     public func setRouterHandover(_ on: Bool) throws(ZMQError) { try setInt(ZMQ_ROUTER_HANDOVER, on ? 1 : 0) }
     public func setSendHighWaterMark(_ n: Int32) throws(ZMQError) { try setInt(ZMQ_SNDHWM, n) }
     public func setReceiveHighWaterMark(_ n: Int32) throws(ZMQError) { try setInt(ZMQ_RCVHWM, n) }
@@ -86,11 +87,14 @@ public final class ZMQSocket {
     public func setImmediate(_ on: Bool) throws(ZMQError) { try setInt(ZMQ_IMMEDIATE, on ? 1 : 0) }
     public func subscribe(_ prefix: [UInt8]) throws(ZMQError) { try setBytes(ZMQ_SUBSCRIBE, prefix) }
 
-    /// ZMTP heartbeats: the transport itself notices a silent peer.
-    public func setHeartbeat(intervalMs: Int32, timeoutMs: Int32) throws(ZMQError) {
+    /// ZMTP heartbeats: the transport itself notices a silent peer. A PING every
+    /// `intervalMs`; the connection closes when nothing comes back within `timeoutMs` of
+    /// one. `ttlMs` (sent in the PINGs) has the remote end close it after that long
+    /// without traffic from here; 0 leaves the remote to its own timeout.
+    public func setHeartbeat(intervalMs: Int32, timeoutMs: Int32, ttlMs: Int32) throws(ZMQError) {
         try setInt(ZMQ_HEARTBEAT_IVL, intervalMs)
         try setInt(ZMQ_HEARTBEAT_TIMEOUT, timeoutMs)
-        try setInt(ZMQ_HEARTBEAT_TTL, timeoutMs)
+        try setInt(ZMQ_HEARTBEAT_TTL, ttlMs)
     }
 
     // MARK: Endpoints

@@ -120,15 +120,15 @@ final class BusSecurityTests: XCTestCase {
         XCTAssertEqual(harness.status()?.calls.count, 1, "the call is still up")
         insider.close()
 
-        // 2. The live worker's identity with the insider's key: dropped, and the key then
-        //    refused at the handshake; the worker keeps its place and its call.
+        // 2. The live worker's identity with the insider's key: the connection is ignored
+        //    while media-1's lives (no handover), so its "draining" heartbeats never reach
+        //    signaling, nor does anything come back; the worker keeps its place and its call.
         let thief = try RawBusPeer(endpoint: control, identity: "media-1", setUp: insiderSetUp)
-        let deadline = Date().addingTimeInterval(3)
-        while metricValue(signalingMetrics(), "vlgw_control_bus_frames_dropped_total", "reason=\"identity_taken\"") < 1 && Date() < deadline {
+        for _ in 0..<15 {
             thief.send(.workerHeartbeat(LoadReport(id: "media-1", activeSessions: 0, capacity: 0, cpuPermille: 0, draining: true)))
             usleep(100_000)
         }
-        XCTAssertGreaterThanOrEqual(metricValue(signalingMetrics(), "vlgw_control_bus_frames_dropped_total", "reason=\"identity_taken\""), 1)
+        XCTAssertEqual(thief.receive(seconds: 0.5), [], "nothing is sent to the second connection under media-1")
         // 3. On the audio bus: the insider sends audio for the call's session under its own
         //    identity; the bridge keeps taking the session's audio from media-1 only.
         let audioInsider = try RawBusPeer(endpoint: audio, identity: "media-evil", setUp: insiderSetUp)
@@ -145,6 +145,32 @@ final class BusSecurityTests: XCTestCase {
         }
         XCTAssertEqual(status.calls.first?.worker, "media-1")
         assertParrotAnswers(caller)
+    }
+
+    /// The silent thief: an allowed key connects under the live worker's identity on both
+    /// buses and never sends, hoping to be handed media-1's messages. libzmq ignores a second
+    /// connection under a live identity (no ROUTER_HANDOVER): the worker's call keeps its
+    /// audio, a new call and a hang-up reach the worker, and the thief receives nothing.
+    func testASilentPeerUnderALiveIdentityReceivesNothing() throws {
+        let (caller, _) = try liveCall()
+        let insiderSetUp: (ZMQSocket) throws -> Void = { try $0.makeCurveClient(self.insiderKeys, serverKey: self.harness.planeKeys.publicKey) }
+        let thieves = try [control, audio].map { Eavesdropper(try RawBusPeer(endpoint: $0, identity: "media-1", setUp: insiderSetUp)) }
+        usleep(500_000)  // their handshakes are done
+
+        assertParrotAnswers(caller)  // 5 s of audio both ways on the bridge, then a hang-up via signaling
+        let second = try TestCaller(gatewayPort: harness.ports.sip, codec: .pcmu)
+        XCTAssertEqual(second.invite(), 200, "a new call is placed on media-1")
+        guard let (status, _) = harness.waitForStatus(seconds: 5, { s in s.calls.count == 1 && s.workers.contains { $0.id == "media-1" && $0.activeSessions == 1 } }) else {
+            return XCTFail("media-1 did not take the new call: \(String(describing: harness.status()))")
+        }
+        XCTAssertEqual(status.calls.first?.worker, "media-1")
+        assertParrotAnswers(second)
+
+        for thief in thieves {
+            let heard = thief.stop()
+            XCTAssertEqual(heard.count, 0, "the thief received \(heard.prefix(3))")
+        }
+        XCTAssertEqual(harness.status()?.workers.map(\.id), ["media-1"])
     }
 
     func testOversizedAndOutOfRangeFramesAreDroppedAndCounted() throws {
@@ -197,5 +223,33 @@ final class BusSecurityTests: XCTestCase {
         let loose = try harness.start("vlgw-media", name: "loose", extra: ["VLGW_BUS_KEY_FILE": dir + "/media-b.key"])
         XCTAssertEqual(loose.wait(seconds: 10), 2, loose.output)
         XCTAssertTrue(loose.output.contains("VLGW_BUS_KEY_FILE") && loose.output.contains("chmod 600"), loose.output)
+    }
+}
+
+/// Reads a `RawBusPeer` on a thread of its own while the test drives calls, so nothing
+/// sent to it is missed even if its connection drops; `stop()` returns what it heard.
+final class Eavesdropper: @unchecked Sendable {
+    private let peer: RawBusPeer
+    private let lock = NSLock()
+    private var heard: [BusMessage] = []
+    private var stopped = false
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ peer: RawBusPeer) {
+        self.peer = peer
+        Thread { [self] in
+            while !lock.withLock({ stopped }) {
+                let got = peer.receive(seconds: 0.1)
+                lock.withLock { heard += got }
+            }
+            peer.close()
+            done.signal()
+        }.start()
+    }
+
+    func stop() -> [BusMessage] {
+        lock.withLock { stopped = true }
+        done.wait()
+        return lock.withLock { heard }
     }
 }

@@ -63,6 +63,24 @@ final class WorkerPoolTests: XCTestCase {
         XCTAssertEqual(rejoined.nextWorker, "media-b")
     }
 
+    /// Killed and restarted at once, before signaling noticed: the bus ROUTERs refuse a
+    /// second connection under a live identity (no handover), so the new process gets in
+    /// only because the kernel closed the old one's connection at once.
+    func testWorkerKilledAndRestartedAtOnceRejoins() throws {
+        try harness.start("vlgw-signaling")
+        let first = try harness.startWorker("media-b", capacity: 40)
+        guard harness.waitForStatus(seconds: 5, { $0.workers.contains { $0.id == "media-b" } }) != nil else { return XCTFail("worker never joined") }
+
+        first.signal(SIGKILL)
+        _ = first.wait(seconds: 2)  // gone, its ports free: what a supervisor's restart sees
+        let restarted = try harness.startWorker("media-b", capacity: 40)
+        guard let (_, seconds) = harness.waitForStatus(seconds: 5, { $0.workers.contains { $0.id == "media-b" && $0.pid == UInt32(restarted.pid) } }) else {
+            return XCTFail("restarted worker never rejoined: \(String(describing: harness.status()))")
+        }
+        print("worker pool: SIGKILLed worker restarted at once rejoined after \(Int(seconds * 1000)) ms")
+        XCTAssertLessThan(seconds, 3.0)
+    }
+
     func testSignalingRestartIsRejoinedByRunningWorkersAndBridge() throws {
         let signaling = try harness.start("vlgw-signaling")
         _ = try harness.startWorker("media-1")

@@ -51,14 +51,6 @@ public struct PeerPool<Info> {
 
     public mutating func remove(_ id: String) { peers[id] = nil }
 
-    /// Counts a peer as heard until `until` (its connection was taken over and it is
-    /// reconnecting): it is not dropped, and its calls do not move, meanwhile.
-    public mutating func holdOpen(_ id: String, until: UInt64) {
-        guard var peer = peers[id] else { return }
-        peer.lastSeen = max(peer.lastSeen, until)
-        peers[id] = peer
-    }
-
     /// Counts a session placed on a peer before its next heartbeat says so, so a burst of
     /// calls spreads instead of piling onto the worker that looked emptiest.
     public mutating func reserve(_ id: String) {
