@@ -212,7 +212,9 @@ public final class JitterBuffer {
                 rebase = true
                 return .buffering
             }
-            if underruns == 1 { grow(now: now) }
+            // No growth here: a packet that is merely late raises the target when it arrives
+            // (`put`), while a lost one never does. Growing on every hole made random loss
+            // swing the delay up and back down, a cut or a stretch in the speech each time.
             nextSeq += 1 // counted in `underruns`, not `lost`: it may still arrive (late)
             return .lost(nextSlot: nil)
         }
