@@ -59,10 +59,10 @@ extension BridgeService {
             guard let frames = session.framer.push(base64: e.delta) else {
                 return logger.warning("undecodable audio delta", metadata: ["session": "\(id)"])
             }
-            for frame in frames { sendToWorker(session, frame) }
+            for frame in frames { sendToWorker(session, frame, stampNs: receivedAtNs) }
         case .responseAudioDone(let e):
             guard !session.cancelledResponses.contains(e.responseId), let last = session.framer.flush() else { return }
-            sendToWorker(session, last)
+            sendToWorker(session, last, stampNs: receivedAtNs)
         case .responseDone(let e):
             session.responseActive = false
             if e.response.status == "cancelled" { session.cancelledResponses.insert(e.response.id) }
@@ -97,12 +97,13 @@ extension BridgeService {
     }
 
     /// 20 ms of AI audio to the worker that carries the call.
-    func sendToWorker(_ session: AISession, _ bytes: [UInt8]) {
+    /// `stampNs`: when the audio's delta reached the bridge (for the worker's latency metric).
+    func sendToWorker(_ session: AISession, _ bytes: [UInt8], stampNs: UInt64 = 0) {
         guard let worker = session.worker else { return }
         if session.firstAudioAt == nil { session.firstAudioAt = MonotonicClock.nowNs() }
         session.outSequence &+= 1
         let header = AudioFrameHeader(session: session.spec.session, sequence: session.outSequence, itemTag: session.itemTag,
-                                      offsetMs: UInt32(session.sentMs), sampleRate: session.spec.sampleRate)
+                                      offsetMs: UInt32(session.sentMs), sampleRate: session.spec.sampleRate, stampNs: stampNs)
         let g711 = session.format.isG711, ulaw = session.format == .g711Ulaw
         let count = g711 ? bytes.count : bytes.count / 2
         bytes.withUnsafeBytes { raw in
@@ -183,6 +184,7 @@ extension BridgeService {
             eventLog?.recordAudioSent(session, bytes: samples.count)
         }
         framesToAI.increment()
+        recordLatency(uplinkLatency, since: header.stampNs)
     }
 
     func toolCall(_ session: AISession, name: String, callID: String, arguments: String) {

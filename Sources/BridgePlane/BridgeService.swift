@@ -39,6 +39,9 @@ public final class BridgeService {
     let activeSessions = Gauge(label: "vlgw_ai_sessions_active")
     let bargeIns = Counter(label: "vlgw_ai_barge_ins_total")
     let framesToAI = Counter(label: "vlgw_ai_audio_frames_sent_total")
+    /// Added latency toward the AI: a caller RTP packet's arrival at the worker to its audio
+    /// handed to the WebSocket here (jitter buffer, the 20 ms tick and the bus included).
+    let uplinkLatency = Timer(label: "vlgw_audio_uplink_latency_seconds")   // AddedLatency.uplinkLabel
     let framesFromAI = Counter(label: "vlgw_ai_audio_frames_received_total")
 
     public init(process: PlaneProcess) throws {

@@ -57,6 +57,7 @@ extension CallMediaPipeline {
         while codecIn.count < codecFrame {
             kind = produceCodecFrame(now: now)
         }
+        if kind != .audio { callerFrameStampNs = 0 }
         let frame = UnsafeMutableBufferPointer(rebasing: decodeBuf[0..<codecFrame])
         codecIn.pop(into: frame)
         _ = callerTap.update(fromContentsOf: frame)
@@ -84,6 +85,7 @@ extension CallMediaPipeline {
             let pt = jitter.payloadType(slot: slot)
             let payload = jitter.payload(slot: slot)
             if pt == config.payloadType {
+                callerFrameStampNs = jitter.arrivalNanos(slot: slot)
                 let n = decode(payload)
                 if n > 0 { return .audio }
                 conceal(packet, next: nil)

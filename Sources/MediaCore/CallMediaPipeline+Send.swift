@@ -3,8 +3,12 @@ import AudioCodecs
 
 extension CallMediaPipeline {
     /// Queues AI audio (any length, at the AI rate) for playout to the caller.
-    public func enqueueAIAudio(_ pcm: UnsafeBufferPointer<Int16>) {
+    /// `stampNs`: when this audio reached the gateway (CLOCK_MONOTONIC; 0: unknown), for
+    /// `lastSentAIStampNs`.
+    public func enqueueAIAudio(_ pcm: UnsafeBufferPointer<Int16>, stampNs: UInt64 = 0) {
         ticksSinceAIAudio = 0
+        let before = playQueue.count
+        defer { aiStamps.pushed(playQueue.count - before, stampNs: stampNs) }
         guard let rs = outResampler else { playQueue.push(pcm); return }
         // Chunked so the scratch buffer bounds the output of each soxr call.
         var off = 0
@@ -36,6 +40,7 @@ extension CallMediaPipeline {
     public func clearPlayback() -> Int {
         let played = playedMs
         playQueue.removeAll()
+        aiStamps.clear()
         outResampler?.reset()
         playedSamples = 0
         return played
@@ -88,6 +93,7 @@ extension CallMediaPipeline {
             let needed = talking ? packetSamples : packetSamples + startCushionSamples
             let playable = avail >= needed || (avail > 0 && ticksSinceAIAudio >= 2)
             ticksSinceAIAudio &+= 1
+            lastSentAIStampNs = 0
             if !playable && !config.sendSilenceWhenIdle {
                 talking = false
                 timestamp &+= tsPerPacket
@@ -97,6 +103,7 @@ extension CallMediaPipeline {
             }
             if playable {
                 let got = playQueue.pop(into: sendPCM)
+                lastSentAIStampNs = aiStamps.popped(got)
                 if got < packetSamples { UnsafeMutableBufferPointer(rebasing: sendPCM[got..<packetSamples]).update(repeating: 0) }
                 playedSamples += got
                 header.marker = !talking || firstPacket

@@ -76,6 +76,14 @@ public final class CallMediaPipeline {
     var dtmfGen: DTMFGenerator?
     var dtmfTimestamp: UInt32 = 0
     public internal(set) var playedSamples = 0
+    /// When the AI audio queued for the caller reached the gateway, chunk by chunk.
+    var aiStamps = AudioStampQueue()
+    /// When the AI audio in the packet `nextOutgoingRTP` last produced reached the gateway
+    /// (CLOCK_MONOTONIC ns; 0: no AI audio in it, or unknown): the downlink's added latency.
+    public internal(set) var lastSentAIStampNs: UInt64 = 0
+    /// When the caller's RTP packet behind the frame `pullCallerFrame` last returned arrived
+    /// (CLOCK_MONOTONIC ns; 0: the frame was concealed or silence): the uplink's start.
+    public internal(set) var callerFrameStampNs: UInt64 = 0
     /// Mono recording mix buffer (sized on first use).
     var mixScratch: [Int16] = []
     var packetsSent: UInt32 = 0

@@ -37,6 +37,7 @@ public final class JitterBuffer {
     private var slotTimestamp: [UInt32]
     private var slotPT: [UInt8]
     private var slotMarker: [Bool]
+    private var slotArrival: [UInt64]
 
     private var ssrc: UInt32?
     private var highest: Int64 = -1
@@ -71,6 +72,7 @@ public final class JitterBuffer {
         slotTimestamp = Array(repeating: 0, count: cap)
         slotPT = Array(repeating: 0, count: cap)
         slotMarker = Array(repeating: false, count: cap)
+        slotArrival = Array(repeating: 0, count: cap)
         targetDepth = max(config.minDepth, min(config.maxDepth, config.initialDepth))
         self.clockRate = clockRate
     }
@@ -86,6 +88,8 @@ public final class JitterBuffer {
     public func payloadType(slot: Int) -> UInt8 { slotPT[slot] }
     public func timestamp(slot: Int) -> UInt32 { slotTimestamp[slot] }
     public func marker(slot: Int) -> Bool { slotMarker[slot] }
+    /// When the packet in `slot` arrived (the `arrivalNanos` it was put with).
+    public func arrivalNanos(slot: Int) -> UInt64 { slotArrival[slot] }
 
     public func reset() {
         for i in 0...mask { slotSeq[i] = -1 }
@@ -146,6 +150,7 @@ public final class JitterBuffer {
         slotTimestamp[slot] = h.timestamp
         slotPT[slot] = h.payloadType
         slotMarker[slot] = h.marker
+        slotArrival[slot] = now
         if payload.count > 0 {
             UnsafeMutableRawBufferPointer(rebasing: storage[(slot * config.maxPayload)..<(slot * config.maxPayload + payload.count)])
                 .copyMemory(from: payload)

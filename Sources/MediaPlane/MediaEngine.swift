@@ -45,6 +45,9 @@ final class MediaEngine {
     let unprovenSendNs: UInt64
     let packetsLost = Counter(label: "vlgw_rtp_packets_lost_total")
     let jitterGauge = Gauge(label: "vlgw_rtp_jitter_ms_max")
+    /// Added latency toward the caller: an AI audio delta's arrival at the bridge to the RTP
+    /// packet carrying it leaving here (queueing for real-time playout included).
+    let downlinkLatency = Timer(label: "vlgw_audio_downlink_latency_seconds")   // AddedLatency.downlinkLabel
 
     init(process: PlaneProcess, worker: MediaWorker, bindAddress: String) {
         self.process = process
@@ -222,7 +225,8 @@ final class MediaEngine {
             }
             session.frameSequence &+= 1
             let header = AudioFrameHeader(session: session.id, sequence: session.frameSequence, itemTag: session.playingItem,
-                                          offsetMs: UInt32(clamping: session.pipeline.playedMs), sampleRate: session.spec.aiSampleRate)
+                                          offsetMs: UInt32(clamping: session.pipeline.playedMs), sampleRate: session.spec.aiSampleRate,
+                                          stampNs: session.pipeline.callerFrameStampNs)
             _ = pcm.withUnsafeBufferPointer { bridge?.sendAudio(header, samples: UnsafeBufferPointer(rebasing: $0[0..<frame.samples])) }
 
             // One packet per 20 ms; after a stall the pipeline hands out the missed ones.
@@ -237,6 +241,7 @@ final class MediaEngine {
                 guard let remote = target else { unprovenSendSuppressed.increment(); continue }
                 if outPacket.withUnsafeBytes({ session.rtp.send(UnsafeRawBufferPointer(rebasing: $0[0..<length]), to: remote) }) {
                     packetsOut.increment()
+                    recordLatency(downlinkLatency, since: session.pipeline.lastSentAIStampNs)
                 }
             }
             if let recorder = session.recorder { session.pipeline.record(to: recorder) }
@@ -282,7 +287,7 @@ final class MediaEngine {
         }
         aiPCM.withUnsafeMutableBufferPointer { buffer in
             let count = AudioFrameCodec.copySamples(raw, into: buffer)
-            session.pipeline.enqueueAIAudio(UnsafeBufferPointer(rebasing: buffer[0..<count]))
+            session.pipeline.enqueueAIAudio(UnsafeBufferPointer(rebasing: buffer[0..<count]), stampNs: header.stampNs)
         }
     }
 

@@ -80,8 +80,8 @@ public final class SignalingService {
             if isNew { onBridgeJoined?(peer) }
         case .bridgeHeartbeat(let load):
             if !bridges.heartbeat(load, from: peer, now: now) { router.send(.announceRequest, to: peer) }
-        case .statusQuery(let requestID):
-            router.send(.statusReport(requestID: requestID, json: statusJSON()), to: peer)
+        case .statusQuery(let requestID, let callOffset):
+            router.send(.statusReport(requestID: requestID, json: statusJSON(callOffset: Int(callOffset))), to: peer)
         default:
             guard isFromSessionOwner(peer, message) else {
                 router.drop("not_owner", "dropped \(message.type) from a peer that does not hold its session", peer: peer)
@@ -154,9 +154,37 @@ public final class SignalingService {
             registration: registrationStatus())
     }
 
-    func statusJSON() -> String {
+    /// Bytes one status page may take: under the bus's 64 KB string field with room to spare,
+    /// however many workers there are and however long callers make their From.
+    static let statusPageBytes = 60_000
+
+    /// One page of status as JSON: the whole report with the calls from `callOffset` on that
+    /// fit the page, `callsTotal`, and `nextCallOffset` when more remain.
+    func statusJSON(callOffset: Int = 0) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        return (try? String(decoding: encoder.encode(status()), as: UTF8.self)) ?? "{}"
+        var report = status()
+        let all = report.calls
+        let start = min(max(0, callOffset), all.count)
+        report.calls = []
+        report.callsTotal = all.count
+        report.callOffset = start
+        report.nextCallOffset = start < all.count ? start : nil
+        // What the page costs without its calls (the offsets' digits included), then calls
+        // until the page is full; always at least one, so paging moves on.
+        let budget = Self.statusPageBytes - ((try? encoder.encode(report).count) ?? 0)
+        var page: [GatewayStatus.Call] = []
+        var bytes = 0
+        var index = start
+        while index < all.count {
+            let size = ((try? encoder.encode(all[index]).count) ?? 0) + 1
+            if !page.isEmpty, bytes + size > budget { break }
+            page.append(all[index])
+            bytes += size
+            index += 1
+        }
+        report.calls = page
+        report.nextCallOffset = index < all.count ? index : nil
+        return (try? String(decoding: encoder.encode(report), as: UTF8.self)) ?? "{}"
     }
 }

@@ -9,13 +9,19 @@ public struct AudioFrameHeader: Equatable, Sendable {
     /// Milliseconds into the item (AI audio) or into the call (caller audio).
     public var offsetMs: UInt32
     public var sampleRate: UInt32
+    /// When this audio entered the gateway (CLOCK_MONOTONIC ns, 0: unknown): worker → bridge,
+    /// the arrival of the caller's RTP packet it was decoded from; bridge → worker, the arrival
+    /// of the AI's audio delta. The receiving plane turns it into the added-latency metrics
+    /// (meaningful when both planes share a host, hence a clock).
+    public var stampNs: UInt64
 
-    public init(session: SessionID, sequence: UInt32, itemTag: UInt32 = 0, offsetMs: UInt32 = 0, sampleRate: UInt32) {
+    public init(session: SessionID, sequence: UInt32, itemTag: UInt32 = 0, offsetMs: UInt32 = 0, sampleRate: UInt32, stampNs: UInt64 = 0) {
         self.session = session
         self.sequence = sequence
         self.itemTag = itemTag
         self.offsetMs = offsetMs
         self.sampleRate = sampleRate
+        self.stampNs = stampNs
     }
 }
 
@@ -32,8 +38,8 @@ public struct AudioFrame: Equatable, Sendable {
 /// Reads and writes audio frames in place, so a worker or the bridge can move 50 frames a
 /// second per call without allocating.
 public enum AudioFrameCodec {
-    /// magic+version+type, session, sequence, itemTag, offsetMs, sampleRate, sample count.
-    public static let headerSize = BusWire.headerSize + 8 + 4 + 4 + 4 + 4 + 2
+    /// magic+version+type, session, sequence, itemTag, offsetMs, sampleRate, stampNs, sample count.
+    public static let headerSize = BusWire.headerSize + 8 + 4 + 4 + 4 + 4 + 8 + 2
     /// 40 ms at 48 kHz: anything larger is not a frame this system sends.
     public static let maxSamples = 1920
 
@@ -51,7 +57,8 @@ public enum AudioFrameCodec {
         out.storeBytes(of: header.itemTag.bigEndian, toByteOffset: 16, as: UInt32.self)
         out.storeBytes(of: header.offsetMs.bigEndian, toByteOffset: 20, as: UInt32.self)
         out.storeBytes(of: header.sampleRate.bigEndian, toByteOffset: 24, as: UInt32.self)
-        out.storeBytes(of: UInt16(count).bigEndian, toByteOffset: 28, as: UInt16.self)
+        out.storeBytes(of: header.stampNs.bigEndian, toByteOffset: 28, as: UInt64.self)
+        out.storeBytes(of: UInt16(count).bigEndian, toByteOffset: 36, as: UInt16.self)
         for i in 0..<count {
             out.storeBytes(of: samples[i].littleEndian, toByteOffset: headerSize + 2 * i, as: Int16.self)
         }
@@ -66,7 +73,8 @@ public enum AudioFrameCodec {
         guard type == BusMessageType.audioFrame.rawValue else { throw .unknownType(type) }
         let header = AudioFrameHeader(
             session: SessionID(try r.u64("session")), sequence: try r.u32("sequence"),
-            itemTag: try r.u32("itemTag"), offsetMs: try r.u32("offsetMs"), sampleRate: try r.u32("sampleRate"))
+            itemTag: try r.u32("itemTag"), offsetMs: try r.u32("offsetMs"), sampleRate: try r.u32("sampleRate"),
+            stampNs: try r.u64("stampNs"))
         let count = Int(try r.u16("sampleCount"))
         guard count <= maxSamples else { throw .invalidValue(field: "sampleCount") }
         guard header.sampleRate >= 8000, header.sampleRate <= 48000 else { throw .invalidValue(field: "sampleRate") }

@@ -96,7 +96,7 @@ extension BusMessage {
         case .playbackClear:
             return .playbackClear(try r.session())
         case .statusQuery:
-            return .statusQuery(requestID: try r.u32("requestID"))
+            return .statusQuery(requestID: try r.u32("requestID"), callOffset: try r.u32("callOffset"))
         case .statusReport:
             return .statusReport(requestID: try r.u32("requestID"), json: try r.string("json"))
         case .playbackPosition:

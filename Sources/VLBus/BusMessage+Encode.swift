@@ -46,8 +46,8 @@ extension BusMessage {
             w.string(spec.workerID); w.u32(spec.sampleRate); w.bool(spec.resumed); w.string(spec.audioFormat)
         case .aiSessionReady(let id), .playbackClear(let id):
             w.u64(id.raw)
-        case .statusQuery(let requestID):
-            w.u32(requestID)
+        case .statusQuery(let requestID, let callOffset):
+            w.u32(requestID); w.u32(callOffset)
         case .statusReport(let requestID, let json):
             w.u32(requestID); w.string(json)
         case .playbackPosition(let id, let tag, let played, let queued):

@@ -84,7 +84,9 @@ public enum BusMessage: Equatable, Sendable {
     case speakingState(SessionID, SpeakingState)
     case transcriptLine(SessionID, TranscriptLine)
 
-    case statusQuery(requestID: UInt32)
+    /// One page of status: everything but the calls list, plus the calls from `callOffset` on
+    /// that fit one reply (`GatewayStatus.nextCallOffset` says where the next page starts).
+    case statusQuery(requestID: UInt32, callOffset: UInt32 = 0)
     /// Status as a JSON document (operators read it; its shape is documented in `vlgw status`).
     case statusReport(requestID: UInt32, json: String)
 

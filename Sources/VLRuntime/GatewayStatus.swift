@@ -59,6 +59,12 @@ public struct GatewayStatus: Codable, Sendable {
     /// The worker the next call would go to (least loaded), if any is live.
     public var nextWorker: String?
     public var registration: String?
+    /// Paging of `calls` (a report is sent in pages: see `BusMessage.statusQuery`): how many
+    /// calls there are in all, where this page's start, and where the next page starts
+    /// (nil on the last page). A report assembled from every page has them all.
+    public var callsTotal: Int?
+    public var callOffset: Int?
+    public var nextCallOffset: Int?
 
     public init(uptimeMs: UInt64, sipListening: [String], workers: [Worker], bridges: [Bridge], calls: [Call], nextWorker: String?, registration: String?) {
         self.uptimeMs = uptimeMs; self.sipListening = sipListening; self.workers = workers; self.bridges = bridges

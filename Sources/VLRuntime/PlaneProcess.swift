@@ -44,7 +44,9 @@ public final class PlaneProcess {
             Glibc.exit(2)
         }
         PlaneLogging.bootstrap(level: config.observability.logLevel)
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        var metrics = PrometheusMetricsFactory(registry: registry)
+        for label in [AddedLatency.uplinkLabel, AddedLatency.downlinkLabel] { metrics.durationHistogramBuckets[label] = AddedLatency.buckets }
+        MetricsSystem.bootstrap(metrics)
         logger = Logger(label: name)
         notifier = SystemdNotifier(environment: environment)
         SignalWatcher.watch(on: reactor) { [unowned self] signo in

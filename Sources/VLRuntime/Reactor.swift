@@ -1,39 +1,89 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CLinux
 import ZeroMQ
 
-/// One thread, one loop: zmq_poll over the plane's ZeroMQ sockets and plain file
-/// descriptors (SIP/RTP sockets, eventfds, signalfd), plus a timer heap. Each plane runs
-/// its state on a reactor, so plane state needs no locks; other threads talk to it through
-/// an `Inbox`.
+/// One thread, one loop: epoll over plain file descriptors (SIP/RTP sockets, eventfds,
+/// signalfd) and the plane's ZeroMQ sockets (through their ZMQ_FD), plus a timer heap.
+/// Each plane runs its state on a reactor, so plane state needs no locks; other threads
+/// talk to it through an `Inbox`.
+///
+/// Why epoll and not zmq_poll: a media worker watches two descriptors per call, and a poll
+/// set is rescanned whole on every wake-up (one per RTP packet at light load); epoll hands
+/// back only what is ready, so the cost of a wake-up does not grow with the number of calls.
+///
+/// ZeroMQ sockets are not trusted to their descriptor alone: ZMQ_FD only says "the socket's
+/// state may have changed", and a send on the socket can consume that signal while a message
+/// is already waiting. So a socket's readiness (ZMQ_EVENTS, two system calls) is read when
+/// its descriptor signalled, when it was sent on since the last look, when its handler left
+/// a message, and every 100 ms regardless; the loop never sleeps while one of those is owed.
 public final class Reactor {
     public typealias Handler = () -> Void
 
-    private struct Watch {
-        var token: Int
-        var item: ZMQPoller.Item
-        var writable = false
-        var handler: Handler
+    /// What one descriptor is watched for: at most one reader and one writer.
+    private struct FDWatch {
+        var readToken: Int?
+        var reader: Handler?
+        var writeToken: Int?
+        var writer: Handler?
     }
 
-    private var watches: [Watch] = []
-    private var poller = ZMQPoller()
-    private var pollerIsStale = true
+    private struct SocketWatch {
+        var token: Int
+        var socket: ZMQSocket
+        var fd: Int32
+        var handler: Handler
+        /// Its descriptor signalled, or its handler left a message: read its readiness.
+        var due = true
+    }
+
+    private let epollFD: Int32
+    private var fdWatches: [Int32: FDWatch] = [:]
+    /// Which descriptor (and direction) each token watches.
+    private var tokens: [Int: (fd: Int32, writable: Bool)] = [:]
+    private var socketWatches: [SocketWatch] = []
+    /// What each descriptor in the epoll set is registered for.
+    private var interest: [Int32: UInt32] = [:]
+    private var events: [epoll_event]
     private var nextToken = 1
     private var timers = TimerQueue()
     private var running = false
     private var due: [UInt64] = []
+    private var lastSweep: UInt64 = 0
+    /// How often every ZeroMQ socket's readiness is read whatever its descriptor said.
+    private static let sweepNs: UInt64 = 100_000_000
+    /// epoll_wait's batch: up to this many ready descriptors per wake-up.
+    private static let batch = 256
 
-    public init() {}
+    public init() {
+        epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
+        precondition(epollFD >= 0, "epoll_create1 failed: errno \(errno)")
+        events = [epoll_event](repeating: epoll_event(), count: Self.batch)
+    }
+
+    deinit { close(epollFD) }
 
     /// Calls `handler` whenever `socket` has a message. The handler must drain it.
     @discardableResult
     public func watch(_ socket: ZMQSocket, _ handler: @escaping Handler) -> Int {
-        add(.socket(socket), handler)
+        let token = takeToken()
+        guard let fd = socket.pollDescriptor else { return token }   // a closed socket: nothing to watch
+        socketWatches.append(SocketWatch(token: token, socket: socket, fd: fd, handler: handler))
+        tokens[token] = (fd, false)
+        register(fd)
+        return token
     }
 
     /// Calls `handler` whenever `fd` is readable.
     @discardableResult
     public func watch(fd: Int32, _ handler: @escaping Handler) -> Int {
-        add(.fd(fd), handler)
+        let token = takeToken()
+        fdWatches[fd, default: FDWatch()].readToken = token
+        fdWatches[fd]!.reader = handler
+        tokens[token] = (fd, false)
+        register(fd)
+        return token
     }
 
     /// Calls `handler` whenever `fd` is writable or in error (a non-blocking TCP connect
@@ -41,12 +91,36 @@ public final class Reactor {
     /// there is nothing left to write, or the loop spins.
     @discardableResult
     public func watchWritable(fd: Int32, _ handler: @escaping Handler) -> Int {
-        add(.fd(fd), writable: true, handler)
+        let token = takeToken()
+        fdWatches[fd, default: FDWatch()].writeToken = token
+        fdWatches[fd]!.writer = handler
+        tokens[token] = (fd, true)
+        register(fd)
+        return token
     }
 
     public func unwatch(_ token: Int) {
-        watches.removeAll { $0.token == token }
-        pollerIsStale = true
+        guard let (fd, writable) = tokens.removeValue(forKey: token) else { return }
+        if let index = socketWatches.firstIndex(where: { $0.token == token }) {
+            socketWatches.remove(at: index)
+            if !socketWatches.contains(where: { $0.fd == fd }) { deregister(fd) }
+            return
+        }
+        guard var watch = fdWatches[fd] else { return }
+        if writable, watch.writeToken == token {
+            watch.writeToken = nil; watch.writer = nil
+        } else if !writable, watch.readToken == token {
+            watch.readToken = nil; watch.reader = nil
+        } else {
+            return   // replaced by a newer watch of the same direction: that one stays
+        }
+        if watch.reader == nil && watch.writer == nil {
+            fdWatches[fd] = nil
+            deregister(fd)
+        } else {
+            fdWatches[fd] = watch
+            register(fd)
+        }
     }
 
     @discardableResult
@@ -76,24 +150,31 @@ public final class Reactor {
     public func run() {
         running = true
         while running {
-            if pollerIsStale { rebuildPoller() }
+            let socketsPending = serviceSockets()
             let now = MonotonicClock.nowNs()
-            var timeoutMs = 1000
-            if let deadline = timers.nextDeadline() {
-                timeoutMs = deadline <= now ? 0 : Int(min(1000, (deadline - now + 999_999) / 1_000_000))
+            var timeoutMs: Int32 = socketsPending ? 0 : 1000
+            if !socketsPending, let deadline = timers.nextDeadline() {
+                timeoutMs = deadline <= now ? 0 : Int32(min(1000, (deadline - now + 999_999) / 1_000_000))
             }
-            let ready: Int
-            do { ready = try poller.poll(timeoutMs: timeoutMs) } catch {
-                // ETERM: the context is shutting down; nothing else is recoverable here either.
-                running = false
+            let ready = events.withUnsafeMutableBufferPointer { epoll_wait(epollFD, $0.baseAddress, Int32($0.count), timeoutMs) }
+            if ready < 0 && errno != EINTR {
+                running = false   // EBADF/EINVAL: the loop itself is broken; nothing is recoverable
                 break
             }
-            if ready > 0 {
-                // Snapshot: a handler may watch/unwatch while we iterate.
-                let snapshot = watches
-                for (index, watch) in snapshot.enumerated() where index < poller.count
-                    && (watch.writable ? poller.isWritable(index) : poller.isReadable(index)) {
-                    watch.handler()
+            for i in 0..<Int(max(0, ready)) {
+                let fd = events[i].data.fd
+                let flags = events[i].events
+                guard let watch = fdWatches[fd] else {
+                    socketSignalled(fd)   // a ZeroMQ socket's descriptor (or one unwatched meanwhile)
+                    continue
+                }
+                let failed = flags & (EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0
+                if flags & EPOLLIN.rawValue != 0 || (failed && watch.writer == nil), let reader = watch.reader {
+                    reader()
+                }
+                // The reader may have unwatched or replaced the writer: look again.
+                if flags & EPOLLOUT.rawValue != 0 || failed, let writer = fdWatches[fd]?.writer {
+                    writer()
                 }
             }
             due.removeAll(keepingCapacity: true)
@@ -106,17 +187,67 @@ public final class Reactor {
 
     public func stop() { running = false }
 
-    private func add(_ item: ZMQPoller.Item, writable: Bool = false, _ handler: @escaping Handler) -> Int {
-        let token = nextToken
-        nextToken += 1
-        watches.append(Watch(token: token, item: item, writable: writable, handler: handler))
-        pollerIsStale = true
-        return token
+    // MARK: Internals
+
+    /// Runs the handler of each ZeroMQ socket that may have a message and has one; true if
+    /// one is still owed a look (its handler left a message, or sent on a socket already
+    /// looked at): the loop then does not sleep.
+    private func serviceSockets() -> Bool {
+        let now = MonotonicClock.nowNs()
+        let sweep = now &- lastSweep >= Self.sweepNs
+        if sweep { lastSweep = now }
+        var index = 0
+        while index < socketWatches.count {
+            let watch = socketWatches[index]
+            if sweep || watch.due || watch.socket.needsEventCheck {
+                socketWatches[index].due = false
+                if watch.socket.canReceive {
+                    watch.handler()
+                    // The handler may have unwatched this or other sockets.
+                    if index < socketWatches.count, socketWatches[index].token == watch.token, watch.socket.canReceive {
+                        socketWatches[index].due = true
+                    }
+                }
+            }
+            index += 1
+        }
+        return socketWatches.contains { $0.due || $0.socket.needsEventCheck }
     }
 
-    private func rebuildPoller() {
-        poller.removeAll()
-        for w in watches { poller.add(w.item, writable: w.writable) }
-        pollerIsStale = false
+    /// A ZeroMQ socket's descriptor signalled.
+    private func socketSignalled(_ fd: Int32) {
+        for index in socketWatches.indices where socketWatches[index].fd == fd { socketWatches[index].due = true }
+    }
+
+    private func takeToken() -> Int {
+        defer { nextToken += 1 }
+        return nextToken
+    }
+
+    /// Adds `fd` to the epoll set, or updates what it is watched for.
+    private func register(_ fd: Int32) {
+        var wanted = UInt32(0)
+        if let watch = fdWatches[fd] {
+            if watch.reader != nil { wanted |= EPOLLIN.rawValue }
+            if watch.writer != nil { wanted |= EPOLLOUT.rawValue }
+        }
+        if socketWatches.contains(where: { $0.fd == fd }) { wanted |= EPOLLIN.rawValue }   // a ZeroMQ socket's signal
+        var event = epoll_event()
+        event.events = wanted
+        event.data.fd = fd
+        if let current = interest[fd] {
+            if current == wanted { return }
+            // ENOENT: the descriptor was closed without an unwatch and its number reused.
+            if epoll_ctl(epollFD, EPOLL_CTL_MOD, fd, &event) != 0 { _ = epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, &event) }
+        } else if epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, &event) != 0, errno == EEXIST {
+            _ = epoll_ctl(epollFD, EPOLL_CTL_MOD, fd, &event)
+        }
+        interest[fd] = wanted
+    }
+
+    private func deregister(_ fd: Int32) {
+        interest[fd] = nil
+        // The descriptor may be closed already (the kernel then dropped it from the set).
+        _ = epoll_ctl(epollFD, EPOLL_CTL_DEL, fd, nil)
     }
 }

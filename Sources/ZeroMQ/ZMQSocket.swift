@@ -130,6 +130,9 @@ public final class ZMQSocket {
         var flags: Int32 = 0
         if more { flags |= ZMQ_SNDMORE }
         if dontWait { flags |= ZMQ_DONTWAIT }
+        // libzmq may process the socket's pending commands here, consuming the ZMQ_FD signal
+        // of a message that is already waiting: the reactor must look at this socket again.
+        needsEventCheck = true
         let rc = zmq_send(try live("send"), bytes.baseAddress, bytes.count, flags)
         if rc < 0 {
             let error = ZMQError.last("zmq_send")
@@ -204,8 +207,23 @@ public final class ZMQSocket {
         }
     }
 
+    /// The descriptor that signals "this socket's state may have changed" (ZMQ_FD), for an
+    /// epoll loop; nil once closed. Readiness itself is read from `canReceive`.
+    public var pollDescriptor: Int32? {
+        guard let handle else { return nil }
+        var fd: Int32 = -1
+        var size = MemoryLayout<Int32>.size
+        guard zmq_getsockopt(handle, ZMQ_FD, &fd, &size) == 0, fd >= 0 else { return nil }
+        return fd
+    }
+
+    /// Set by every send, cleared by `canReceive`: whether the socket's ZMQ_FD may have
+    /// lost a signal since its readiness was last read (see `Reactor`).
+    public private(set) var needsEventCheck = false
+
     /// The socket's readiness flags (ZMQ_EVENTS), for edge cases around polling.
     public var canReceive: Bool {
+        needsEventCheck = false
         guard let handle else { return false }
         var events: Int32 = 0
         var size = MemoryLayout<Int32>.size

@@ -12,7 +12,7 @@ import VLTestSupport
 final class MetricsReferenceTests: XCTestCase {
     static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    struct Documented { let name: String; let labels: [String]; let plane: String }
+    struct Documented { let name: String; let type: String; let labels: [String]; let plane: String }
 
     /// The rows of the README's Metrics reference table.
     func readmeReference() throws -> [Documented] {
@@ -23,7 +23,7 @@ final class MetricsReferenceTests: XCTestCase {
             let cells = line.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
             guard cells.count >= 6, cells[1].hasPrefix("`vlgw_") else { return nil }
             let labels = cells[3] == "—" ? [] : [String(cells[3].drop { $0 == "`" }.prefix { $0 != "`" })]
-            return Documented(name: cells[1].trimmingCharacters(in: CharacterSet(charactersIn: "`")), labels: labels, plane: cells[4])
+            return Documented(name: cells[1].trimmingCharacters(in: CharacterSet(charactersIn: "`")), type: cells[2], labels: labels, plane: cells[4])
         }
     }
 
@@ -42,8 +42,17 @@ final class MetricsReferenceTests: XCTestCase {
         return names
     }
 
-    /// Metric names the dashboard's queries use.
-    func dashboardMetrics() throws -> Set<String> {
+    /// A histogram's series (`_bucket`, `_sum`, `_count`) under the histogram's own name.
+    static func baseName(_ name: String, histograms: Set<String>) -> String {
+        for suffix in ["_bucket", "_sum", "_count"] where name.hasSuffix(suffix) {
+            let base = String(name.dropLast(suffix.count))
+            if histograms.contains(base) { return base }
+        }
+        return name
+    }
+
+    /// Metric names the dashboard's queries use (a histogram's series by its own name).
+    func dashboardMetrics(histograms: Set<String>) throws -> Set<String> {
         let data = try Data(contentsOf: Self.repo.appendingPathComponent("config/grafana-dashboard.json"))
         let json = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
         let panels = try XCTUnwrap(json["panels"] as? [[String: Any]])
@@ -55,7 +64,7 @@ final class MetricsReferenceTests: XCTestCase {
                 guard let expr = target["expr"] as? String else { continue }
                 queries += 1
                 for m in pattern.matches(in: expr, range: NSRange(expr.startIndex..., in: expr)) {
-                    names.insert(String(expr[Range(m.range, in: expr)!]))
+                    names.insert(Self.baseName(String(expr[Range(m.range, in: expr)!]), histograms: histograms))
                 }
             }
         }
@@ -76,7 +85,8 @@ final class MetricsReferenceTests: XCTestCase {
         XCTAssertFalse(defined.isEmpty)
         XCTAssertEqual(documented.subtracting(defined), [], "README documents metrics the sources do not define")
         XCTAssertEqual(defined.subtracting(documented), [], "the sources define metrics the README does not document")
-        let dashboard = try dashboardMetrics()
+        let histograms = Set(reference.filter { $0.type == "histogram" }.map(\.name))
+        let dashboard = try dashboardMetrics(histograms: histograms)
         XCTAssertEqual(dashboard.subtracting(documented), [], "the dashboard queries metrics the README does not document")
         XCTAssertEqual(documented.subtracting(dashboard), [], "documented metrics without a dashboard panel")
 
@@ -128,12 +138,19 @@ final class MetricsReferenceTests: XCTestCase {
         let scrapes = ["signaling": httpGet(port: ports.metrics, path: "/metrics"),
                        "media": httpGet(port: mediaMetrics, path: "/metrics"),
                        "bridge": httpGet(port: ports.metrics + 1, path: "/metrics")]
+        // A histogram's series count as the histogram, their bucket bound (`le`) as no label.
         func samples(_ text: String) -> [(name: String, labels: String, value: Double)] {
             text.split(separator: "\n").compactMap { line in
                 guard line.hasPrefix("vlgw_"), let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else { return nil }
                 let series = line[..<space]
-                let name = String(series.prefix { $0 != "{" && $0 != " " })
-                return (name, String(series.dropFirst(name.count)), value)
+                let raw = String(series.prefix { $0 != "{" && $0 != " " })
+                let name = Self.baseName(raw, histograms: histograms)
+                var labels = String(series.dropFirst(raw.count))
+                if name != raw {
+                    labels = labels.replacingOccurrences(of: #"le="[^"]*",?"#, with: "", options: .regularExpression)
+                    if labels == "{}" { labels = "" }
+                }
+                return (name, labels, value)
             }
         }
         for (plane, text) in scrapes {

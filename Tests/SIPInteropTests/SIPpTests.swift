@@ -177,6 +177,60 @@ final class SIPpTests: XCTestCase {
     func testSIPpToneCallPCMU() throws { try sippToneCall(codec: "PCMU", payloadType: 0) }
     func testSIPpToneCallPCMA() throws { try sippToneCall(codec: "PCMA", payloadType: 8) }
 
+    /// `vlgw status` lists every call when they no longer fit one bus reply (a 64 KB field):
+    /// 90 calls with 700-byte From URIs take two pages, and `vlgw status --json` prints
+    /// all 90, each once, with the paging fields gone from the assembled report.
+    func testStatusListsEveryCallBeyondOneReply() throws {
+        // A generous peer timeout: on a loaded machine a burst of call setups can delay a
+        // heartbeat past 1.5 s, and a call moved off a worker thought lost gets a re-INVITE
+        // this scenario does not expect.
+        try startGateway(extra: ["VLGW_PEER_TIMEOUT_MS": "6000"])
+        let calls = 90
+        let padding = String(repeating: "x", count: 700)
+        let from = "<sip:caller-[call_number]-\(padding)@[local_ip]:[local_port]>;tag=[call_number]"
+        let scenario = Scenarios.holdCall(from: from, holdMs: 15_000)
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var sippResult: (status: Int32, output: String)?
+        let dir = NSTemporaryDirectory() + "sipp-status-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try scenario.write(toFile: "\(dir)/scenario.xml", atomically: true, encoding: .utf8)
+        let args = ["127.0.0.1:\(harness.ports.sip)", "-i", "127.0.0.1", "-p", String(harness.ports.spare), "-mp", String(harness.ports.sippMedia),
+                    "-timeout", "60s", "-timeout_error", "-nostdin", "-sf", "\(dir)/scenario.xml", "-m", "\(calls)", "-l", "\(calls)", "-r", "50"]
+        DispatchQueue.global().async {
+            sippResult = try? runSIPp(args, in: dir)
+            done.signal()
+        }
+        var seen = "no status"
+        // Polled with a generous answer time: a page of 150 calls is JSON-encoded by a debug
+        // build on a machine that may be busy.
+        var up: GatewayStatus?
+        let deadline = Date().addingTimeInterval(20)
+        while up == nil, Date() < deadline {
+            if let s = harness.status(timeoutMs: 2000) {
+                seen = "\(s.callsTotal ?? -1) calls, first page \(s.calls.count): \(Dictionary(grouping: s.calls, by: \.state).mapValues(\.count))"
+                if s.callsTotal == calls && s.calls.allSatisfy({ $0.state == "answered" }) { up = s }
+            }
+            usleep(100_000)
+        }
+        XCTAssertNotNil(up, "all \(calls) calls up; last seen: \(seen)")
+        XCTAssertNotNil(up?.nextCallOffset, "the first page alone does not hold them")
+        let status = try harness.start("vlgw", name: "status-json", arguments: ["status", "--json", "--timeout", "5"])
+        XCTAssertEqual(status.wait(seconds: 10), 0, status.output)
+        let json = status.output.split(separator: "\n").first { $0.hasPrefix("{") }.map(String.init) ?? ""
+        let report = try JSONDecoder().decode(GatewayStatus.self, from: Data(json.utf8))
+        XCTAssertEqual(report.calls.count, calls)
+        XCTAssertEqual(Set(report.calls.map(\.session)).count, calls, "no call twice")
+        XCTAssertTrue(report.calls.allSatisfy { $0.from.contains(padding) })
+        XCTAssertNil(report.nextCallOffset)
+        let table = try harness.start("vlgw", name: "status-table", arguments: ["status", "--timeout", "5"])
+        XCTAssertEqual(table.wait(seconds: 10), 0, table.output)
+        XCTAssertTrue(table.output.contains("calls (\(calls)):"), table.output)
+        XCTAssertEqual(table.output.components(separatedBy: "from sip:caller-").count - 1, calls)
+        XCTAssertEqual(done.wait(timeout: .now() + 60), .success, "SIPp finished")
+        XCTAssertEqual(sippResult?.status, 0, sippResult?.output ?? "SIPp did not run")
+    }
+
     func testOptionsKeepAlive() throws {
         try startGateway()
         let r = try sipp(["-m", "3", "-r", "10"], scenario: Scenarios.options)
@@ -225,6 +279,24 @@ enum Scenarios {
           <nop><action><exec play_pcap_audio="\(pcap)"/></action></nop>
           <pause milliseconds="\(holdMs)"/>
         \(byeAndOK)
+        </scenario>
+        """
+    }
+
+    /// A call from `from` (a whole From header value, tag included) held `holdMs`, then BYE.
+    static func holdCall(from: String, holdMs: Int) -> String {
+        let inviteFromSIPp = invite().replacingOccurrences(of: "From: <sip:sipp@[local_ip]:[local_port]>;tag=[call_number]", with: "From: \(from)")
+        let inDialog = { (text: String) in text.replacingOccurrences(of: "From: <sip:sipp@[local_ip]:[local_port]>;tag=[call_number]", with: "From: \(from)") }
+        return """
+        <?xml version="1.0" encoding="ISO-8859-1" ?>
+        <scenario name="held call">
+        \(inviteFromSIPp)
+          <recv response="100" optional="true"/>
+          <recv response="180" optional="true"/>
+          <recv response="200" rrs="true"/>
+        \(inDialog(ackAfter200))
+          <pause milliseconds="\(holdMs)"/>
+        \(inDialog(byeAndOK))
         </scenario>
         """
     }

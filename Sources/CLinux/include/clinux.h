@@ -1,7 +1,8 @@
-// Linux interfaces Glibc's Swift module map leaves out (signalfd, eventfd, prctl).
+// Linux interfaces Glibc's Swift module map leaves out (signalfd, eventfd, epoll, prctl).
 #pragma once
 #include <sys/signalfd.h>
 #include <sys/eventfd.h>
+#include <sys/epoll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <linux/if_packet.h>
