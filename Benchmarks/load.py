@@ -339,6 +339,7 @@ def main():
     p.add_argument("--warmup", type=float, default=5)
     p.add_argument("--bin", default=os.path.join(ROOT, ".build", "release"))
     p.add_argument("--json", action="store_true", help="print the raw figures as JSON lines too")
+    p.add_argument("--skip-rtpengine", action="store_true", help="vlgw only (e.g. to compare two builds of it)")
     args = p.parse_args()
     workdir = tempfile.mkdtemp(prefix="vlgw-load-")
     generator = build_generator(workdir)
@@ -359,6 +360,9 @@ def main():
             "downlink_p50_ms": down[0], "downlink_p99_ms": down[1], "downlink_samples": down[2],
         }
         for mode in RTPENGINE_MODES:
+            if args.skip_rtpengine:
+                row[f"rtpengine_{mode}_us"], row[f"rtpengine_{mode}_ok"], row[f"rtpengine_{mode}_cpu"] = 0, False, 0
+                continue
             result, cpu, ok = run_rtpengine(n, mode, args, generator, workdir)
             row[f"rtpengine_{mode}_us"] = per_call_us(cpu, n)
             row[f"rtpengine_{mode}_ok"] = ok

@@ -39,7 +39,9 @@ public final class PolyphaseResampler {
         // zero-padded to a multiple of L for the polyphase split).
         let q = (zeroCrossings * max(up, down) + up * down - 1) / (up * down)
         let n = 2 * up * down * q + 1
-        taps = (n + up - 1) / up
+        // Taps per phase rounded up to a whole number of 8-wide vectors (the extra ones are
+        // zero): the dot product then has no scalar tail.
+        taps = ((n + up - 1) / up + 7) / 8 * 8
         let total = taps * up
         // Cutoff in cycles/sample at the upsampled rate.
         let fc = 0.5 * cutoff / Double(max(up, down))
@@ -91,7 +93,9 @@ public final class PolyphaseResampler {
             let i = t / up
             let p = t - i * up
             let y = dot(c + p * taps, b + (i - taps + 1), taps)
-            out[produced] = Int16(max(-32768, min(32767, y.rounded())))
+            // Round half away from zero by truncation (Float.rounded() is a libm call per sample).
+            let clamped = max(-32768, min(32767, y))
+            out[produced] = Int16(clamped + (clamped < 0 ? -0.5 : 0.5))
             produced += 1
             t += down
         }
@@ -105,19 +109,21 @@ public final class PolyphaseResampler {
         return produced
     }
 
-    /// 8-wide SIMD dot product (scalar tail); unaligned loads are fine on x86/ARM.
+    /// Dot product of `n` floats, `n` a multiple of 8: two 8-wide accumulators, so the
+    /// multiply-adds of one do not wait on the other's. Unaligned loads are fine on x86/ARM.
     @inline(__always)
     private func dot(_ a: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ n: Int) -> Float {
-        var acc = SIMD8<Float>()
+        var acc0 = SIMD8<Float>(), acc1 = SIMD8<Float>()
         var k = 0
         let ra = UnsafeRawPointer(a), rx = UnsafeRawPointer(x)
-        while k + 8 <= n {
-            acc += ra.loadUnaligned(fromByteOffset: k * 4, as: SIMD8<Float>.self)
-                 * rx.loadUnaligned(fromByteOffset: k * 4, as: SIMD8<Float>.self)
-            k += 8
+        while k + 16 <= n {
+            acc0 += ra.loadUnaligned(fromByteOffset: k * 4, as: SIMD8<Float>.self) * rx.loadUnaligned(fromByteOffset: k * 4, as: SIMD8<Float>.self)
+            acc1 += ra.loadUnaligned(fromByteOffset: k * 4 + 32, as: SIMD8<Float>.self) * rx.loadUnaligned(fromByteOffset: k * 4 + 32, as: SIMD8<Float>.self)
+            k += 16
         }
-        var s = acc.sum()
-        while k < n { s += a[k] * x[k]; k += 1 }
-        return s
+        if k < n {
+            acc0 += ra.loadUnaligned(fromByteOffset: k * 4, as: SIMD8<Float>.self) * rx.loadUnaligned(fromByteOffset: k * 4, as: SIMD8<Float>.self)
+        }
+        return (acc0 + acc1).sum()
     }
 }

@@ -112,7 +112,7 @@ extension BridgeService {
                     samples[i] = g711 ? (ulaw ? G711.ulawDecode(raw[i]) : G711.alawDecode(raw[i]))
                                       : Int16(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * i, as: Int16.self))
                 }
-                audio.sendAudio(header, samples: UnsafeBufferPointer(samples), to: worker)
+                audio.queueAudio(header, samples: UnsafeBufferPointer(samples), to: worker)
             }
         }
         session.sentMs += count * 1000 / Int(session.spec.sampleRate)
@@ -255,7 +255,7 @@ extension BridgeService {
         session.outSequence &+= 1
         let header = AudioFrameHeader(session: session.spec.session, sequence: session.outSequence, itemTag: session.itemTag,
                                       offsetMs: 0, sampleRate: session.spec.sampleRate)
-        samples.withUnsafeBufferPointer { _ = audio.sendAudio(header, samples: $0, to: worker) }
+        samples.withUnsafeBufferPointer { audio.queueAudio(header, samples: $0, to: worker) }
     }
 
     /// Hang up once the goodbye the caller is hearing has played out.

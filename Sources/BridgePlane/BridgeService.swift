@@ -66,6 +66,8 @@ public final class BridgeService {
         security = process.busSecurity(connects: true, binds: true, allowListOptional: true)
         audio = try AudioBusPort(context: process.zmq, role: .bridge(bind: config.bus.bridgeAudioBind), security: security, reactor: process.reactor, logger: logger)
         audio.onAudio = { [unowned self] identity, header, samples in callerAudio(identity, header, samples) }
+        // Frames for workers queued during a turn of the loop go out together at its end.
+        process.reactor.atEndOfEveryTurn { [unowned self] in audio.flushAudio() }
         audio.onMessage = { [unowned self] identity, message in workerMessage(identity, message) }
         control = try ControlChannel(context: process.zmq, endpoint: config.bus.controlConnect, identity: bridgeID, security: security,
                                      reactor: process.reactor, logger: logger) { [unowned self] message in handle(message) }

@@ -32,6 +32,12 @@ final class MediaEngine {
     let packetsIn = Counter(label: "vlgw_rtp_packets_received_total")
     let packetsOut = Counter(label: "vlgw_rtp_packets_sent_total")
     let bytesIn = Counter(label: "vlgw_rtp_bytes_received_total")
+    /// The per-packet counts, kept as plain integers on the packet path and added to the
+    /// counters above once a second (`publishCounts`): a metrics update per packet costs
+    /// more than the packet's own bookkeeping.
+    private var unpublishedPacketsIn = 0
+    private var unpublishedBytesIn = 0
+    private var unpublishedPacketsOut = 0
     /// RTP from a stranger after the caller's source was learned (RTP Bleed attempts).
     let rejectedSources = Counter(label: "vlgw_rtp_rejected_source_total")
     /// RTCP from any host but the learned caller's.
@@ -58,6 +64,17 @@ final class MediaEngine {
         ports = PortPool(base: process.config.media.portBase, count: process.config.media.portCount)
         let start = MonotonicClock.nowNs()
         process.reactor.every(ns: tickNs, firstAt: start + tickNs) { [unowned self] in tick() }
+        process.reactor.every(ms: 1000) { [unowned self] in publishCounts() }
+    }
+
+    /// Adds the packet counts since the last call to the Prometheus counters.
+    func publishCounts() {
+        if unpublishedPacketsIn > 0 { packetsIn.increment(by: Int64(unpublishedPacketsIn)) }
+        if unpublishedBytesIn > 0 { bytesIn.increment(by: Int64(unpublishedBytesIn)) }
+        if unpublishedPacketsOut > 0 { packetsOut.increment(by: Int64(unpublishedPacketsOut)) }
+        unpublishedPacketsIn = 0
+        unpublishedBytesIn = 0
+        unpublishedPacketsOut = 0
     }
 
     var sessionCount: Int { sessions.count }
@@ -187,8 +204,8 @@ final class MediaEngine {
             }
             session.lastRTPAt = now
             session.rtpTimeoutReported = false
-            packetsIn.increment()
-            bytesIn.increment(by: Int64(n))
+            unpublishedPacketsIn &+= 1
+            unpublishedBytesIn &+= n
             _ = packet.withUnsafeBytes { session.pipeline.receiveRTP(UnsafeRawBufferPointer(rebasing: $0[0..<n]), now: now) }
         }
     }
@@ -227,7 +244,7 @@ final class MediaEngine {
             let header = AudioFrameHeader(session: session.id, sequence: session.frameSequence, itemTag: session.playingItem,
                                           offsetMs: UInt32(clamping: session.pipeline.playedMs), sampleRate: session.spec.aiSampleRate,
                                           stampNs: session.pipeline.callerFrameStampNs)
-            _ = pcm.withUnsafeBufferPointer { bridge?.sendAudio(header, samples: UnsafeBufferPointer(rebasing: $0[0..<frame.samples])) }
+            pcm.withUnsafeBufferPointer { bridge?.queueAudio(header, samples: UnsafeBufferPointer(rebasing: $0[0..<frame.samples])) }
 
             // One packet per 20 ms; after a stall the pipeline hands out the missed ones.
             let target = session.sendTarget(now: now, unprovenNs: unprovenSendNs)
@@ -240,7 +257,7 @@ final class MediaEngine {
                 guard session.maySend, session.remoteRTP != nil else { continue }
                 guard let remote = target else { unprovenSendSuppressed.increment(); continue }
                 if outPacket.withUnsafeBytes({ session.rtp.send(UnsafeRawBufferPointer(rebasing: $0[0..<length]), to: remote) }) {
-                    packetsOut.increment()
+                    unpublishedPacketsOut &+= 1
                     recordLatency(downlinkLatency, since: session.pipeline.lastSentAIStampNs)
                 }
             }
@@ -253,6 +270,8 @@ final class MediaEngine {
                 worker.report(.rtpTimeout(session.id, silentMs: UInt32(clamping: (now &- session.lastRTPAt) / 1_000_000)))
             }
         }
+        // Every call's frame for a bridge in one message (see `AudioFrameBatch`).
+        for bridge in bridges.values { bridge.flushAudio() }
     }
 
     // MARK: Audio bus to the bridge

@@ -8,6 +8,10 @@ extension BusMessage {
             self = .audioFrame(try AudioFrameCodec.decode(bytes))
             return
         }
+        if type == .audioBatch {
+            self = .audioBatch(try AudioFrameBatch.decode(bytes))
+            return
+        }
         self = try Self.decodeBody(type, &r)
         try r.expectEnd()
     }
@@ -101,8 +105,8 @@ extension BusMessage {
             return .statusReport(requestID: try r.u32("requestID"), json: try r.string("json"))
         case .playbackPosition:
             return .playbackPosition(try r.session(), itemTag: try r.u32("itemTag"), playedMs: try r.u32("playedMs"), queuedMs: try r.u32("queuedMs"))
-        case .audioFrame:
-            throw .invalidValue(field: "type") // decoded by AudioFrameCodec before reaching here
+        case .audioFrame, .audioBatch:
+            throw .invalidValue(field: "type") // decoded by AudioFrameCodec / AudioFrameBatch before reaching here
         }
     }
 }

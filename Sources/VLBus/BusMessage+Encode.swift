@@ -2,6 +2,7 @@ extension BusMessage {
     /// The frame for this message, as laid out in `BusWire`.
     public func encode() -> [UInt8] {
         if case .audioFrame(let frame) = self { return AudioFrameCodec.encode(frame) }
+        if case .audioBatch(let frames) = self { return AudioFrameBatch.encode(frames) }
         var w = ByteWriter()
         w.header(type)
         switch self {
@@ -56,7 +57,7 @@ extension BusMessage {
             break
         case .claimSessions(let ids):
             w.list(ids) { $0.u64($1.raw) }
-        case .audioFrame:
+        case .audioFrame, .audioBatch:
             break // handled above
         }
         return w.bytes

@@ -47,6 +47,8 @@ public enum BusMessageType: UInt8, Sendable, CaseIterable {
     case audioFrame = 50
     case playbackClear = 51
     case playbackPosition = 52
+    /// Many audio frames in one message (see `AudioFrameBatch`).
+    case audioBatch = 55
 }
 
 /// Every message between planes. `encode()` and `BusMessage(decoding:)` round-trip.
@@ -91,6 +93,7 @@ public enum BusMessage: Equatable, Sendable {
     case statusReport(requestID: UInt32, json: String)
 
     case audioFrame(AudioFrame)
+    case audioBatch([AudioFrame])
     /// Barge-in: drop all queued AI audio of this session now.
     case playbackClear(SessionID)
     /// How much of the AI item `itemTag` the caller has actually heard, and how much is queued.
@@ -127,6 +130,7 @@ public enum BusMessage: Equatable, Sendable {
         case .statusQuery: .statusQuery
         case .statusReport: .statusReport
         case .audioFrame: .audioFrame
+        case .audioBatch: .audioBatch
         case .playbackClear: .playbackClear
         case .playbackPosition: .playbackPosition
         }

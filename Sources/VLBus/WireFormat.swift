@@ -30,6 +30,10 @@
 /// `allocateSession`/`updateSession` end with `bridgeAudioKey` (string), and type 43
 /// `aiSessionWorker` (session u64, workerID string) tells a bridge which worker holds a call,
 /// type 44 `audioPeerKeys` (list<string>) the public keys of the live workers.
+/// Added for the load work: audio frames carry `stampNs` (u64, CLOCK_MONOTONIC of the
+/// audio's arrival, for the added-latency metrics) before the sample count; type 55
+/// `audioBatch` carries many audio frames in one message (`AudioFrameBatch`); `statusQuery`
+/// ends with `callOffset` (u32) and the report is sent in pages.
 ///
 /// Sockets: signaling binds a ROUTER (control); media workers and the bridge connect
 /// DEALERs with stable identities (`media-1`, `bridge-1`). The bridge binds a second

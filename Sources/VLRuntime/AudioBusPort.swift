@@ -13,13 +13,21 @@ public final class AudioBusPort {
     /// A worker connects to a bridge whose public key (`serverKey`, from the bridge's
     /// announce via signaling) it must prove; a bridge binds and admits allowed keys.
     public enum Role { case worker(identity: String, connect: String, serverKey: String?), bridge(bind: String) }
-    /// Largest audio-bus message accepted: bigger ones disconnect their sender; between the
-    /// buffer's 32 KB and this they are dropped as oversized.
+    /// Largest audio-bus message libzmq takes at all: bigger ones disconnect their sender;
+    /// between a full batch (`AudioFrameBatchWriter.maxBytes`) and this they are dropped as
+    /// oversized.
     public static let maxMessageSize = 128 * 1024
 
     public let socket: ZMQSocket
     private let isRouter: Bool
-    private var message = ZMQMessage(capacity: 32 * 1024)
+    /// Room for the largest message a plane sends (a full batch, and a ROUTER identity of up
+    /// to 255 bytes); anything longer is truncated and dropped as oversized.
+    private var message = ZMQMessage(capacity: AudioFrameBatchWriter.maxBytes + 512)
+    /// Frames queued with `queueAudio`, one batch per destination (a worker has one: its
+    /// bridge; a bridge one per worker), sent by `flushAudio`.
+    private var batches: [String: BatchBox] = [:]
+    /// A batch writer mutated in place (a struct in the dictionary would be copied, 60 KB).
+    private final class BatchBox { var writer = AudioFrameBatchWriter() }
     private var outFrame = [UInt8](repeating: 0, count: AudioFrameCodec.frameSize(samples: AudioFrameCodec.maxSamples))
     private var identityBytes: [UInt8] = []
     private let logger: Logger
@@ -109,8 +117,19 @@ public final class AudioBusPort {
                 continue
             }
             let index = expected - 1
-            let isAudio = message.withFrame(index) { $0.count > 3 && $0[3] == BusMessageType.audioFrame.rawValue }
-            if isAudio {
+            let type = message.withFrame(index) { $0.count > 3 ? $0[3] : 0 }
+            if type == BusMessageType.audioBatch.rawValue {
+                message.withFrame(index) { raw in
+                    do throws(BusDecodeError) {
+                        try AudioFrameBatch.forEach(raw) { header, samples in
+                            framesIn += 1
+                            onAudio?(identity, header, samples)
+                        }
+                    } catch {
+                        reportBad(error, identity)
+                    }
+                }
+            } else if type == BusMessageType.audioFrame.rawValue {
                 message.withFrame(index) { raw in
                     do throws(BusDecodeError) {
                         let (header, samples) = try AudioFrameCodec.read(raw)
@@ -153,8 +172,45 @@ public final class AudioBusPort {
         return sendRaw(size: size, to: identity)
     }
 
+    /// Queues a frame of PCM16 (to `identity` on the bridge side) for the next `flushAudio`,
+    /// which sends all queued frames for a destination as one message. Never blocks.
+    public func queueAudio(_ header: AudioFrameHeader, samples: UnsafeBufferPointer<Int16>, to identity: String? = nil) {
+        if isRouter && identity == nil { return }
+        let key = identity ?? ""
+        let box: BatchBox
+        if let existing = batches[key] { box = existing } else { box = BatchBox(); batches[key] = box }
+        if box.writer.append(header, samples: samples) { return }
+        // Full: this batch goes now, the frame starts the next one.
+        sendBatch(box, to: key)
+        _ = box.writer.append(header, samples: samples)
+    }
+
+    /// Sends every queued batch (the end of a worker's tick, the end of a bridge's loop turn).
+    public func flushAudio() {
+        for (key, box) in batches where !box.writer.isEmpty { sendBatch(box, to: key) }
+    }
+
+    private func sendBatch(_ box: BatchBox, to key: String) {
+        let frames = box.writer.count
+        var sent = false
+        if isRouter {
+            identityBytes.removeAll(keepingCapacity: true)
+            identityBytes.append(contentsOf: key.utf8)
+            if (try? identityBytes.withUnsafeBytes({ try socket.send($0, more: true) })) == true {
+                sent = box.writer.withBytes { (try? socket.send($0)) ?? false }
+            }
+        } else {
+            sent = box.writer.withBytes { (try? socket.send($0)) ?? false }
+        }
+        if sent { framesOut += frames } else { framesDropped += frames }
+        box.writer.reset()
+    }
+
+    /// Sends a control message; audio queued for the same destination goes first, so a
+    /// playback clear never overtakes the frames it is meant to clear.
     @discardableResult
     public func send(_ message: BusMessage, to identity: String? = nil) -> Bool {
+        if let box = batches[identity ?? ""], !box.writer.isEmpty { sendBatch(box, to: identity ?? "") }
         let bytes = message.encode()
         do {
             if isRouter {

@@ -51,6 +51,7 @@ public final class Reactor {
     private var running = false
     private var due: [UInt64] = []
     private var lastSweep: UInt64 = 0
+    private var turnEndHandlers: [Handler] = []
     /// How often every ZeroMQ socket's readiness is read whatever its descriptor said.
     private static let sweepNs: UInt64 = 100_000_000
     /// epoll_wait's batch: up to this many ready descriptors per wake-up.
@@ -146,6 +147,12 @@ public final class Reactor {
 
     public var timerCount: Int { timers.count }
 
+    /// Calls `handler` at the end of every turn of the loop, after the ready descriptors'
+    /// and the due timers' handlers: where work they queued (a batch of audio frames) goes out.
+    public func atEndOfEveryTurn(_ handler: @escaping Handler) {
+        turnEndHandlers.append(handler)
+    }
+
     /// Runs until `stop()`; returns then.
     public func run() {
         running = true
@@ -182,6 +189,7 @@ public final class Reactor {
             for id in due {
                 if let handler = timers.take(id) { handler() }
             }
+            for handler in turnEndHandlers { handler() }
         }
     }
 

@@ -47,8 +47,15 @@ final class BusCodecTests: XCTestCase {
                                    samples: (0..<480).map { Int16(truncatingIfNeeded: $0 &* 97) })),
             .playbackClear(session),
             .playbackPosition(session, itemTag: 3, playedMs: 1260, queuedMs: 400),
+            .audioBatch(batchSample),
         ]
     }()
+
+    static let batchSample: [AudioFrame] = (0..<3).map { (i: Int) -> AudioFrame in
+        let header = AudioFrameHeader(session: SessionID(UInt64(i + 1)), sequence: UInt32(i), sampleRate: 24000, stampNs: UInt64(i) * 1_000)
+        let samples: [Int16] = (0..<480).map { (n: Int) -> Int16 in Int16(truncatingIfNeeded: n &* (i + 3)) }
+        return AudioFrame(header: header, samples: samples)
+    }
 
     func testEveryMessageTypeIsCovered() {
         XCTAssertEqual(Set(Self.samples.map(\.type)), Set(BusMessageType.allCases))
@@ -161,6 +168,39 @@ final class BusCodecTests: XCTestCase {
             XCTAssertEqual(copied, 320)
         }
         XCTAssertEqual(out, samples)
+    }
+
+    /// A batch carries each frame as the single-frame codec writes it; a writer that is full
+    /// says so (the caller sends and starts a new batch); a batch with any fault anywhere
+    /// (a short length, a bad frame inside, bytes after the last frame) delivers nothing.
+    func testAudioBatchIsCheckedWholeBeforeAnyFrameIsDelivered() throws {
+        var writer = AudioFrameBatchWriter()
+        let samples = [Int16](repeating: 1234, count: 480)
+        var added = 0
+        while samples.withUnsafeBufferPointer({ writer.append(AudioFrameHeader(session: SessionID(UInt64(added + 1)), sequence: 1, sampleRate: 24000), samples: $0) }) {
+            added += 1
+        }
+        XCTAssertEqual(added, writer.count)
+        XCTAssertEqual(added, AudioFrameBatchWriter.maxBytes / (2 + AudioFrameCodec.frameSize(samples: 480)), "as many 20 ms frames at 24 kHz as fit")
+        let good = writer.withBytes { Array($0) }
+        var delivered = 0
+        try good.withUnsafeBytes { try AudioFrameBatch.forEach($0) { header, raw in delivered += 1; XCTAssertEqual(raw.count, 960); XCTAssertEqual(header.sampleRate, 24000) } }
+        XCTAssertEqual(delivered, added)
+
+        var faults: [(String, [UInt8])] = []
+        var badInner = good
+        badInner[good.count - 960 - 12] = 0   // the last frame's sample rate (high byte of 24000) → 0
+        faults.append(("a bad frame inside", badInner))
+        faults.append(("truncated", Array(good.dropLast(1))))
+        faults.append(("trailing bytes", good + [0]))
+        var overCount = good
+        overCount[5] &+= 1
+        faults.append(("a count beyond the frames", overCount))
+        for (name, bytes) in faults {
+            var got = 0
+            XCTAssertThrowsError(try bytes.withUnsafeBytes { try AudioFrameBatch.forEach($0) { _, _ in got += 1 } }, name)
+            XCTAssertEqual(got, 0, "\(name): nothing delivered")
+        }
     }
 }
 
