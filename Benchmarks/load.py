@@ -41,6 +41,7 @@ TICK_S = 0.02
 SIP_PORT, CONTROL, AUDIO, SIM, METRICS = 35060, 35070, 35071, 35080, 35090
 GEN_A, GEN_B = 33000, 33002
 NG = ("127.0.0.1", 35099)
+SETUP_RATE = 100   # new calls per second while setting up
 
 
 def clk():
@@ -111,11 +112,15 @@ def sip_calls(n, media_port):
                 f"Content-Type: application/sdp\r\nContent-Length: {len(sdp)}\r\n\r\n{sdp}").encode()
 
     pending, inflight, done, failed = deque(range(n)), {}, {}, []
+    started = time.time()
+    sent = 0
     while pending or inflight:
-        while pending and len(inflight) < 40:
+        # At most SETUP_RATE new calls a second (each opens an AI WebSocket too), 40 at once.
+        while pending and len(inflight) < 40 and sent < (time.time() - started) * SETUP_RATE + 1:
             i = pending.popleft()
             s.sendto(invite(i), target)
             inflight[i] = time.time()
+            sent += 1
         try:
             data = s.recv(65535).decode(errors="replace")
         except socket.timeout:
@@ -141,7 +146,7 @@ def sip_calls(n, media_port):
                 inflight[i] = time.time()
     s.close()
     if failed:
-        print(f"  {len(failed)} calls refused, e.g. {failed[:3]}", file=sys.stderr)
+        print(f"  {n} calls: {len(failed)} refused, e.g. (call, status) {failed[:3]}", file=sys.stderr)
     return [(i, tag, port) for i, (tag, port) in sorted(done.items())]
 
 
@@ -375,12 +380,12 @@ def main():
     print(f"\nWhole process, {args.seconds:.0f} s window after {args.warmup:.0f} s warm-up, CPU of every thread from /proc, "
           f"all processes on one machine of {os.cpu_count()} cores. us = CPU microseconds per call per 20 ms, both directions; "
           "per core = 20 000 / us.\n")
-    print("| calls | vlgw-media PCMU <-> 24 kHz: us (per core) | vlgw-bridge: us (sessions per core) | rtpengine forwarding PCMU: us (per core) "
+    print("| calls (vlgw: answered) | vlgw-media PCMU <-> 24 kHz: us (per core) | vlgw-bridge: us (sessions per core) | rtpengine forwarding PCMU: us (per core) "
           "| rtpengine PCMU <-> PCMA: us (per core) | rtpengine PCMU <-> G.722: us (per core) | rtpengine PCMU<->PCMA / vlgw-media "
           "| 50 packets/s both ways, right codec back (vlgw; rtpengine fwd, PCMA, G.722) | 440 Hz back (vlgw) | vlgw status lists |")
     print("|" + " --- |" * 10)
     for r in rows:
-        print(f'| {r["calls"]} | {r["media_us"]:.1f} ({per_core(r["media_us"])}) | {r["bridge_us"]:.1f} ({per_core(r["bridge_us"])}) '
+        print(f'| {r["calls"]} ({r["answered"]}) | {r["media_us"]:.1f} ({per_core(r["media_us"])}) | {r["bridge_us"]:.1f} ({per_core(r["bridge_us"])}) '
               f'| {r["rtpengine_forward_us"]:.1f} ({per_core(r["rtpengine_forward_us"])}) | {r["rtpengine_pcma_us"]:.1f} ({per_core(r["rtpengine_pcma_us"])}) '
               f'| {r["rtpengine_g722_us"]:.1f} ({per_core(r["rtpengine_g722_us"])}) | {r["rtpengine_pcma_us"] / max(0.01, r["media_us"]):.2f} '
               f'| {yes(r["vlgw_rate_ok"])}; {yes(r["rtpengine_forward_ok"])}, {yes(r["rtpengine_pcma_ok"])}, {yes(r["rtpengine_g722_ok"])} '

@@ -23,8 +23,9 @@ Scores:
   * downlink = what the AI service sent against what the caller decoded;
   * ceiling  = the same reference through the codec alone, by an outside implementation:
     ffmpeg's encoder/decoder (pcm_mulaw, pcm_alaw, g722, libopus 32 kbit/s), and under loss
-    the same loss pattern concealed by the codec's own decoder: spandsp's PLC for G.711 and
-    G.722, libopus's PLC (decode with no packet) for Opus. Narrowband PESQ at 8 kHz for G.711,
+    the same loss pattern concealed by the codec's own decoder: spandsp's PLC for G.711,
+    spandsp's G.722 decoder fed only the packets that arrived plus its PLC for G.722, libopus's
+    PLC (decode with no packet) for Opus. Narrowband PESQ at 8 kHz for G.711,
     wideband at 16 kHz for G.722 and Opus.
 Needs: baresip, espeak-ng, sox, ffmpeg, libspandsp, libopus (config/install-deps.sh) and the
 Python packages pesq and numpy (`python3 -m pip install pesq numpy`).
@@ -222,12 +223,44 @@ def opus_stream_ceiling(packets):
     return 48000, np.concatenate(out).astype(np.float64)
 
 
+class SpanDSPG722:
+    """spandsp's G.722 decoder (64 kbit/s) fed only the packets that arrived, the lost ones
+    filled by spandsp's PLC: what a G.722 receiver really has. (Decoding the whole bitstream
+    and concealing afterwards would keep the ADPCM predictor in step with packets the
+    receiver never got, a ceiling no receiver can reach.)"""
+    def __init__(self):
+        self.lib = ctypes.CDLL(ctypes.util.find_library("spandsp") or "libspandsp.so.2")
+        self.lib.g722_decode_init.restype = ctypes.c_void_p
+        self.lib.g722_decode_init.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_int]
+        self.lib.g722_decode.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_int16), ctypes.c_char_p, ctypes.c_int]
+        self.lib.g722_decode_free.argtypes = [ctypes.c_void_p]
+        self.plc = SpanDSPPLC()
+
+    def decode(self, bitstream, lost):
+        """16 kHz samples of a G.722 bitstream (160 bytes per 20 ms), lost frames concealed."""
+        state = self.lib.g722_decode_init(None, 64000, 0)
+        per_frame = 8000 * FRAME_MS // 1000
+        out = []
+        for i in range(len(bitstream) // per_frame):
+            pcm = np.zeros(2 * per_frame, dtype=np.int16)
+            if i not in lost:
+                chunk = bitstream[i * per_frame:(i + 1) * per_frame]
+                self.lib.g722_decode(state, pcm.ctypes.data_as(ctypes.POINTER(ctypes.c_int16)), chunk, per_frame)
+            out.append(pcm)
+        self.lib.g722_decode_free(state)
+        return self.plc.conceal(np.concatenate(out).astype(np.float64), 2 * per_frame, lost)
+
+
 def ceiling(codec, samples, rate, lost, work):
     """The reference through the codec alone: (rate, samples); with `lost` frame indices
     concealed by the codec's own decoder."""
     if codec == "opus" and lost:
         x = resample(samples, rate, 48000, work)
         return 48000, OpusPLC().conceal(x, lost)
+    if codec == "g722" and lost:
+        through_ffmpeg(codec, samples, rate, work)   # leaves ffmpeg's bitstream in ff.g722
+        with open(os.path.join(work, "ff.g722"), "rb") as f:
+            return 16000, SpanDSPG722().decode(f.read(), lost)
     out_rate, decoded = through_ffmpeg(codec, samples, rate, work)
     if lost:
         decoded = SpanDSPPLC().conceal(decoded, out_rate * FRAME_MS // 1000, lost)
