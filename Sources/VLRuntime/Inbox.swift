@@ -23,21 +23,37 @@ public final class Inbox<Value: Sendable>: Sendable {
         _ = write(fd, &one, 8)
     }
 
-    /// Everything posted so far, in order.
-    public func drain() -> [Value] {
+    /// What was posted so far, in order: all of it, or the first `max` values (then the
+    /// eventfd is signalled again, so the reactor comes back for the rest after its timers).
+    public func drain(max: Int = .max) -> [Value] {
         var counter: UInt64 = 0
         _ = read(fd, &counter, 8)
-        return queue.withLock { q in
-            let out = q
-            q.removeAll(keepingCapacity: true)
-            return out
+        let (values, more) = queue.withLock { q -> ([Value], Bool) in
+            guard q.count > max else {
+                let out = q
+                q.removeAll(keepingCapacity: true)
+                return (out, false)
+            }
+            let out = Array(q.prefix(max))
+            q.removeFirst(max)
+            return (out, true)
         }
+        if more {
+            var one: UInt64 = 1
+            _ = write(fd, &one, 8)
+        }
+        return values
     }
+
+    /// Values handled per turn of the reactor: a flood from another thread (a burst of AI
+    /// audio deltas) is worked off in slices with the timers (heartbeats, the media tick)
+    /// running between them, so it cannot make a plane look dead to its peers.
+    public static var perTurn: Int { 256 }
 
     /// Registers with `reactor`, calling `handler` for each value on the reactor thread.
     public func attach(to reactor: Reactor, _ handler: @escaping (Value) -> Void) {
         reactor.watch(fd: fd) { [self] in
-            for value in drain() { handler(value) }
+            for value in drain(max: Self.perTurn) { handler(value) }
         }
     }
 }

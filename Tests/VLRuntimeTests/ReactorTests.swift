@@ -61,6 +61,28 @@ final class ReactorTests: XCTestCase {
         XCTAssertEqual(got, Array(0..<100))
     }
 
+    /// A flood posted to an inbox is handled in slices with the timers running between
+    /// them (a burst of AI audio must not delay a heartbeat), all of it, in order.
+    func testInboxFloodLetsTimersRunBetweenSlices() {
+        let reactor = Reactor()
+        let inbox = Inbox<Int>()
+        let total = Inbox<Int>.perTurn * 4
+        var got: [Int] = []
+        var handledWhenTimerRan: Int?
+        inbox.attach(to: reactor) { value in
+            got.append(value)
+            if got.count == total { reactor.stop() }
+        }
+        for i in 0..<total { inbox.post(i) }
+        reactor.after(ms: 0) { handledWhenTimerRan = got.count }
+        reactor.after(ms: 5000) { reactor.stop() }
+        reactor.run()
+        XCTAssertEqual(got, Array(0..<total))
+        let atTimer = try? XCTUnwrap(handledWhenTimerRan)
+        XCTAssertNotNil(atTimer)
+        XCTAssertLessThan(atTimer ?? total, total, "the timer ran before the flood was worked off")
+    }
+
     func testPeriodicTimerDoesNotDrift() {
         let reactor = Reactor()
         var times: [UInt64] = []
