@@ -14,7 +14,13 @@ final class Call {
     let session: SessionID
     let from: String
     let to: String
-    let source: SIPPeer
+    /// Where the caller's SIP comes from; for a call we place, the next hop of our INVITE.
+    var source: SIPPeer
+    /// A call the gateway placed (API, `vlgw call`): its SIP leg's progress; nil when inbound.
+    var outbound: OutboundLeg?
+    var direction: String { outbound == nil ? "inbound" : "outbound" }
+    /// Set for the first AI session of a call we placed, opened after the answer: it greets.
+    var greetOnAnswer = false
     /// The caller's display name from From (attacker-controlled text: shown escaped only).
     var callerName: String?
     var createdAt = MonotonicClock.nowNs()

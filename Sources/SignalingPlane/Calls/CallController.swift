@@ -29,6 +29,9 @@ final class CallController {
     var store: CallStoreWriter?
     var storeNode = "signaling"
     var storeLoopCost = LoopCost()
+    /// The built-in registrar (VLGW_USERS_FILE): its users' softphones can be called, and
+    /// INVITEs for them are not for the AI.
+    var registrar: RegistrarService?
 
     let activeCalls = Gauge(label: "vlgw_calls_active")
     let setups = Counter(label: "vlgw_call_setups_total")
@@ -104,6 +107,10 @@ final class CallController {
             logger.warning("no media worker available", metadata: meta)
             failed("no_media_worker"); return sip.reject(callID, 503, "Service Unavailable (no media worker)", retransmit: false)
         }
+        if let refusal = registeredUserRefusal(to) {
+            logger.notice("INVITE for a registered user: \(refusal.reason)", metadata: meta)
+            failed("registered_user"); return sip.reject(callID, refusal.status, refusal.reason, retransmit: false, headers: refusal.headers)
+        }
         let media: NegotiatedCallMedia
         if let offer {
             switch SDPGlue.negotiate(offer: offer, preferences: config.sip.codecs) {
@@ -153,8 +160,11 @@ final class CallController {
         }
     }
 
-    func callEnded(callID: String, reason: String) {
+    func callEnded(callID: String, reason: String, sipReason: SIPCallEndReason? = nil) {
         guard let call = calls[callID] else { return }
+        if call.outbound != nil, call.state == .setting_up, let sipReason {
+            return teardown(call, reason: outboundEndedBeforeAnswer(call, reason: sipReason))
+        }
         logger.info("call ended", metadata: ["call_id": "\(callID)", "reason": "\(reason)", "seconds": "\((MonotonicClock.nowNs() &- call.createdAt) / 1_000_000_000)"])
         teardown(call, reason: reason)
     }
@@ -227,7 +237,9 @@ final class CallController {
         bus.bridges.reserve(bridge.id)
         bus.send(.aiSessionStart(AISessionSpec(session: call.session, sipCallID: call.callID, caller: call.from, called: call.to,
                                                workerID: call.worker ?? "", sampleRate: aiAudio(call).rate,
-                                               resumed: call.state == .answered, audioFormat: aiAudio(call).format)), to: bridge.id)
+                                               resumed: call.state == .answered && !call.greetOnAnswer, audioFormat: aiAudio(call).format,
+                                               instructions: call.outbound?.request.instructions ?? "", voice: call.outbound?.request.voice ?? "",
+                                               greeting: call.outbound?.request.greeting ?? "")), to: bridge.id)
         // A call re-homed from a lost bridge: its worker streams to the new one from now on
         // (at set-up the worker's allocation already named this, the least-loaded, bridge).
         if call.workerPort != nil { sendMediaSpec(call, update: true) }
@@ -300,6 +312,8 @@ final class CallController {
                 return
             }
             call.aiReady = true
+            call.greetOnAnswer = false
+            reactor.cancel(call.outbound?.aiTimer)
             maybeAnswer(call)
         case .aiSessionFailed(let id, let reason):
             guard let call = callsBySession[id] else { return }
@@ -360,6 +374,7 @@ final class CallController {
     // MARK: Answer, reject, hang up
 
     func maybeAnswer(_ call: Call) {
+        if call.outbound != nil { return outboundMediaReady(call) }
         guard call.state == .setting_up, call.isMediaReady, call.aiReady else { return }
         reactor.cancel(call.setupTimer)
         call.state = .answered
@@ -421,13 +436,17 @@ final class CallController {
 
     func rejectSetup(_ call: Call, _ status: Int, _ reason: String) {
         guard call.state == .setting_up else { return }
+        if call.outbound != nil {
+            sip.hangup(call.callID)   // CANCEL our INVITE (or nothing, before it went out)
+            return teardown(call, reason: "failed: \(reason)")
+        }
         sip.reject(call.callID, status, reason)
         teardown(call, reason: "rejected \(status)")
     }
 
     func hangup(_ call: Call, reason: String) {
         guard call.state != .ending else { return }
-        if call.state == .answered { sip.hangup(call.callID) } else { sip.reject(call.callID, 480, "Temporarily Unavailable") }
+        if call.state == .answered || call.outbound != nil { sip.hangup(call.callID) } else { sip.reject(call.callID, 480, "Temporarily Unavailable") }
         teardown(call, reason: reason)
     }
 
@@ -437,6 +456,8 @@ final class CallController {
         reactor.cancel(call.sessionRefreshTimer)
         reactor.cancel(call.sessionExpiryTimer)
         reactor.cancel(call.transferTimer)
+        reactor.cancel(call.outbound?.ringTimer)
+        reactor.cancel(call.outbound?.aiTimer)
         if let worker = call.worker {
             bus.send(.releaseSession(call.session, reason: reason), to: worker)
             bus.workers.unreserve(worker)
