@@ -1,3 +1,5 @@
+import Foundation
+
 /// The built-in registrar: softphones REGISTER with the gateway's own domain, and
 /// `vlgw call <user>` (or `POST /v1/calls`) rings them. Off without VLGW_USERS_FILE.
 public struct RegistrarSettings: Sendable {
@@ -17,6 +19,10 @@ public struct RegistrarSettings: Sendable {
     /// is refused (403) unless this is on; then it rings the user's softphones. The gateway
     /// is a gateway, not a PBX: off by default.
     public var routeInbound: Bool
+    /// VLGW_REGISTRAR_DIGEST: the digest algorithms challenged with, in order ("sha-256",
+    /// "md5"). RFC 8760 puts SHA-256 first; a client that only knows MD5 and stops at the
+    /// first challenge (SIPp 3.6) needs `md5` first or alone.
+    public var digestAlgorithms: [String]
 
     public var enabled: Bool { usersFile != nil }
 
@@ -30,5 +36,10 @@ public struct RegistrarSettings: Sendable {
             throw ConfigError(variable: "VLGW_REGISTRAR_MAX_EXPIRES", value: String(maxExpires), reason: "must be at least VLGW_REGISTRAR_MIN_EXPIRES (\(minExpires))")
         }
         routeInbound = try r.bool("VLGW_REGISTRAR_ROUTE_INBOUND", default: false)
+        let digest = r.string("VLGW_REGISTRAR_DIGEST", default: "sha-256,md5")
+        digestAlgorithms = digest.lowercased().split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !digestAlgorithms.isEmpty, digestAlgorithms.allSatisfy({ $0 == "sha-256" || $0 == "md5" }), Set(digestAlgorithms).count == digestAlgorithms.count else {
+            throw ConfigError(variable: "VLGW_REGISTRAR_DIGEST", value: digest, reason: "a comma list of sha-256 and md5, e.g. sha-256,md5")
+        }
     }
 }

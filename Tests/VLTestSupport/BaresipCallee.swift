@@ -14,9 +14,10 @@ public final class BaresipCallee: @unchecked Sendable {
     private let lock = NSLock()
     private var collected = Data()
 
-    /// `account`: the account line's address (default `sip:callee@127.0.0.1:<sipPort>`, no
-    /// registration); `registrar`/`password` make it register there (`regint`).
-    public init(sipPort: Int, rtpPorts: ClosedRange<Int>, seconds: Int, account: String? = nil, registrar: String? = nil,
+    /// `account`: the account's address of record (default `sip:callee@127.0.0.1:<sipPort>`,
+    /// no registration); with `register` baresip registers it at the AoR's host and port
+    /// (with `password` for digest challenges).
+    public init(sipPort: Int, rtpPorts: ClosedRange<Int>, seconds: Int, account: String? = nil, register: Bool = false,
                 password: String? = nil, extraAccountParams: String = "") throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/baresip") else { throw SetupFailure("baresip missing: run config/install-deps.sh") }
         self.sipPort = sipPort
@@ -42,8 +43,8 @@ public final class BaresipCallee: @unchecked Sendable {
         rtp_ports \(rtpPorts.lowerBound)-\(rtpPorts.upperBound)
         """.write(toFile: directory + "/config", atomically: true, encoding: .utf8)
         var line = "<\(account ?? "sip:callee@127.0.0.1:\(sipPort)")>;answermode=auto;audio_codecs=PCMU/8000/1"
-        if let registrar {
-            line += ";outbound=\"\(registrar)\";regint=60"
+        if register {
+            line += ";regint=60"
             if let password { line += ";auth_pass=\(password)" }
         } else {
             line += ";regint=0"

@@ -105,7 +105,7 @@ struct Registrar {
         case .stale: return .failure(challenge(now: now, stale: true))
         case .valid: break
         }
-        guard credentials.username == user, let hash = credentials.hash, let secret = users.users[user],
+        guard credentials.username == user, let hash = credentials.hash, settings.digestAlgorithms.contains(hash.rawValue.lowercased()), let secret = users.users[user],
               let ha1 = secret.ha1(hash, user: user, realm: realm),
               credentials.verifies(ha1: ha1, method: "REGISTER") else {
             return .failure(Answer(status: 403, reason: "Forbidden (wrong credentials)", headers: [], changedUser: nil))
@@ -116,10 +116,10 @@ struct Registrar {
     func challenge(now: Double, stale: Bool) -> Answer {
         let n = nonce.make(now: now)
         let staleParam = stale ? ", stale=true" : ""
-        return Answer(status: 401, reason: nil, headers: [
-            ("WWW-Authenticate", "Digest realm=\(QuotedString.quote(realm)), nonce=\"\(n)\", algorithm=SHA-256, qop=\"auth\"\(staleParam)"),
-            ("WWW-Authenticate", "Digest realm=\(QuotedString.quote(realm)), nonce=\"\(n)\", algorithm=MD5, qop=\"auth\"\(staleParam)"),
-        ], changedUser: nil)
+        let headers = settings.digestAlgorithms.map { algorithm in
+            ("WWW-Authenticate", "Digest realm=\(QuotedString.quote(realm)), nonce=\"\(n)\", algorithm=\(algorithm.uppercased()), qop=\"auth\"\(staleParam)")
+        }
+        return Answer(status: 401, reason: nil, headers: headers, changedUser: nil)
     }
 
     /// Drops lapsed bindings; the users whose lists changed.
