@@ -17,13 +17,18 @@ public final class BaresipCallee: @unchecked Sendable {
     /// `account`: the account's address of record (default `sip:callee@127.0.0.1:<sipPort>`,
     /// no registration); with `register` baresip registers it at the AoR's host and port
     /// (with `password` for digest challenges).
+    /// `dial`: call this URI at start (baresip is then the caller), speaking a 1 kHz tone
+    /// from 1 s to 2 s (a turn for the simulator's voice detection) instead of silence.
     public init(sipPort: Int, rtpPorts: ClosedRange<Int>, seconds: Int, account: String? = nil, register: Bool = false,
-                password: String? = nil, extraAccountParams: String = "") throws {
+                password: String? = nil, extraAccountParams: String = "", dial: String? = nil) throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/baresip") else { throw SetupFailure("baresip missing: run config/install-deps.sh") }
         self.sipPort = sipPort
         directory = NSTemporaryDirectory() + "baresip-callee-\(getpid())-\(Int.random(in: 0...1_000_000))"
         try FileManager.default.createDirectory(atPath: directory + "/rec", withIntermediateDirectories: true)
-        try WAVFile.write(path: directory + "/silence.wav", sampleRate: 8000, samples: [Int16](repeating: 0, count: 8000 * (seconds + 2)))
+        try WAVFile.write(path: directory + "/silence.wav", sampleRate: 8000, samples: (0..<(8000 * (seconds + 2))).map { i in
+            let t = Double(i) / 8000
+            return dial != nil && (1.0..<2.0).contains(t) ? Int16(8000 * sin(2 * .pi * 1000 * t)) : 0
+        })
         try """
         poll_method epoll
         sip_listen 127.0.0.1:\(sipPort)
@@ -53,7 +58,7 @@ public final class BaresipCallee: @unchecked Sendable {
         try (line + "\n").write(toFile: directory + "/accounts", atomically: true, encoding: .utf8)
         try "".write(toFile: directory + "/contacts", atomically: true, encoding: .utf8)
         process.executableURL = URL(fileURLWithPath: "/usr/bin/baresip")
-        process.arguments = ["-f", directory, "-t", String(seconds)]
+        process.arguments = ["-f", directory, "-t", String(seconds)] + (dial.map { ["-e", "/dial \($0)"] } ?? [])
         process.standardOutput = pipe
         process.standardError = pipe
         process.standardInput = FileHandle.nullDevice
