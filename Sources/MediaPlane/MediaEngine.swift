@@ -107,6 +107,7 @@ final class MediaEngine {
 
     func update(_ spec: MediaSessionSpec) {
         guard let session = sessions[spec.session] else { return }
+        let recordAsked = spec.record && !session.spec.record
         if spec.codec != session.spec.codec {
             // The answer to the offer we made picked another codec than the placeholder.
             do {
@@ -117,6 +118,8 @@ final class MediaEngine {
             }
         }
         session.update(spec)
+        // A call we place is recorded from its answer on (at the pipeline's final rate).
+        if recordAsked && session.recorder == nil { startRecording(session) }
         _ = bridgePort(spec.bridgeEndpoint, key: spec.bridgeAudioKey)
         logger.info("media session updated", metadata: ["session": "\(spec.session)", "remote": "\(spec.remoteAddress):\(spec.remotePort)", "direction": "\(spec.direction)"])
     }

@@ -20,6 +20,12 @@ final class OutboundCallTests: XCTestCase {
         harness.environment["LOG_LEVEL"] = "info"
         harness.environment["VLGW_API_TOKEN"] = token
         harness.environment["VLGW_OUTBOUND_RING_TIMEOUT"] = "3"
+        // Calls are recorded and transcribed as inbound ones are (checked by the API test).
+        try setUpPlanes(extra: ["RECORDING_ENABLED": "true", "RECORDING_DIR": records, "VLGW_TRANSCRIPT_DIR": records])
+    }
+
+    func setUpPlanes(extra: [String: String] = [:]) throws {
+        harness.environment.merge(extra) { $1 }
         try harness.start("vlgw-voicelive-sim", arguments: ["--host", "127.0.0.1", "--port", String(harness.ports.simulator)])
         try harness.start("vlgw-signaling")
         _ = try harness.startWorker("media-1")
@@ -37,9 +43,11 @@ final class OutboundCallTests: XCTestCase {
         callee?.stop()
         callee = nil
         harness.stopAll()
+        try? FileManager.default.removeItem(atPath: records)
     }
 
     var api: CallAPIClient { CallAPIClient(port: harness.ports.web, token: token) }
+    var records: String { harness.stateDirectory + "-records" }
 
     func startCallee(seconds: Int) throws -> BaresipCallee {
         let c = try BaresipCallee(sipPort: harness.ports.softphoneSIP, rtpPorts: harness.ports.softphoneRTP, seconds: seconds)
@@ -69,6 +77,7 @@ final class OutboundCallTests: XCTestCase {
     }
 
     /// The API places the call with this call's own greeting; DELETE hangs it up (BYE).
+    /// The gateway's recording and transcript of the call hold the greeting too.
     func testAPICallIsAnsweredAndHungUpByTheGateway() throws {
         let c = try startCallee(seconds: 30)
         let placed = api.place(["target": "sip:callee@127.0.0.1:\(harness.ports.softphoneSIP)", "greeting": "Hello from the test",
@@ -89,6 +98,19 @@ final class OutboundCallTests: XCTestCase {
         c.stop()
         XCTAssertGreaterThanOrEqual(c.toneWindows().count, 3, "baresip heard the greeting tones: \(c.recordingSummary())")
         XCTAssertEqual(harness.status()?.calls.count, 0, "nothing left of the call")
+        usleep(500_000)
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: records)) ?? []
+        let wav = try XCTUnwrap(files.first { $0.hasSuffix(".wav") }, "a recording: \(files)")
+        let (rate, _, samples) = try WAVFile.read(path: records + "/" + wav)
+        XCTAssertEqual(rate, 8000, "recorded at the answer's codec rate (PCMU)")
+        let window = rate / 10
+        let toneWindows = stride(from: 0, to: max(0, samples.count - window), by: window).filter { start in
+            let chunk = Array(samples[start..<(start + window)])
+            return Goertzel.rms(chunk) > 200 && [440.0, 660, 880].contains { Goertzel.share(chunk, frequency: $0, sampleRate: rate) > 0.5 }
+        }
+        XCTAssertGreaterThanOrEqual(toneWindows.count, 3, "the recording holds the greeting")
+        let cdr = (try? String(contentsOfFile: records + "/cdr.jsonl", encoding: .utf8)) ?? ""
+        XCTAssertTrue(cdr.contains("call_end"), "a CDR line: \(cdr)")
     }
 
     func testBusyNoAnswerAndWrongNumberEndWithTheirReason() throws {

@@ -207,8 +207,8 @@ extension CallController {
             return hangup(call, reason: "failed: the answer had no usable SDP")
         }
         call.media = media
+        call.state = .answered   // before the media update: it turns recording on
         sendMediaSpec(call, update: true)
-        call.state = .answered
         call.answeredAt = MonotonicClock.nowNs()
         call.answeredWall = Date().timeIntervalSince1970
         setups.increment()

@@ -201,7 +201,8 @@ final class CallController {
         let spec = MediaSessionSpec(session: call.session, codec: call.media.codec, remoteAddress: call.media.remoteAddress,
                                     remotePort: call.media.remotePort, direction: call.media.direction,
                                     aiSampleRate: aiAudio(call).rate, bridgeEndpoint: bridgeEndpoint,
-                                    record: config.recording.enabled, sipSourceAddress: call.source.host,
+                                    record: config.recording.enabled && (call.outbound == nil || call.state == .answered),
+                                    sipSourceAddress: call.source.host,
                                     bridgeAudioKey: bridgeInfo?.audioKey ?? "")
         bus.send(update ? .updateSession(spec) : .allocateSession(spec), to: worker)
         // The bridge takes this call's audio from this worker only.
