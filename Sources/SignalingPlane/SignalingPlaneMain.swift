@@ -78,7 +78,13 @@ public final class SignalingPlaneMain: PlaneMain {
             callEvents?(from, message)
         }
         board.isLive = { [unowned calls] session in calls.callsBySession[session] != nil }
-        calls.onCallEnded = { [board] call, reason in board.callEnded(call, reason: reason) }
+        let cdr = process.config.observability.transcriptDirectory.map { OutboundCDR(directory: $0, logger: process.logger) }
+        calls.onCallEnded = { [board] call, reason in
+            board.callEnded(call, reason: reason)
+            if let cdr, call.outbound != nil, call.answeredAt == nil {
+                cdr.write(call, reason: reason, outcome: OutboundOutcome.code(answered: false, reason: reason))
+            }
+        }
         let web = process.config.web
         guard web.port != 0 else { return }
         do {

@@ -126,7 +126,11 @@ final class OutboundCallTests: XCTestCase {
             XCTAssertEqual(sipp.wait(seconds: 10), 0, "\(scenario): SIPp saw the call through: \(sipp.output.suffix(2000))")
             XCTAssertEqual(harness.status()?.calls.count, 0, "\(scenario): nothing left of the call")
         }
-        // The ended calls are listed, newest first, with their reason (the CDR).
+        // Each has its CDR line, and the API lists them, newest first, with their reason.
+        let cdr = (try? String(contentsOfFile: records + "/cdr.jsonl", encoding: .utf8)) ?? ""
+        for reason in ["busy (486)", "not found (404)", "no answer (timeout after 3 s)"] {
+            XCTAssertTrue(cdr.contains("\"reason\":\"\(reason)\""), "CDR for \(reason): \(cdr)")
+        }
         let (status, body) = api.request("GET", "/v1/calls")
         XCTAssertEqual(status, 200)
         let list = (CallAPIClient.object(body)?["calls"] as? [[String: Any]]) ?? []
