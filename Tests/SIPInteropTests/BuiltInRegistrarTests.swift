@@ -140,6 +140,39 @@ final class BuiltInRegistrarTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(c.toneWindows().count, 3, "baresip heard the greeting: \(c.recordingSummary())")
     }
 
+    /// Alice has two softphones: both ring (forking), the one that answers takes the call and
+    /// the other is CANCELled. The newest binding is the one that never answers, so a
+    /// registrar ringing only the newest contact would fail here.
+    func testAllOfAUsersSoftphonesRingAndTheFirstToAnswerTakesTheCall() throws {
+        try startGateway(extra: ["VLGW_REGISTRAR_DIGEST": "md5"])
+        let account = "sip:alice@127.0.0.1:\(harness.ports.sip)"
+        let rtp = harness.ports.softphoneRTP
+        let answering = try BaresipCallee(sipPort: harness.ports.softphoneSIP, rtpPorts: rtp.lowerBound...(rtp.lowerBound + 29), seconds: 30,
+                                          account: account, register: true, password: "alice-secret")
+        callee = answering
+        XCTAssertTrue(answering.waitFor("200 OK", seconds: 10), "the answering softphone registered: \(answering.output)")
+        sleep(1)   // registered strictly later: the newest binding
+        let ringingOnly = try BaresipCallee(sipPort: harness.ports.softphoneSIP + 4,   // baresip also takes its SIP port + 1 (TLS)
+                                            rtpPorts: (rtp.lowerBound + 30)...rtp.upperBound, seconds: 30,
+                                            account: account, register: true, password: "alice-secret", autoAnswer: false)
+        defer { ringingOnly.stop() }
+        XCTAssertTrue(ringingOnly.waitFor("200 OK", seconds: 10), "the second softphone registered: \(ringingOnly.output)")
+        let api = CallAPIClient(port: harness.ports.web)
+        let placed = api.place(["target": "alice"])
+        XCTAssertEqual(placed.status, 201, placed.body)
+        let id = try XCTUnwrap(placed.id, placed.body)
+        XCTAssertEqual(api.wait(id, seconds: 15) { $0["state"] as? String == "answered" }?["state"] as? String, "answered")
+        XCTAssertTrue(ringingOnly.waitFor("Incoming call", seconds: 5), "the newest softphone rang too: \(ringingOnly.output.suffix(1500))")
+        // libre reports the CANCEL of a ringing call as "session closed: Connection reset by peer".
+        XCTAssertTrue(ringingOnly.waitFor("session closed", seconds: 5), "and was CANCELled once the other answered: \(ringingOnly.output.suffix(1500))")
+        sleep(2)
+        XCTAssertEqual(api.request("DELETE", "/v1/calls/\(id)").status, 200)
+        XCTAssertEqual(api.wait(id, seconds: 5) { $0["state"] as? String == "ended" }?["outcome"] as? String, "answered")
+        answering.stop()
+        XCTAssertGreaterThanOrEqual(answering.toneWindows().count, 3, "the answering softphone heard the greeting: \(answering.recordingSummary())")
+        XCTAssertEqual(harness.status()?.calls.count, 0)
+    }
+
     func md5(_ text: String) -> String { digest(text, EVP_md5()) }
     func sha256(_ text: String) -> String { digest(text, EVP_sha256()) }
     func digest(_ text: String, _ md: OpaquePointer?) -> String {

@@ -20,7 +20,7 @@ public final class BaresipCallee: @unchecked Sendable {
     /// `dial`: call this URI at start (baresip is then the caller), speaking a 1 kHz tone
     /// from 1 s to 2 s (a turn for the simulator's voice detection) instead of silence.
     public init(sipPort: Int, rtpPorts: ClosedRange<Int>, seconds: Int, account: String? = nil, register: Bool = false,
-                password: String? = nil, extraAccountParams: String = "", dial: String? = nil) throws {
+                password: String? = nil, extraAccountParams: String = "", dial: String? = nil, autoAnswer: Bool = true) throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/baresip") else { throw SetupFailure("baresip missing: run config/install-deps.sh") }
         self.sipPort = sipPort
         directory = NSTemporaryDirectory() + "baresip-callee-\(getpid())-\(Int.random(in: 0...1_000_000))"
@@ -47,7 +47,7 @@ public final class BaresipCallee: @unchecked Sendable {
         snd_path \(directory)/rec
         rtp_ports \(rtpPorts.lowerBound)-\(rtpPorts.upperBound)
         """.write(toFile: directory + "/config", atomically: true, encoding: .utf8)
-        var line = "<\(account ?? "sip:callee@127.0.0.1:\(sipPort)")>;answermode=auto;audio_codecs=PCMU/8000/1"
+        var line = "<\(account ?? "sip:callee@127.0.0.1:\(sipPort)")>;answermode=\(autoAnswer ? "auto" : "manual");audio_codecs=PCMU/8000/1"
         if register {
             line += ";regint=60"
             if let password { line += ";auth_pass=\(password)" }

@@ -10,7 +10,9 @@ import VLRuntime
 final class Call {
     enum State: String { case setting_up, answered, ending }
 
-    let callID: String
+    /// The SIP Call-ID; for a call we place to several softphones at once (forking), the
+    /// first INVITE's until another one is answered: then that one's.
+    var callID: String
     let session: SessionID
     let from: String
     let to: String

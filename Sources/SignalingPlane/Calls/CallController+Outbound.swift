@@ -116,11 +116,14 @@ extension CallController {
     /// the address its REGISTER came from (NAT), with its contact as the Request-URI.
     func registeredRoute(user: String) -> Result<OutboundRoute, OutboundRefusal> {
         guard let registrar else { return .failure(.init(status: 404, code: "unknown_user", message: "no registrar")) }
-        guard let binding = registrar.contacts(of: user).first, let contact = try? SIPURI(parsing: binding.contact) else {
+        let bindings = registrar.contacts(of: user).compactMap { b in (try? SIPURI(parsing: b.contact)).map { OutboundRoute.Fork(requestURI: $0, peer: b.source) } }
+        guard let newest = bindings.first else {
             return .failure(.init(status: 404, code: "not_registered", message: "\(user) has no softphone registered with the gateway"))
         }
         let aor = SIPURI(user: user, host: registrar.registrar.realm)
-        return .success(OutboundRoute(to: aor, requestURI: contact, peer: binding.source, credentials: nil, via: "registered"))
+        var route = OutboundRoute(to: aor, requestURI: newest.requestURI, peer: newest.peer, credentials: nil, via: "registered")
+        route.forks = Array(bindings.dropFirst())
+        return .success(route)
     }
 
     /// An IP literal target needs no DNS.
@@ -171,18 +174,47 @@ extension CallController {
             guard let call, call.state == .setting_up else { return }
             logger.info("outbound call not answered in time", metadata: ["call_id": "\(call.callID)", "seconds": "\(config.outbound.ringTimeoutSeconds)"])
             failed("outbound_no_answer")
-            sip.hangup(call.callID)   // CANCEL (sent once a provisional response came)
+            cancelOutboundLegs(call)   // CANCEL (sent once a provisional response came)
             teardown(call, reason: "no answer (timeout after \(config.outbound.ringTimeoutSeconds) s)")
         }
+        leg.ringing = [call.callID]
         sip.placeCall(callID: call.callID, from: from, to: leg.route.to, requestURI: leg.route.requestURI, sdp: offer, peer: peer,
                       credentials: leg.route.credentials)
+        // The user's other softphones ring at the same time; the first to answer takes the call.
+        for fork in leg.route.forks {
+            let forkID = SIPUserAgent.newCallID(host: config.sip.viaAddress)
+            forkCalls[forkID] = call
+            leg.ringing.insert(forkID)
+            sip.placeCall(callID: forkID, from: from, to: leg.route.to, requestURI: fork.requestURI, sdp: offer, peer: fork.peer, credentials: nil)
+        }
+    }
+
+    /// CANCELs every INVITE of the call still ringing (before the first went out: nothing).
+    func cancelOutboundLegs(_ call: Call) {
+        guard let leg = call.outbound else { return }
+        for id in leg.ringing {
+            sip.hangup(id)
+            if forkCalls[id] === call { forkCalls[id] = nil }
+        }
+        leg.ringing.removeAll()
+    }
+
+    /// One INVITE got its final non-2xx (or none): the call ends when none is left ringing.
+    func outboundLegEnded(_ call: Call, callID: String, reason: SIPCallEndReason) {
+        guard let leg = call.outbound else { return }
+        leg.ringing.remove(callID)
+        if forkCalls[callID] === call { forkCalls[callID] = nil }
+        if case .rejected(let status)? = leg.failure, [486, 600].contains(status) {} else { leg.failure = reason }
+        guard leg.ringing.isEmpty, leg.invited else { return }
+        teardown(call, reason: outboundEndedBeforeAnswer(call, reason: leg.failure ?? reason))
     }
 
     /// 180/183 to our INVITE; an SDP in it (early media) is the callee's answer so far.
     func outboundProgress(callID: String, status: Int, sdp: [UInt8]?) {
-        guard let call = calls[callID], let leg = call.outbound, call.state == .setting_up else { return }
+        guard let call = calls[callID] ?? forkCalls[callID], let leg = call.outbound, call.state == .setting_up else { return }
         leg.sipStatus = status
-        if let sdp, let ourOffer = call.sentSDP, let media = SDPGlue.parseAnswer(sdp, ourOffer: ourOffer) {
+        // Early media only from a single callee: forked softphones would fight over the stream.
+        if let sdp, leg.route.forks.isEmpty, let ourOffer = call.sentSDP, let media = SDPGlue.parseAnswer(sdp, ourOffer: ourOffer) {
             leg.progress = .early_media
             if media != call.media {
                 call.media = media
@@ -196,8 +228,21 @@ extension CallController {
 
     /// A 2xx: to our INVITE (the callee answered) or to a re-INVITE we sent mid-call.
     func callAnswered(callID: String, answer: [UInt8]?) {
-        guard let call = calls[callID], let leg = call.outbound, call.state == .setting_up else { return }
+        guard let call = calls[callID] ?? forkCalls[callID], let leg = call.outbound, call.state == .setting_up else { return }
         reactor.cancel(leg.ringTimer)
+        if !leg.route.forks.isEmpty {
+            // Forked: this softphone took the call; the others are CANCELled, and the call
+            // goes on under the answering INVITE's Call-ID.
+            leg.ringing.remove(callID)
+            cancelOutboundLegs(call)
+            forkCalls[callID] = nil
+            if callID != call.callID {
+                calls[call.callID] = nil
+                call.callID = callID
+                calls[callID] = call
+            }
+        }
+        leg.ringing.removeAll()
         leg.sipStatus = 200
         leg.progress = .answered
         guard let answer, let ourOffer = call.sentSDP, let media = SDPGlue.parseAnswer(answer, ourOffer: ourOffer) else {

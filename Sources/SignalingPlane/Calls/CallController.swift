@@ -32,6 +32,8 @@ final class CallController {
     /// The built-in registrar (VLGW_USERS_FILE): its users' softphones can be called, and
     /// INVITEs for them are not for the AI.
     var registrar: RegistrarService?
+    /// The extra INVITEs of forked outbound calls (Call-ID → the call they belong to).
+    var forkCalls: [String: Call] = [:]
 
     let activeCalls = Gauge(label: "vlgw_calls_active")
     let setups = Counter(label: "vlgw_call_setups_total")
@@ -161,10 +163,11 @@ final class CallController {
     }
 
     func callEnded(callID: String, reason: String, sipReason: SIPCallEndReason? = nil) {
-        guard let call = calls[callID] else { return }
+        guard let call = calls[callID] ?? forkCalls[callID] else { return }
         if call.outbound != nil, call.state == .setting_up, let sipReason {
-            return teardown(call, reason: outboundEndedBeforeAnswer(call, reason: sipReason))
+            return outboundLegEnded(call, callID: callID, reason: sipReason)
         }
+        guard call.callID == callID else { return }   // a losing fork
         logger.info("call ended", metadata: ["call_id": "\(callID)", "reason": "\(reason)", "seconds": "\((MonotonicClock.nowNs() &- call.createdAt) / 1_000_000_000)"])
         teardown(call, reason: reason)
     }
@@ -438,7 +441,7 @@ final class CallController {
     func rejectSetup(_ call: Call, _ status: Int, _ reason: String) {
         guard call.state == .setting_up else { return }
         if call.outbound != nil {
-            sip.hangup(call.callID)   // CANCEL our INVITE (or nothing, before it went out)
+            cancelOutboundLegs(call)   // CANCEL our INVITEs (or nothing, before they went out)
             return teardown(call, reason: "failed: \(reason)")
         }
         sip.reject(call.callID, status, reason)
@@ -447,7 +450,13 @@ final class CallController {
 
     func hangup(_ call: Call, reason: String) {
         guard call.state != .ending else { return }
-        if call.state == .answered || call.outbound != nil { sip.hangup(call.callID) } else { sip.reject(call.callID, 480, "Temporarily Unavailable") }
+        if call.state == .answered {
+            sip.hangup(call.callID)
+        } else if call.outbound != nil {
+            cancelOutboundLegs(call)
+        } else {
+            sip.reject(call.callID, 480, "Temporarily Unavailable")
+        }
         teardown(call, reason: reason)
     }
 
@@ -459,6 +468,7 @@ final class CallController {
         reactor.cancel(call.transferTimer)
         reactor.cancel(call.outbound?.ringTimer)
         reactor.cancel(call.outbound?.aiTimer)
+        for id in call.outbound?.ringing ?? [] where forkCalls[id] === call { forkCalls[id] = nil }
         if let worker = call.worker {
             bus.send(.releaseSession(call.session, reason: reason), to: worker)
             bus.workers.unreserve(worker)

@@ -28,6 +28,13 @@ struct OutboundRoute: Equatable {
     var credentials: OutboundCredentials?
     /// How the route was chosen, for logs and the API: "direct", "proxy", "registered".
     var via: String
+    /// More softphones of the same registered user, rung at the same time (forking).
+    var forks: [Fork] = []
+
+    struct Fork: Equatable {
+        var requestURI: SIPURI
+        var peer: SIPPeer
+    }
 }
 
 /// The SIP leg of a call the gateway places: how far it got and how it ended.
@@ -44,6 +51,10 @@ final class OutboundLeg {
     var ringTimer: TimerID?
     /// The AI session must be ready this long after the answer, else the call ends.
     var aiTimer: TimerID?
+    /// Call-IDs of the INVITEs still ringing (one, or one per forked softphone).
+    var ringing: Set<String> = []
+    /// Why the INVITEs that failed so far failed (a busy one wins over the others).
+    var failure: SIPCallEndReason?
 
     init(request: OutboundRequest, route: OutboundRoute) {
         self.request = request
