@@ -137,6 +137,22 @@ final class OutboundCallTests: XCTestCase {
         XCTAssertEqual(list.compactMap { $0["outcome"] as? String }, ["no_answer", "not_found", "busy"], body)
     }
 
+    /// 183 with SDP: the call shows early_media (the callee's answer so far is applied), then
+    /// the 200 answers it; the gateway's DELETE ends it with BYE, which SIPp answers.
+    func testEarlyMediaThenAnswer() throws {
+        let sipp = try startSIPpCallee("early")
+        let placed = api.place(["target": "sip:someone@127.0.0.1:\(harness.ports.spare)"])
+        let id = try XCTUnwrap(placed.id, placed.body)
+        let early = api.wait(id, seconds: 10) { $0["state"] as? String == "early_media" }
+        XCTAssertEqual(early?["state"] as? String, "early_media", "\(early ?? [:])")
+        XCTAssertEqual(early?["sipStatus"] as? Int, 183)
+        let answered = api.wait(id, seconds: 10) { $0["state"] as? String == "answered" }
+        XCTAssertEqual(answered?["state"] as? String, "answered", "\(answered ?? [:])")
+        XCTAssertEqual(api.request("DELETE", "/v1/calls/\(id)").status, 200)
+        XCTAssertEqual(sipp.wait(seconds: 10), 0, "SIPp got its BYE: \(sipp.output.suffix(2000))")
+        XCTAssertEqual(api.call(id)?["outcome"] as? String, "answered")
+    }
+
     func testAPIRefusesWithoutTokenAndWithBadBodies() throws {
         var anonymous = api
         anonymous.token = nil
@@ -202,11 +218,41 @@ enum SIPpCalleeScenarios {
         """
     }
 
+    /// A response with a PCMU answer on SIPp's media port (early media: 183, then the 200).
+    static func withSDP(_ status: String) -> String {
+        """
+          <send><![CDATA[
+
+              SIP/2.0 \(status)
+              [last_Via:]
+              [last_From:]
+              [last_To:];tag=[pid]SIPpTag[call_number]
+              [last_Call-ID:]
+              [last_CSeq:]
+              Contact: <sip:someone@[local_ip]:[local_port]>
+              Content-Type: application/sdp
+              Content-Length: [len]
+
+              v=0
+              o=- 1 1 IN IP4 [media_ip]
+              s=-
+              c=IN IP4 [media_ip]
+              t=0 0
+              m=audio [media_port] RTP/AVP 0
+              a=rtpmap:0 PCMU/8000
+
+            ]]></send>
+        """
+    }
+
     static func xml(_ scenario: String) -> String {
         var body = "  <recv request=\"INVITE\" />\n" + response("100 Trying", tag: false) + "\n"
         switch scenario {
         case "busy": body += response("486 Busy Here") + "\n  <recv request=\"ACK\" />\n"
         case "wrong": body += response("404 Not Found") + "\n  <recv request=\"ACK\" />\n"
+        case "early":
+            body += withSDP("183 Session Progress") + "\n  <pause milliseconds=\"2000\"/>\n" + withSDP("200 OK") + "\n"
+                + "  <recv request=\"ACK\" />\n  <recv request=\"BYE\" />\n" + response("200 OK", tag: false) + "\n"
         default:
             body += response("180 Ringing") + "\n  <recv request=\"CANCEL\" />\n" + response("200 OK") + "\n"
                 + response("487 Request Terminated", cseq: "CSeq: [last_cseq_number] INVITE") + "\n  <recv request=\"ACK\" />\n"
