@@ -126,6 +126,15 @@ final class OutboundCallTests: XCTestCase {
             XCTAssertEqual(sipp.wait(seconds: 10), 0, "\(scenario): SIPp saw the call through: \(sipp.output.suffix(2000))")
             XCTAssertEqual(harness.status()?.calls.count, 0, "\(scenario): nothing left of the call")
         }
+        // Hung up through the API while it rings: CANCEL, outcome "cancelled".
+        let sipp = try startSIPpCallee("ringing")
+        let ringing = api.place(["target": "sip:someone@127.0.0.1:\(harness.ports.spare)"])
+        let ringingID = try XCTUnwrap(ringing.id, ringing.body)
+        XCTAssertEqual(api.wait(ringingID, seconds: 5) { $0["state"] as? String == "ringing" }?["state"] as? String, "ringing")
+        XCTAssertEqual(api.request("DELETE", "/v1/calls/\(ringingID)").status, 200)
+        XCTAssertEqual(api.wait(ringingID, seconds: 5) { $0["state"] as? String == "ended" }?["outcome"] as? String, "cancelled")
+        XCTAssertEqual(sipp.wait(seconds: 10), 0, "SIPp got the CANCEL: \(sipp.output.suffix(2000))")
+
         // Each has its CDR line, and the API lists them, newest first, with their reason.
         let cdr = (try? String(contentsOfFile: records + "/cdr.jsonl", encoding: .utf8)) ?? ""
         for reason in ["busy (486)", "not found (404)", "no answer (timeout after 3 s)"] {
@@ -134,7 +143,7 @@ final class OutboundCallTests: XCTestCase {
         let (status, body) = api.request("GET", "/v1/calls")
         XCTAssertEqual(status, 200)
         let list = (CallAPIClient.object(body)?["calls"] as? [[String: Any]]) ?? []
-        XCTAssertEqual(list.compactMap { $0["outcome"] as? String }, ["no_answer", "not_found", "busy"], body)
+        XCTAssertEqual(list.compactMap { $0["outcome"] as? String }, ["cancelled", "no_answer", "not_found", "busy"], body)
     }
 
     /// 183 with SDP: the call shows early_media (the callee's answer so far is applied), then

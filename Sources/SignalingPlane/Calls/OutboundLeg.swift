@@ -82,7 +82,8 @@ enum OutboundOutcome {
     /// ended (the reasons above; inbound calls' "rejected 503" and the like).
     static func code(answered: Bool, reason: String) -> String {
         if answered { return "answered" }
-        for (prefix, code) in [("busy", "busy"), ("no answer", "no_answer"), ("not found", "not_found"), ("rejected", "rejected"), ("cancelled", "cancelled")]
+        for (prefix, code) in [("busy", "busy"), ("no answer", "no_answer"), ("not found", "not_found"), ("rejected", "rejected"), ("cancelled", "cancelled"),
+                               ("hung up through the API", "cancelled")]
         where reason.hasPrefix(prefix) { return code }
         return "failed"
     }
