@@ -39,7 +39,7 @@ extension BridgeService {
                 control.send(.aiSessionReady(id))
                 logger.info("AI session ready", metadata: ["session": "\(id)"])
             }
-            if let greeting = settings.greetingRequest, !session.greeted {
+            if let greeting = settings(for: session).greetingRequest, !session.greeted {
                 session.greeted = true
                 // The AI speaks first: ask it to say the configured greeting.
                 send(session, .responseCreate(greeting))

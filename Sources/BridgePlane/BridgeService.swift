@@ -210,7 +210,7 @@ public final class BridgeService {
             session.connection = connection
             session.state = .configuring
             let tools = Self.gatewayTools(transferAllow: config.edge.transferAllow) + userTools.values.sorted { $0.name < $1.name }.map(\.declaration)
-            let update = settings.sessionUpdate(inputFormat: session.format, outputFormat: session.format,
+            let update = settings(for: session).sessionUpdate(inputFormat: session.format, outputFormat: session.format,
                                                 inputSampleRate: Int(session.spec.sampleRate), tools: tools)
             send(session, .sessionUpdate(update))
         case .connectFailed(let id, let generation, let reason):

@@ -22,3 +22,19 @@ extension GatewaySessionSettings {
         echoCancellation = v.echoCancellation
     }
 }
+
+extension BridgeService {
+    /// The configured session with this call's overrides (an outbound call placed through
+    /// signaling's API may bring its own instructions, voice and greeting).
+    func settings(for session: AISession) -> GatewaySessionSettings {
+        var s = settings
+        let spec = session.spec
+        if !spec.instructions.isEmpty { s.instructions = spec.instructions }
+        if !spec.voice.isEmpty { s.voice = spec.voice }
+        if !spec.greeting.isEmpty {
+            s.greeting = spec.greeting
+            s.greetingEnabled = true
+        }
+        return s
+    }
+}

@@ -11,6 +11,7 @@ public final class CallStoreWriter: @unchecked Sendable {
     private var pending: [String: StoredCall?] = [:]
     private var scheduled = false
     private var inFlight = false
+    private var queuedRegistrations = 0
     private var figures = CallStoreFigures()
     private let onError: @Sendable (String) -> Void
 
@@ -64,13 +65,34 @@ public final class CallStoreWriter: @unchecked Sendable {
         lock.unlock()
     }
 
+    /// Writes a user's registrations (nil: none left) on the writer thread, after what was
+    /// noted before. Registrations change rarely (a REGISTER per softphone per hour or so),
+    /// so each is its own small transaction.
+    public func saveRegistration(node: String, user: String, record: String?) {
+        guard let backend = backend as? RegistrationStoreBackend else { return }
+        lock.lock(); queuedRegistrations += 1; lock.unlock()
+        let onError = onError
+        queue.async { [self] in
+            do {
+                if let record {
+                    try backend.applyRegistrations(node: node, saves: [StoredRegistration(node: node, user: user, record: record, updatedAt: Date().timeIntervalSince1970)], deletes: [])
+                } else {
+                    try backend.applyRegistrations(node: node, saves: [], deletes: [user])
+                }
+            } catch {
+                onError("registration store write failed for \(user): \(error)")
+            }
+            lock.lock(); queuedRegistrations -= 1; lock.unlock()
+        }
+    }
+
     /// Waits (at most `timeoutMs`) until everything noted so far is written.
     @discardableResult
     public func flush(timeoutMs: Int = 2000) -> Bool {
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(timeoutMs) * 1_000_000
         while DispatchTime.now().uptimeNanoseconds < deadline {
             lock.lock()
-            let idle = !scheduled && !inFlight && pending.isEmpty
+            let idle = !scheduled && !inFlight && pending.isEmpty && queuedRegistrations == 0
             lock.unlock()
             if idle { return true }
             usleep(1000)

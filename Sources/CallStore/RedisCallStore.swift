@@ -4,7 +4,7 @@ import Foundation
 /// `vlgw:calls:<node>`, field = Call-ID, value = the record's JSON. A batch is one
 /// MULTI/EXEC pipeline. Several nodes can share one Redis; a node taking over another's
 /// calls loads that node's hash (same record format as SQLite).
-public final class RedisCallStore: CallStoreBackend, @unchecked Sendable {
+public final class RedisCallStore: CallStoreBackend, RegistrationStoreBackend, @unchecked Sendable {
     let connection: RESPConnection
     let database: Int
 
@@ -51,6 +51,37 @@ public final class RedisCallStore: CallStoreBackend, @unchecked Sendable {
             throw CallStoreError.unavailable("redis transaction: \(failure)")
         }
         if case .array(nil)? = replies.last { throw CallStoreError.unavailable("redis transaction aborted") }
+    }
+
+    static func registrationsKey(_ node: String) -> String { "vlgw:registrations:\(node)" }
+
+    public func applyRegistrations(node: String, saves: [StoredRegistration], deletes: [String]) throws {
+        guard !saves.isEmpty || !deletes.isEmpty else { return }
+        var commands: [[String]] = [["MULTI"]]
+        for r in saves { commands.append(["HSET", Self.registrationsKey(node), r.user, r.record]) }
+        for user in deletes { commands.append(["HDEL", Self.registrationsKey(node), user]) }
+        commands.append(["EXEC"])
+        let replies = try withConnection { try connection.pipeline(commands) }
+        if let failure = replies.first(where: { if case .error = $0 { return true } else { return false } }) {
+            throw CallStoreError.unavailable("redis transaction: \(failure)")
+        }
+    }
+
+    public func loadRegistrations(node: String) throws -> [StoredRegistration] {
+        let reply = try withConnection { try connection.command("HGETALL", Self.registrationsKey(node)) }
+        guard case .array(let items?) = reply else {
+            if case .error(let e) = reply { throw CallStoreError.unavailable("redis HGETALL: \(e)") }
+            return []
+        }
+        var out: [StoredRegistration] = []
+        var i = 1
+        while i < items.count {
+            if case .bulk(let user?) = items[i - 1], case .bulk(let value?) = items[i] {
+                out.append(StoredRegistration(node: node, user: String(decoding: user, as: UTF8.self), record: String(decoding: value, as: UTF8.self), updatedAt: 0))
+            }
+            i += 2
+        }
+        return out
     }
 
     /// The node whose hash deletes go to: the one last loaded (signaling loads its own at start).

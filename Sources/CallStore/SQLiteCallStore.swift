@@ -5,7 +5,7 @@ import GRDB
 /// record as JSON, WAL journal (writers never block a reader; a crash loses no committed
 /// write) with synchronous=NORMAL (a commit is durable once the WAL is written; fsync at
 /// checkpoints: a process crash, the case this store is for, loses nothing committed).
-public final class SQLiteCallStore: CallStoreBackend {
+public final class SQLiteCallStore: CallStoreBackend, RegistrationStoreBackend {
     let database: DatabaseQueue
     public let path: String
 
@@ -30,6 +30,14 @@ public final class SQLiteCallStore: CallStoreBackend {
                     record TEXT NOT NULL)
                 """)
             try db.execute(sql: "CREATE INDEX IF NOT EXISTS calls_by_node ON calls(node)")
+            try db.execute(sql: """
+                CREATE TABLE IF NOT EXISTS registrations (
+                    node TEXT NOT NULL,
+                    user TEXT NOT NULL,
+                    updated_at REAL NOT NULL,
+                    record TEXT NOT NULL,
+                    PRIMARY KEY (node, user))
+                """)
         }
     }
 
@@ -51,6 +59,24 @@ public final class SQLiteCallStore: CallStoreBackend {
             try String.fetchAll(db, sql: "SELECT record FROM calls WHERE node = ? ORDER BY updated_at", arguments: [node])
         }
         return records.compactMap { try? StoredCallCoding.decode(Data($0.utf8)) }
+    }
+
+    public func applyRegistrations(node: String, saves: [StoredRegistration], deletes: [String]) throws {
+        try database.write { db in
+            for r in saves {
+                try db.execute(sql: "INSERT OR REPLACE INTO registrations (node, user, updated_at, record) VALUES (?, ?, ?, ?)",
+                               arguments: [node, r.user, r.updatedAt, r.record])
+            }
+            for user in deletes { try db.execute(sql: "DELETE FROM registrations WHERE node = ? AND user = ?", arguments: [node, user]) }
+        }
+    }
+
+    public func loadRegistrations(node: String) throws -> [StoredRegistration] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT user, updated_at, record FROM registrations WHERE node = ?", arguments: [node]).map {
+                StoredRegistration(node: node, user: $0["user"], record: $0["record"], updatedAt: $0["updated_at"])
+            }
+        }
     }
 
     /// The journal mode in force (tests check it is WAL).

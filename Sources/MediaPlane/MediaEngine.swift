@@ -127,7 +127,19 @@ final class MediaEngine {
 
     func update(_ spec: MediaSessionSpec) {
         guard let session = sessions[spec.session] else { return }
+        let recordAsked = spec.record && !session.spec.record
+        if spec.codec != session.spec.codec {
+            // The answer to the offer we made picked another codec than the placeholder.
+            do {
+                session.pipeline = try MediaSession.makePipeline(spec, resampler: process.config.media.resampler == "soxr" ? .soxr : .polyphase)
+                logger.info("media session codec changed", metadata: ["session": "\(spec.session)", "codec": "\(spec.codec.name)"])
+            } catch {
+                logger.warning("cannot switch the session to \(spec.codec.name): \(error)", metadata: ["session": "\(spec.session)"])
+            }
+        }
         session.update(spec)
+        // A call we place is recorded from its answer on (at the pipeline's final rate).
+        if recordAsked && session.recorder == nil { startRecording(session) }
         _ = bridgePort(spec.bridgeEndpoint, key: spec.bridgeAudioKey)
         logger.info("media session updated", metadata: ["session": "\(spec.session)", "remote": "\(spec.remoteAddress):\(spec.remotePort)", "direction": "\(spec.direction)"])
     }

@@ -14,7 +14,9 @@ final class MediaSession {
     private(set) var spec: MediaSessionSpec
     let rtp: UDPSocket
     let rtcp: UDPSocket
-    let pipeline: CallMediaPipeline
+    /// Replaced when an answer settles on another codec than the one allocated (our own
+    /// offer: outbound calls, offerless INVITEs).
+    var pipeline: CallMediaPipeline
     /// The caller's RTP source, learned once (strict source, see `RTPLatch`).
     var latch = RTPLatch<SocketPeer>()
     /// Where RTP and RTCP go: the SDP address until the caller's real source is latched.

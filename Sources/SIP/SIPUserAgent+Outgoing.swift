@@ -16,10 +16,11 @@ struct OutgoingCall: Sendable {
 extension SIPUserAgent {
     /// Places a call. `sdp` nil sends an offerless INVITE (the offer then
     /// arrives in the 200 and our answer must go in the ACK — not supported
-    /// here yet, so pass an offer). Returns the new Call-ID.
+    /// here yet, so pass an offer). Returns the Call-ID (`callID`, or a new one).
     public mutating func call(from: NameAddr, to: SIPURI, requestURI: SIPURI? = nil, sdp: [UInt8], peer: SIPPeer,
-                              username: String? = nil, password: String? = nil, now: UInt64) -> (callID: String, events: [SIPUserAgentEvent]) {
-        let cid = SIPUserAgent.newTag() + SIPUserAgent.newTag() + "@" + config.localHost
+                              username: String? = nil, password: String? = nil, realm: String? = nil, callID: String? = nil,
+                              now: UInt64) -> (callID: String, events: [SIPUserAgentEvent]) {
+        let cid = callID ?? SIPUserAgent.newCallID(host: config.localHost)
         var local = from
         local.tag = SIPUserAgent.newTag()
         var h = SIPHeaders()
@@ -35,7 +36,7 @@ extension SIPUserAgent {
         var inv = SIPMessage(startLine: .request(method: .invite, uri: (requestURI ?? to).description, version: "SIP/2.0"), headers: h)
         inv.setBody(sdp, contentType: "application/sdp")
         var call = OutgoingCall(invite: inv, peer: peer)
-        if let u = username, let p = password { call.credentials = DigestClient(username: u, password: p) }
+        if let u = username, let p = password { call.credentials = DigestClient(username: u, password: p, realm: realm) }
         outgoing[cid] = call
         return (cid, sendInvite(callID: cid, inv, now: now))
     }

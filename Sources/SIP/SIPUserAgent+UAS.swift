@@ -49,10 +49,18 @@ extension SIPUserAgent {
             return onInfo(req, callID: cid, key: key, now: now)
         case .notify:
             return onNotify(req, callID: cid, key: key, now: now)
+        case .register where config.acceptsRegister && toTag == nil:
+            return [.registerRequest(req, source: peer, key: key)]
         default:
             // §8.2.1: a method we do not handle → 405 with Allow.
             return respond(req, key: key, status: 405, toTag: toTag, extra: [("Allow", config.allow.joined(separator: ", "))], now: now)
         }
+    }
+
+    /// The registrar's answer to a REGISTER handed out as `.registerRequest`.
+    public mutating func answerRegister(_ req: SIPMessage, key: SIPTransactionKey, status: Int, reason: String? = nil,
+                                        headers: [(String, String)], now: UInt64) -> [SIPUserAgentEvent] {
+        respond(req, key: key, status: status, reason: reason, extra: headers, now: now)
     }
 
     mutating func onInitialInvite(_ req: SIPMessage, from peer: SIPPeer, key: SIPTransactionKey, now: UInt64) -> [SIPUserAgentEvent] {
@@ -191,10 +199,11 @@ extension SIPUserAgent {
 
     /// Final error response to the INVITE (e.g. 486, 488, 603). `retransmit: false` for
     /// rejections a flood can provoke (call limit, no capacity): sent once, never by timer G.
-    public mutating func reject(callID: String, status: Int, reason: String? = nil, retransmit: Bool = true, now: UInt64) -> [SIPUserAgentEvent] {
+    public mutating func reject(callID: String, status: Int, reason: String? = nil, retransmit: Bool = true, headers: [(String, String)] = [],
+                                now: UInt64) -> [SIPUserAgentEvent] {
         guard let key = pendingInvites.removeValue(forKey: callID), let inv = layer.request(for: key), let d = dialogs[callID] else { return [] }
         dialogs[callID] = nil
-        var extra: [(String, String)] = []
+        var extra = headers
         if status == 503 { extra.append(("Retry-After", "5")) }
         return respond(inv, key: key, status: status, reason: reason, toTag: d.localTag, extra: extra, now: now, retransmit: retransmit)
             + [.callEnded(callID: callID, reason: .rejected(status))]

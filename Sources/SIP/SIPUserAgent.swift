@@ -133,6 +133,9 @@ public struct SIPUserAgent: Sendable {
          ("Supported", config.supported.joined(separator: ", "))]
     }
 
+    /// A fresh Call-ID for a request we originate.
+    public static func newCallID(host: String) -> String { newTag() + newTag() + "@" + host }
+
     public static func newTag() -> String {
         var g = SystemRandomNumberGenerator()
         return String(g.next() as UInt64, radix: 36)

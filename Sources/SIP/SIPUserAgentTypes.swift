@@ -17,6 +17,9 @@ public struct SIPUserAgentConfig: Sendable {
     /// RFC 4028 session interval we want (seconds); 0: only honour the caller's request.
     public var sessionExpires: Int = 1800
     public var timers = SIPTimerConfig()
+    /// True when the application runs a registrar: REGISTER requests are handed to it
+    /// (`.registerRequest`) instead of being answered 405.
+    public var acceptsRegister = false
 
     public init(localHost: String, localPort: UInt16 = 5060, transport: SIPTransport = .udp) {
         self.localHost = localHost; self.localPort = localPort; self.transport = transport
@@ -35,7 +38,7 @@ public struct SIPUserAgentConfig: Sendable {
         return QuotedString.quote(d) + " "
     }
     /// Our identity in a request we originate outside a dialog.
-    func localIdentity(_ uri: SIPURI) -> NameAddr {
+    public func localIdentity(_ uri: SIPURI) -> NameAddr {
         NameAddr(displayName: displayName?.isEmpty == false ? displayName : nil, uri: uri)
     }
     func via(branch: String = SIPTransactionKey.newBranch()) -> String { "SIP/2.0/\(transport.rawValue) \(hostPort);branch=\(branch);rport" }
@@ -72,4 +75,6 @@ public enum SIPUserAgentEvent: Equatable, Sendable {
     /// A registration target timed out (status nil) or answered 5xx; REGISTER went to `to`.
     case registrationFailover(status: Int?, from: SIPPeer, to: SIPPeer)
     case unregistered
+    /// A REGISTER to us (with `acceptsRegister`): answer it with `answerRegister`.
+    case registerRequest(SIPMessage, source: SIPPeer, key: SIPTransactionKey)
 }

@@ -23,6 +23,17 @@ public final class SignalingPlaneMain: PlaneMain {
         }
         calls = CallController(config: config, logger: process.logger, reactor: process.reactor, bus: service, sip: sip)
         sip.controller = calls
+        if config.registrar.enabled, let path = config.registrar.usersFile {
+            do {
+                let users = try RegistrarService.loadUsers(path)
+                let registrar = RegistrarService(settings: config.registrar, users: users, sip: sip, reactor: process.reactor, logger: process.logger)
+                sip.registrar = registrar
+                calls.registrar = registrar
+                process.logger.notice("registrar on", metadata: ["domain": "\(config.registrar.domain)", "users": "\(users.users.count)"])
+            } catch {
+                process.fail("configuration error: \(error)")
+            }
+        }
         openCallStore()
         service.sipListening = sip.transport.listening
         service.registrationStatus = { [unowned sip] in config.registration.enabled ? sip.registrationState : nil }
@@ -67,11 +78,17 @@ public final class SignalingPlaneMain: PlaneMain {
             callEvents?(from, message)
         }
         board.isLive = { [unowned calls] session in calls.callsBySession[session] != nil }
-        calls.onCallEnded = { [board] call, reason in board.callEnded(call, reason: reason) }
+        let cdr = process.config.observability.transcriptDirectory.map { OutboundCDR(directory: $0, logger: process.logger) }
+        calls.onCallEnded = { [board] call, reason in
+            board.callEnded(call, reason: reason)
+            if let cdr, call.outbound != nil, call.answeredAt == nil {
+                cdr.write(call, reason: reason, outcome: OutboundOutcome.code(answered: false, reason: reason))
+            }
+        }
         let web = process.config.web
         guard web.port != 0 else { return }
         do {
-            liveCallsPage = try LiveCallsServer(settings: web, reactor: process.reactor, logger: process.logger, calls: calls, service: service,
+            liveCallsPage = try LiveCallsServer(settings: web, apiToken: process.config.outbound.apiToken, reactor: process.reactor, logger: process.logger, calls: calls, service: service,
                                                 board: board, healthProblem: process.healthProblem)
             process.logger.info("serving the live calls page", metadata: ["url": "http://\(web.address):\(liveCallsPage!.server.port)/",
                                                                           "token": "\(web.token == nil ? "none" : "required")"])
@@ -98,6 +115,15 @@ public final class SignalingPlaneMain: PlaneMain {
         }
         calls.store = CallStoreWriter(backend: backend) { message in logger.error("\(message)") }
         calls.recover(records)
+        if let registrar = sip.registrar, let registrations = backend as? RegistrationStoreBackend {
+            registrar.store = calls.store
+            registrar.storeNode = calls.storeNode
+            do {
+                registrar.restore(try registrations.loadRegistrations(node: calls.storeNode))
+            } catch {
+                logger.error("cannot read the registrations from the call store: \(error)")
+            }
+        }
         logger.notice("call store open", metadata: ["store": "\(backend.description)", "node": "\(calls.storeNode)",
                                                     "recovered_calls": "\(records.count)",
                                                     "load_ms": "\((MonotonicClock.nowNs() - start) / 1_000_000)"])

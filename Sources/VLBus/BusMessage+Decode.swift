@@ -94,7 +94,8 @@ extension BusMessage {
             return .aiSessionStart(AISessionSpec(
                 session: try r.session(), sipCallID: try r.string("sipCallID"), caller: try r.string("caller"),
                 called: try r.string("called"), workerID: try r.string("workerID"), sampleRate: try r.u32("sampleRate").checked(in: BusLimits.sampleRate, "sampleRate"),
-                resumed: try r.bool("resumed"), audioFormat: try r.string("audioFormat")))
+                resumed: try r.bool("resumed"), audioFormat: try r.string("audioFormat"),
+                instructions: try r.string("instructions"), voice: try r.string("voice"), greeting: try r.string("greeting")))
         case .aiSessionReady:
             return .aiSessionReady(try r.session())
         case .playbackClear:

@@ -45,6 +45,7 @@ extension BusMessage {
         case .aiSessionStart(let spec):
             w.u64(spec.session.raw); w.string(spec.sipCallID); w.string(spec.caller); w.string(spec.called)
             w.string(spec.workerID); w.u32(spec.sampleRate); w.bool(spec.resumed); w.string(spec.audioFormat)
+            w.string(spec.instructions); w.string(spec.voice); w.string(spec.greeting)
         case .aiSessionReady(let id), .playbackClear(let id):
             w.u64(id.raw)
         case .statusQuery(let requestID, let callOffset):

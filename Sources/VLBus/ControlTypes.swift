@@ -152,9 +152,17 @@ public struct AISessionSpec: Equatable, Sendable {
     /// Audio format spoken with the AI service: "pcm16" (at `sampleRate`), or "g711_ulaw" /
     /// "g711_alaw" (8 kHz) when a G.711 call is passed through without resampling.
     public var audioFormat: String
+    /// Per-call overrides of VOICE_LIVE_INSTRUCTIONS, VOICE_LIVE_VOICE and the greeting (an
+    /// outbound call placed through the API); empty: the configured default.
+    public var instructions: String
+    public var voice: String
+    public var greeting: String
 
     public init(session: SessionID, sipCallID: String, caller: String, called: String, workerID: String, sampleRate: UInt32,
-                resumed: Bool = false, audioFormat: String = "pcm16") {
+                resumed: Bool = false, audioFormat: String = "pcm16", instructions: String = "", voice: String = "", greeting: String = "") {
+        self.instructions = instructions
+        self.voice = voice
+        self.greeting = greeting
         self.resumed = resumed
         self.audioFormat = audioFormat
         self.session = session

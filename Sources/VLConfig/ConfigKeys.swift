@@ -2,7 +2,7 @@
 public enum ConfigKeys {
     /// Names whose values never appear in logs or error messages.
     public static let secrets: Set<String> = [
-        "AUTH_PASSWORD", "AZURE_VOICELIVE_API_KEY", "VOICE_LIVE_API_KEY", "AZURE_CLIENT_SECRET", "VLGW_WEB_TOKEN",
+        "AUTH_PASSWORD", "AZURE_VOICELIVE_API_KEY", "VOICE_LIVE_API_KEY", "AZURE_CLIENT_SECRET", "VLGW_WEB_TOKEN", "VLGW_API_TOKEN",
     ]
 
     public static func isSecret(_ name: String) -> Bool {

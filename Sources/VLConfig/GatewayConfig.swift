@@ -14,6 +14,8 @@ public struct GatewayConfig: Sendable {
     public var observability: ObservabilitySettings
     public var web: WebSettings
     public var state: StateSettings
+    public var outbound: OutboundSettings
+    public var registrar: RegistrarSettings
     /// Every variable read, with the value in force and its source (defaults included).
     public private(set) var effective: [EffectiveSetting]
 
@@ -30,6 +32,8 @@ public struct GatewayConfig: Sendable {
         observability = try ObservabilitySettings(r)
         web = try WebSettings(r)
         state = try StateSettings(r)
+        outbound = try OutboundSettings(r)
+        registrar = try RegistrarSettings(r, viaAddress: sip.viaAddress)
         effective = r.effective
     }
 

@@ -9,8 +9,11 @@ public struct HTTPRequest: Sendable {
     public var query: [String: String]
     /// Header values by lower-cased name.
     public var headers: [String: String]
+    /// The request body (only servers with `Limits.maxBodyBytes` > 0 read one).
+    public var body: [UInt8] = []
 
-    public init(method: String, path: String, query: [String: String] = [:], headers: [String: String] = [:]) {
+    public init(method: String, path: String, query: [String: String] = [:], headers: [String: String] = [:], body: [UInt8] = []) {
+        self.body = body
         self.method = method
         self.path = path
         self.query = query

@@ -5,7 +5,8 @@ import Logging
 
 /// A deliberately small HTTP/1.0 server on the plane's reactor: `GET /metrics` and
 /// `GET /health` for Prometheus, systemd checks and load balancers, and (for signaling's
-/// live calls page) Server-Sent Events streams. No keep-alive, no request bodies.
+/// live calls page) Server-Sent Events streams. No keep-alive; request bodies (with a
+/// Content-Length, at most `Limits.maxBodyBytes`) only on servers that allow them.
 ///
 /// It never blocks the reactor: every socket is non-blocking, each connection has its own
 /// output queue, and what the kernel does not take now is retried on a 50 ms housekeeping
@@ -40,6 +41,9 @@ public final class HTTPStatusServer {
         public var requestTimeoutMs = 5_000
         /// Kernel send buffer of a stream socket: bounds the memory a non-reading client holds.
         public var streamSendBuffer = 64 * 1024
+        /// 0: GET and HEAD only (405 for anything else). More: any method goes to the
+        /// handler, with a body of at most this many bytes (Content-Length; 413 beyond).
+        public var maxBodyBytes = 0
         public init() {}
     }
 
@@ -119,14 +123,30 @@ public final class HTTPStatusServer {
         guard n > 0 else { return finish(c) }
         guard !c.requestDone else { return } // a stream's client has nothing more to say; ignore it
         c.input.append(contentsOf: chunk[0..<n])
-        if c.input.count > 16 * 1024 { return respond(c, Response(status: 431, body: "request too large\n")) }
-        guard let end = c.input.firstRange(of: [13, 10, 13, 10]) ?? c.input.firstRange(of: [10, 10]) else { return }
-        c.requestDone = true
-        guard let request = HTTPRequest.parse(Array(c.input[..<end.lowerBound])) else {
+        if c.input.count > 16 * 1024 + limits.maxBodyBytes { return respond(c, Response(status: 431, body: "request too large\n")) }
+        guard let end = c.input.firstRange(of: [13, 10, 13, 10]) ?? c.input.firstRange(of: [10, 10]) else {
+            if c.input.count > 16 * 1024 { return respond(c, Response(status: 431, body: "request too large\n")) }
+            return
+        }
+        guard var request = HTTPRequest.parse(Array(c.input[..<end.lowerBound])) else {
+            c.requestDone = true
             return respond(c, Response(status: 400, body: "bad request\n"))
         }
+        if limits.maxBodyBytes > 0 {
+            if request.headers["transfer-encoding"] != nil { return respond(c, Response(status: 411, body: "send a Content-Length, not chunked\n")) }
+            let declared = request.headers["content-length"].map { Int($0) } ?? 0
+            guard let length = declared, length >= 0 else { return respond(c, Response(status: 400, body: "bad Content-Length\n")) }
+            guard length <= limits.maxBodyBytes else {
+                return respond(c, Response(status: 413, body: "request body over \(limits.maxBodyBytes) bytes\n"))
+            }
+            let bodyStart = end.upperBound
+            guard c.input.count - bodyStart >= length else { return }   // the rest of the body is still coming
+            request.body = Array(c.input[bodyStart..<(bodyStart + length)])
+        } else if request.method != "GET" && request.method != "HEAD" {
+            return respond(c, Response(status: 405, body: "only GET\n"))
+        }
+        c.requestDone = true
         c.input = []
-        guard request.method == "GET" || request.method == "HEAD" else { return respond(c, Response(status: 405, body: "only GET\n")) }
         switch handler(request) {
         case .response(let r)?:
             respond(c, r, bodyless: request.method == "HEAD")
@@ -145,8 +165,9 @@ public final class HTTPStatusServer {
     }
 
     private func respond(_ c: Connection, _ r: Response, bodyless: Bool = false) {
-        let reasons = [200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed",
-                       431: "Request Header Fields Too Large", 503: "Service Unavailable"]
+        let reasons = [200: "OK", 201: "Created", 202: "Accepted", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
+                       405: "Method Not Allowed", 409: "Conflict", 411: "Length Required", 413: "Content Too Large", 415: "Unsupported Media Type",
+                       422: "Unprocessable Content", 431: "Request Header Fields Too Large", 503: "Service Unavailable"]
         let body = Array(r.body.utf8)
         var head = "HTTP/1.0 \(r.status) \(reasons[r.status] ?? "Status")\r\nContent-Type: \(r.contentType)\r\nContent-Length: \(body.count)\r\n"
         for (name, value) in r.headers { head += "\(name): \(value)\r\n" }

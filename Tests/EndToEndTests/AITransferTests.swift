@@ -114,6 +114,21 @@ final class AITransferTests: XCTestCase {
         XCTAssertEqual(caller.bye(), 200)
     }
 
+    /// A tel: target (a number the AI read out) goes into Refer-To as a tel URI.
+    func testTelTargetIsReferredAsATelURI() throws {
+        harness.environment["VLGW_TRANSFER_ALLOW"] = "tel:+4930*"
+        let caller = try start(tool: "{\"target\":\"+49 30 1234-567\"}")
+        talk(caller, seconds: 3)
+        _ = caller.waitSIP(seconds: 2) { _ in false }
+        guard let refer = caller.sipLog.first(where: { $0.hasPrefix("REFER ") }) else {
+            return XCTFail("no REFER: \(caller.sipLog.map { TestCaller.firstLine($0) })")
+        }
+        let referTo = refer.components(separatedBy: "\r\n").first { $0.lowercased().hasPrefix("refer-to:") } ?? ""
+        XCTAssertEqual(referTo, "Refer-To: <tel:+49301234567>")
+        XCTAssertNil(toolOutput(seconds: 1), "no tool answer before the NOTIFY")
+        XCTAssertEqual(caller.bye(), 200)
+    }
+
     /// The caller's phone refuses the REFER (603): the AI is told the transfer was refused.
     func testRefusedReferIsReportedToTheAI() throws {
         let caller = try start(tool: "{\"target\":\"sip:agent@pbx.example.com\"}")

@@ -30,6 +30,8 @@ final class BusCodecTests: XCTestCase {
                                         audioKey: "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID")),
             .bridgeHeartbeat(LoadReport(id: "bridge-1", activeSessions: 1, capacity: 500, cpuPermille: 10, draining: false)),
             .aiSessionStart(AISessionSpec(session: session, sipCallID: "a84b4c76e66710@pc33", caller: "sip:alice@example.com", called: "sip:bot@example.com", workerID: "media-1", sampleRate: 24000, resumed: true, audioFormat: "g711_ulaw")),
+            .aiSessionStart(AISessionSpec(session: session, sipCallID: "out-1@gw", caller: "sip:vlgw@gw", called: "sip:alice@example.com", workerID: "media-1",
+                                          sampleRate: 24000, instructions: "You are calling about an order.", voice: "alloy", greeting: "Hello Alice!")),
             .aiSessionReady(session),
             .aiSessionFailed(session, reason: "401 from service"),
             .aiSessionStop(session, reason: "caller hung up"),

@@ -10,11 +10,19 @@ import VLRuntime
 final class Call {
     enum State: String { case setting_up, answered, ending }
 
-    let callID: String
+    /// The SIP Call-ID; for a call we place to several softphones at once (forking), the
+    /// first INVITE's until another one is answered: then that one's.
+    var callID: String
     let session: SessionID
     let from: String
     let to: String
-    let source: SIPPeer
+    /// Where the caller's SIP comes from; for a call we place, the next hop of our INVITE.
+    var source: SIPPeer
+    /// A call the gateway placed (API, `vlgw call`): its SIP leg's progress; nil when inbound.
+    var outbound: OutboundLeg?
+    var direction: String { outbound == nil ? "inbound" : "outbound" }
+    /// Set for the first AI session of a call we placed, opened after the answer: it greets.
+    var greetOnAnswer = false
     /// The caller's display name from From (attacker-controlled text: shown escaped only).
     var callerName: String?
     var createdAt = MonotonicClock.nowNs()

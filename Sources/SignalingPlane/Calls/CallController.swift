@@ -29,6 +29,11 @@ final class CallController {
     var store: CallStoreWriter?
     var storeNode = "signaling"
     var storeLoopCost = LoopCost()
+    /// The built-in registrar (VLGW_USERS_FILE): its users' softphones can be called, and
+    /// INVITEs for them are not for the AI.
+    var registrar: RegistrarService?
+    /// The extra INVITEs of forked outbound calls (Call-ID → the call they belong to).
+    var forkCalls: [String: Call] = [:]
 
     let activeCalls = Gauge(label: "vlgw_calls_active")
     let setups = Counter(label: "vlgw_call_setups_total")
@@ -104,6 +109,10 @@ final class CallController {
             logger.warning("no media worker available", metadata: meta)
             failed("no_media_worker"); return sip.reject(callID, 503, "Service Unavailable (no media worker)", retransmit: false)
         }
+        if let refusal = registeredUserRefusal(to) {
+            logger.notice("INVITE for a registered user: \(refusal.reason)", metadata: meta)
+            failed("registered_user"); return sip.reject(callID, refusal.status, refusal.reason, retransmit: false, headers: refusal.headers)
+        }
         let media: NegotiatedCallMedia
         if let offer {
             switch SDPGlue.negotiate(offer: offer, preferences: config.sip.codecs) {
@@ -153,8 +162,12 @@ final class CallController {
         }
     }
 
-    func callEnded(callID: String, reason: String) {
-        guard let call = calls[callID] else { return }
+    func callEnded(callID: String, reason: String, sipReason: SIPCallEndReason? = nil) {
+        guard let call = calls[callID] ?? forkCalls[callID] else { return }
+        if call.outbound != nil, call.state == .setting_up, let sipReason {
+            return outboundLegEnded(call, callID: callID, reason: sipReason)
+        }
+        guard call.callID == callID else { return }   // a losing fork
         logger.info("call ended", metadata: ["call_id": "\(callID)", "reason": "\(reason)", "seconds": "\((MonotonicClock.nowNs() &- call.createdAt) / 1_000_000_000)"])
         teardown(call, reason: reason)
     }
@@ -191,7 +204,8 @@ final class CallController {
         let spec = MediaSessionSpec(session: call.session, codec: call.media.codec, remoteAddress: call.media.remoteAddress,
                                     remotePort: call.media.remotePort, direction: call.media.direction,
                                     aiSampleRate: aiAudio(call).rate, bridgeEndpoint: bridgeEndpoint,
-                                    record: config.recording.enabled, sipSourceAddress: call.source.host,
+                                    record: config.recording.enabled && (call.outbound == nil || call.state == .answered),
+                                    sipSourceAddress: call.source.host,
                                     bridgeAudioKey: bridgeInfo?.audioKey ?? "")
         bus.send(update ? .updateSession(spec) : .allocateSession(spec), to: worker)
         // The bridge takes this call's audio from this worker only.
@@ -227,7 +241,9 @@ final class CallController {
         bus.bridges.reserve(bridge.id)
         bus.send(.aiSessionStart(AISessionSpec(session: call.session, sipCallID: call.callID, caller: call.from, called: call.to,
                                                workerID: call.worker ?? "", sampleRate: aiAudio(call).rate,
-                                               resumed: call.state == .answered, audioFormat: aiAudio(call).format)), to: bridge.id)
+                                               resumed: call.state == .answered && !call.greetOnAnswer, audioFormat: aiAudio(call).format,
+                                               instructions: call.outbound?.request.instructions ?? "", voice: call.outbound?.request.voice ?? "",
+                                               greeting: call.outbound?.request.greeting ?? "")), to: bridge.id)
         // A call re-homed from a lost bridge: its worker streams to the new one from now on
         // (at set-up the worker's allocation already named this, the least-loaded, bridge).
         if call.workerPort != nil { sendMediaSpec(call, update: true) }
@@ -300,6 +316,8 @@ final class CallController {
                 return
             }
             call.aiReady = true
+            call.greetOnAnswer = false
+            reactor.cancel(call.outbound?.aiTimer)
             maybeAnswer(call)
         case .aiSessionFailed(let id, let reason):
             guard let call = callsBySession[id] else { return }
@@ -360,6 +378,7 @@ final class CallController {
     // MARK: Answer, reject, hang up
 
     func maybeAnswer(_ call: Call) {
+        if call.outbound != nil { return outboundMediaReady(call) }
         guard call.state == .setting_up, call.isMediaReady, call.aiReady else { return }
         reactor.cancel(call.setupTimer)
         call.state = .answered
@@ -421,13 +440,23 @@ final class CallController {
 
     func rejectSetup(_ call: Call, _ status: Int, _ reason: String) {
         guard call.state == .setting_up else { return }
+        if call.outbound != nil {
+            cancelOutboundLegs(call)   // CANCEL our INVITEs (or nothing, before they went out)
+            return teardown(call, reason: "failed: \(reason)")
+        }
         sip.reject(call.callID, status, reason)
         teardown(call, reason: "rejected \(status)")
     }
 
     func hangup(_ call: Call, reason: String) {
         guard call.state != .ending else { return }
-        if call.state == .answered { sip.hangup(call.callID) } else { sip.reject(call.callID, 480, "Temporarily Unavailable") }
+        if call.state == .answered {
+            sip.hangup(call.callID)
+        } else if call.outbound != nil {
+            cancelOutboundLegs(call)
+        } else {
+            sip.reject(call.callID, 480, "Temporarily Unavailable")
+        }
         teardown(call, reason: reason)
     }
 
@@ -437,6 +466,9 @@ final class CallController {
         reactor.cancel(call.sessionRefreshTimer)
         reactor.cancel(call.sessionExpiryTimer)
         reactor.cancel(call.transferTimer)
+        reactor.cancel(call.outbound?.ringTimer)
+        reactor.cancel(call.outbound?.aiTimer)
+        for id in call.outbound?.ringing ?? [] where forkCalls[id] === call { forkCalls[id] = nil }
         if let worker = call.worker {
             bus.send(.releaseSession(call.session, reason: reason), to: worker)
             bus.workers.unreserve(worker)

@@ -13,6 +13,8 @@ final class SIPStack {
     let reactor: Reactor
     let logger: Logger
     weak var controller: CallController?
+    /// The built-in registrar (VLGW_USERS_FILE), nil when off.
+    var registrar: RegistrarService?
     private var timer: TimerID?
     private var timerDeadline: UInt64?
     var registrationState = "disabled"
@@ -54,6 +56,10 @@ final class SIPStack {
         uaConfig.contactUser = config.registration.user ?? "vlgw"
         uaConfig.displayName = config.sip.displayName
         uaConfig.sessionExpires = config.sip.sessionExpires
+        if config.registrar.enabled {
+            uaConfig.acceptsRegister = true
+            uaConfig.allow.append("REGISTER")
+        }
         uaConfig.timers = SIPTimerConfig(t1: UInt64(config.sip.t1Ms) * 1_000_000, t2: max(4_000_000_000, UInt64(config.sip.t1Ms) * 1_000_000))
         ua = SIPUserAgent(config: uaConfig)
         transport.deliver = { [unowned self] bytes, message, peer in receive(bytes: bytes, message: message, from: peer) }
@@ -79,7 +85,7 @@ final class SIPStack {
                 controller?.callConfirmed(callID: callID, answer: answer)
             case .callEnded(let callID, let reason):
                 ua.forgetSessionTimer(callID: callID)
-                controller?.callEnded(callID: callID, reason: "\(reason)")
+                controller?.callEnded(callID: callID, reason: "\(reason)", sipReason: reason)
             case .reoffer(let callID, let offer):
                 controller?.reoffer(callID: callID, offer: offer)
             case .dtmf(let callID, let digit, let duration):
@@ -110,8 +116,12 @@ final class SIPStack {
                                                                  "targets": "\(registrationTargets.count)"])
                 stopKeepAlive()
                 reresolve()
-            case .callProgress, .callAnswered:
-                break // outgoing calls: vlgw does not place any yet
+            case .callProgress(let callID, let status, let sdp):
+                controller?.outboundProgress(callID: callID, status: status, sdp: sdp)
+            case .callAnswered(let callID, let answer):
+                controller?.callAnswered(callID: callID, answer: answer)
+            case .registerRequest(let request, let source, let key):
+                if let registrar { registrar.handle(request, source: source, key: key) } else { answerRegister(request, key: key, status: 405, reason: nil, headers: []) }
             case .unregistered:
                 registrationState = "unregistered"
                 logger.notice("unregistered")
@@ -146,8 +156,12 @@ final class SIPStack {
     func ringing(_ callID: String) { perform(ua.ringing(callID: callID, now: now)) }
     func answer(_ callID: String, sdp: [UInt8]) { perform(ua.answer(callID: callID, sdp: sdp, now: now)) }
     func sessionTimer(_ callID: String) -> SessionTimer? { ua.sessionTimer(callID: callID) }
-    func reject(_ callID: String, _ status: Int, _ reason: String? = nil, retransmit: Bool = true) {
-        perform(ua.reject(callID: callID, status: status, reason: reason, retransmit: retransmit, now: now))
+    func reject(_ callID: String, _ status: Int, _ reason: String? = nil, retransmit: Bool = true, headers: [(String, String)] = []) {
+        perform(ua.reject(callID: callID, status: status, reason: reason, retransmit: retransmit, headers: headers, now: now))
+    }
+    /// The built-in registrar's answer to a REGISTER (RegistrarService).
+    func answerRegister(_ request: SIPMessage, key: SIPTransactionKey, status: Int, reason: String?, headers: [(String, String)]) {
+        perform(ua.answerRegister(request, key: key, status: status, reason: reason, headers: headers, now: now))
     }
     func answerReoffer(_ callID: String, sdp: [UInt8]?, status: Int) { perform(ua.answerReoffer(callID: callID, sdp: sdp, status: status, now: now)) }
     func hangup(_ callID: String) { perform(ua.hangup(callID: callID, now: now)) }
@@ -163,6 +177,21 @@ final class SIPStack {
         perform(ua.refer(callID: callID, to: uri, now: now))
         controller?.dialogChanged(callID)
     }
+
+    /// Sends the INVITE of a call the gateway places (CallController+Outbound); its progress
+    /// comes back as `outboundProgress`, `callAnswered` and `callEnded`.
+    func placeCall(callID: String, from: NameAddr, to: SIPURI, requestURI: SIPURI, sdp: [UInt8], peer: SIPPeer, credentials: OutboundCredentials?) {
+        let (_, events) = ua.call(from: from, to: to, requestURI: requestURI, sdp: sdp, peer: peer, username: credentials?.user,
+                                  password: credentials?.password, realm: credentials?.realm, callID: callID, now: now)
+        perform(events)
+        controller?.dialogChanged(callID)
+    }
+
+    /// Where SIP_SERVER is reached now, while the registration is up (the outbound proxy).
+    var registeredPeer: SIPPeer? { registrationState.hasPrefix("registered") ? ua.registration?.peer : nil }
+
+    /// Our identity in requests we originate outside a dialog.
+    func localIdentity(_ uri: SIPURI) -> NameAddr { ua.config.localIdentity(uri) }
 
     /// What `register(config:)` settled on, kept for re-resolution and retries.
     private struct RegistrationPlan {

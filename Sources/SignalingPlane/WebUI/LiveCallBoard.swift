@@ -74,7 +74,8 @@ final class LiveCallBoard {
             codec: call.media.codec.name, worker: call.worker, bridge: call.bridge, answered: call.answeredAt != nil,
             startedAtUnixMs: endedAt &- ageMs, endedAtUnixMs: endedAt,
             durationMs: call.answeredAt.map { (MonotonicClock.nowNs() &- $0) / 1_000_000 } ?? 0,
-            reason: reason, bargeIns: extras.speaking.bargeIns, media: extras.media.map(MediaFigures.init),
+            reason: reason, direction: call.direction, sipStatus: call.outbound?.sipStatus,
+            outcome: OutboundOutcome.code(answered: call.answeredAt != nil, reason: reason), bargeIns: extras.speaking.bargeIns, media: extras.media.map(MediaFigures.init),
             transcript: extras.transcript)
         ended.append(record)
         if ended.count > maxEnded { ended.removeFirst(ended.count - maxEnded) }
@@ -86,7 +87,7 @@ final class LiveCallBoard {
         let now = MonotonicClock.nowNs()
         return LiveCall(
             session: call.session.description, callID: call.callID, callerName: call.callerName, caller: call.from, called: call.to,
-            state: call.state.rawValue, codec: call.media.codec.name, worker: call.worker, bridge: call.bridge,
+            state: call.state.rawValue, direction: call.direction, codec: call.media.codec.name, worker: call.worker, bridge: call.bridge,
             durationMs: (now &- (call.answeredAt ?? call.createdAt)) / 1_000_000,
             callerSpeaking: extras.speaking.callerSpeaking, aiSpeaking: extras.speaking.aiSpeaking, bargeIns: extras.speaking.bargeIns,
             media: extras.media.map(MediaFigures.init), transcript: extras.transcript)

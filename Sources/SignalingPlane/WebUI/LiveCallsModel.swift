@@ -56,6 +56,7 @@ struct LiveCall: Codable {
     var caller: String
     var called: String
     var state: String
+    var direction: String = "inbound"
     var codec: String
     var worker: String?
     var bridge: String?
@@ -82,6 +83,12 @@ struct EndedCall: Codable {
     var endedAtUnixMs: UInt64
     var durationMs: UInt64
     var reason: String
+    /// inbound or outbound (a call the gateway placed).
+    var direction: String = "inbound"
+    /// Outbound: the last status the far end sent to our INVITE.
+    var sipStatus: Int?
+    /// answered, busy, no_answer, not_found, rejected, cancelled or failed.
+    var outcome: String = "answered"
     var bargeIns: UInt32
     var media: MediaFigures?
     var transcript: [TranscriptEntry]

@@ -16,17 +16,21 @@ final class LiveCallsServer {
     let healthProblem: () -> String?
     let logger: Logger
     let encoder = JSONEncoder()
+    /// `/v1/calls` (CallsAPI): its own token, VLGW_API_TOKEN.
+    let api: CallsAPI
 
     static var limits: HTTPStatusServer.Limits {
         var l = HTTPStatusServer.Limits()
         l.maxStreams = 16
         // The `history` event carries up to 100 ended calls with transcripts (≤ 12 KB each).
         l.maxQueuedBytes = 2 * 1024 * 1024
+        l.maxBodyBytes = PlaceCallBody.maxBodyBytes   // the API's POST /v1/calls
         return l
     }
 
-    init(settings: WebSettings, reactor: Reactor, logger: Logger, calls: CallController, service: SignalingService,
+    init(settings: WebSettings, apiToken: String?, reactor: Reactor, logger: Logger, calls: CallController, service: SignalingService,
          board: LiveCallBoard, healthProblem: @escaping () -> String?) throws(SocketError) {
+        api = CallsAPI(calls: calls, board: board, token: apiToken, address: settings.address, logger: logger)
         self.board = board
         self.calls = calls
         self.service = service
@@ -47,7 +51,9 @@ final class LiveCallsServer {
     }
 
     func answer(_ request: HTTPRequest) -> HTTPReply? {
+        if CallsAPI.handles(request.path) { return api.answer(request) }
         let noStore: [(String, String)] = [("Cache-Control", "no-store"), ("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer")]
+        guard request.method == "GET" || request.method == "HEAD" else { return .response(.init(status: 405, body: "only GET\n", headers: noStore)) }
         guard request.isAuthorized(expected: token) else {
             return .response(.init(status: 401, body: "this page needs the token: Authorization: Bearer <VLGW_WEB_TOKEN> or ?token=<VLGW_WEB_TOKEN>\n",
                                    headers: noStore + [("WWW-Authenticate", "Bearer realm=\"vlgw\"")]))

@@ -1,0 +1,151 @@
+import Foundation
+import SIP
+import VLConfig
+
+/// The built-in registrar (RFC 3261 §10.3) for the gateway's own domain: digest
+/// authentication (SHA-256 and MD5, RFC 8760) against VLGW_USERS_FILE, bindings with
+/// expiry, several contacts per user (at most VLGW_REGISTRAR_MAX_BINDINGS), un-register
+/// (`Expires: 0`, `Contact: *`). Pure: the caller passes the clock and does the I/O.
+struct Registrar {
+    struct Answer: Equatable, Error {
+        var status: Int
+        var reason: String?
+        var headers: [(String, String)]
+        /// The user whose bindings changed (to be stored), if any.
+        var changedUser: String?
+
+        static func == (a: Answer, b: Answer) -> Bool {
+            a.status == b.status && a.reason == b.reason && a.changedUser == b.changedUser
+                && a.headers.map { "\($0.0): \($0.1)" } == b.headers.map { "\($0.0): \($0.1)" }
+        }
+    }
+
+    let settings: RegistrarSettings
+    var users: UsersFile
+    var nonce = DigestNonce()
+    private(set) var bindings: [String: [RegistrarBinding]] = [:]
+
+    init(settings: RegistrarSettings, users: UsersFile) {
+        self.settings = settings
+        self.users = users
+    }
+
+    var realm: String { settings.domain }
+
+    /// Whether `uri` names this registrar's domain.
+    func isOurDomain(_ host: String) -> Bool {
+        let bare = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
+        return bare.lowercased() == realm.lowercased()
+    }
+
+    mutating func handle(_ request: SIPMessage, source: SIPPeer, now: Double) -> Answer {
+        expire(now: now)
+        guard let to = request.to, let user = to.uri.user, !user.isEmpty else {
+            return Answer(status: 400, reason: "Bad Request (To has no user)", headers: [], changedUser: nil)
+        }
+        guard isOurDomain(to.uri.host) else {
+            return Answer(status: 404, reason: "Not Found (not a domain of this registrar)", headers: [], changedUser: nil)
+        }
+        switch authenticate(request, user: user, now: now) {
+        case .failure(let refusal): return refusal
+        case .success: break
+        }
+        let contacts = request.contacts
+        if contacts.isEmpty { return ok(user, now: now, changed: false) }   // a query: the current bindings
+        let expiresHeader = request.headers["Expires"].flatMap { Int($0.filter { $0 != " " && $0 != "\t" }) }
+        if contacts.contains(where: { $0.isWildcard }) {
+            guard contacts.count == 1, expiresHeader == 0 else {
+                return Answer(status: 400, reason: "Bad Request (Contact: * needs Expires: 0 and no other contact)", headers: [], changedUser: nil)
+            }
+            bindings[user] = nil
+            return ok(user, now: now, changed: true)
+        }
+        let callID = request.callID ?? ""
+        let cseq = request.cseq?.sequence ?? 0
+        var list = bindings[user] ?? []
+        for contact in contacts {
+            let asked = contact.params.value("expires").flatMap { Int($0) } ?? expiresHeader ?? 3600
+            if asked > 0 && asked < settings.minExpires {
+                return Answer(status: 423, reason: "Interval Too Brief", headers: [("Min-Expires", String(settings.minExpires))], changedUser: nil)
+            }
+            let uri = contact.uri.description
+            let existing = list.firstIndex { $0.contact == uri }
+            if let i = existing, list[i].callID == callID, cseq <= list[i].cseq {
+                return Answer(status: 500, reason: "Server Internal Error (out-of-order REGISTER)", headers: [("Retry-After", "1")], changedUser: nil)
+            }
+            if asked == 0 {
+                if let i = existing { list.remove(at: i) }
+                continue
+            }
+            let binding = RegistrarBinding(contact: uri, sourceHost: source.host, sourcePort: source.port, transport: source.transport.rawValue,
+                                           expiresAt: now + Double(min(asked, settings.maxExpires)), callID: callID, cseq: cseq, updatedAt: now)
+            if let i = existing { list[i] = binding } else { list.append(binding) }
+        }
+        guard list.count <= settings.maxBindingsPerUser else {
+            return Answer(status: 403, reason: "Forbidden (more than \(settings.maxBindingsPerUser) contacts for \(user))", headers: [], changedUser: nil)
+        }
+        bindings[user] = list.isEmpty ? nil : list
+        return ok(user, now: now, changed: true)
+    }
+
+    /// 200 with every binding the user has and the time each has left (§10.3 step 8).
+    func ok(_ user: String, now: Double, changed: Bool) -> Answer {
+        var headers: [(String, String)] = []
+        for b in bindings[user] ?? [] { headers.append(("Contact", "<\(b.contact)>;expires=\(max(0, Int(b.expiresAt - now)))")) }
+        return Answer(status: 200, reason: nil, headers: headers, changedUser: changed ? user : nil)
+    }
+
+    /// RFC 3261 §22 / RFC 8760: a 401 with SHA-256 and MD5 challenges until the request
+    /// carries credentials for our realm; wrong credentials get 403.
+    func authenticate(_ request: SIPMessage, user: String, now: Double) -> Result<Void, Answer> {
+        let offered = request.headers.lines("Authorization").compactMap { try? DigestCredentials(parsing: $0) }.first { $0.realm == realm }
+        guard let credentials = offered else { return .failure(challenge(now: now, stale: false)) }
+        switch nonce.check(credentials.nonce, now: now) {
+        case .invalid: return .failure(challenge(now: now, stale: false))
+        case .stale: return .failure(challenge(now: now, stale: true))
+        case .valid: break
+        }
+        guard credentials.username == user, let hash = credentials.hash, settings.digestAlgorithms.contains(hash.rawValue.lowercased()), let secret = users.users[user],
+              let ha1 = secret.ha1(hash, user: user, realm: realm),
+              credentials.verifies(ha1: ha1, method: "REGISTER") else {
+            return .failure(Answer(status: 403, reason: "Forbidden (wrong credentials)", headers: [], changedUser: nil))
+        }
+        return .success(())
+    }
+
+    func challenge(now: Double, stale: Bool) -> Answer {
+        let n = nonce.make(now: now)
+        let staleParam = stale ? ", stale=true" : ""
+        let headers = settings.digestAlgorithms.map { algorithm in
+            ("WWW-Authenticate", "Digest realm=\(QuotedString.quote(realm)), nonce=\"\(n)\", algorithm=\(algorithm.uppercased()), qop=\"auth\"\(staleParam)")
+        }
+        return Answer(status: 401, reason: nil, headers: headers, changedUser: nil)
+    }
+
+    /// Drops lapsed bindings; the users whose lists changed.
+    @discardableResult
+    mutating func expire(now: Double) -> [String] {
+        var changed: [String] = []
+        for (user, list) in bindings {
+            let left = list.filter { $0.expiresAt > now }
+            if left.count != list.count {
+                bindings[user] = left.isEmpty ? nil : left
+                changed.append(user)
+            }
+        }
+        return changed
+    }
+
+    /// A user's live bindings, newest first.
+    func contacts(of user: String, now: Double) -> [RegistrarBinding] {
+        (bindings[user] ?? []).filter { $0.expiresAt > now }.sorted { $0.updatedAt > $1.updatedAt }
+    }
+
+    /// Bindings taken back from the store after a restart.
+    mutating func restore(user: String, _ list: [RegistrarBinding], now: Double) {
+        let live = list.filter { $0.expiresAt > now }
+        if users.users[user] != nil, !live.isEmpty { bindings[user] = Array(live.prefix(settings.maxBindingsPerUser)) }
+    }
+
+    var bindingCount: Int { bindings.values.reduce(0) { $0 + $1.count } }
+}
