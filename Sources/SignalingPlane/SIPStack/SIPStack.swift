@@ -38,8 +38,8 @@ final class SIPStack {
         policy = SourcePolicy(allowedSources: config.limits.allowedSources, invitesPerSecond: config.limits.inviteRatePerSource,
                               requestsPerSecond: config.edge.requestRatePerSource)
         let resolver = DNSResolver(reactor: reactor, logger: logger, conf: DNSResolver.configuration(override: config.sip.dnsServers))
-        let uaTransport: SIP.SIPTransport = transports.contains(.udp) ? .udp : .tcp
-        let enabled: [SIP.SIPTransport] = transports.compactMap { $0 == .udp ? .udp : $0 == .tcp ? .tcp : nil }
+        let uaTransport = Self.sipTransport(config.sip.outboundTransport)
+        let enabled = transports.map(Self.sipTransport)
         locator = SIPServerLocator(resolver: resolver, transports: [uaTransport] + enabled.filter { $0 != uaTransport },
                                    ipv6: config.sip.localAddress.contains(":"))
         transport = try SIPTransportLayer(reactor: reactor, logger: logger, address: config.sip.localAddress, port: config.sip.port,
@@ -48,15 +48,27 @@ final class SIPStack {
                                           limits: TCPConnectionLimits(maxConnections: config.edge.tcpMaxConnections,
                                                                       maxPerSource: config.edge.tcpMaxPerSource,
                                                                       messageTimeoutMs: config.edge.tcpMessageTimeoutMs,
-                                                                      idleTimeoutSec: config.edge.tcpIdleTimeoutSec))
+                                                                      idleTimeoutSec: config.edge.tcpIdleTimeoutSec),
+                                          tls: try Self.tlsContexts(config), tlsPort: transports.contains(.tls) ? config.sip.tls.port : nil)
         var uaConfig = SIPUserAgentConfig(localHost: config.sip.viaAddress, localPort: config.sip.port, transport: uaTransport)
         uaConfig.userAgent = "vlgw/0.1"
+        uaConfig.tlsPort = config.sip.tls.port
         uaConfig.contactUser = config.registration.user ?? "vlgw"
         uaConfig.displayName = config.sip.displayName
         uaConfig.sessionExpires = config.sip.sessionExpires
         uaConfig.timers = SIPTimerConfig(t1: UInt64(config.sip.t1Ms) * 1_000_000, t2: max(4_000_000_000, UInt64(config.sip.t1Ms) * 1_000_000))
         ua = SIPUserAgent(config: uaConfig)
         transport.deliver = { [unowned self] bytes, message, peer in receive(bytes: bytes, message: message, from: peer) }
+    }
+
+    static func sipTransport(_ t: VLConfig.SIPTransport) -> SIP.SIPTransport {
+        switch t { case .udp: .udp; case .tcp: .tcp; case .tls: .tls }
+    }
+
+    /// OpenSSL contexts when TLS is listened on or used for SIP_SERVER; nil otherwise.
+    static func tlsContexts(_ config: GatewayConfig) throws -> TLSContexts? {
+        guard config.sip.transports.contains(.tls) else { return nil }
+        return try TLSContexts(config.sip.tls)
     }
 
     /// Into the user agent, for `receive(bytes:message:from:)` (SIPStack+SourceScreening),
@@ -110,7 +122,9 @@ final class SIPStack {
                                                                  "targets": "\(registrationTargets.count)"])
                 stopKeepAlive()
                 reresolve()
-            case .callProgress, .callAnswered:
+            case .callAnswered(let callID, let answer):
+                controller?.reinviteAnswered(callID: callID, answer: answer)   // 2xx to our re-INVITE
+            case .callProgress:
                 break // outgoing calls: vlgw does not place any yet
             case .unregistered:
                 registrationState = "unregistered"
@@ -182,7 +196,8 @@ final class SIPStack {
         let domain = r.domain ?? host
         // With SRV the Request-URI is the domain itself (RFC 3263 §4: the port comes from DNS).
         let isName = SourcePolicy.addressBytes(host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host) == nil
-        let uri = isName && !r.serverPortExplicit ? "sip:\(host)" : "sip:\(host):\(r.serverPort)"
+        let overTLS = config.sip.outboundTransport == .tls ? ";transport=tls" : ""
+        let uri = (isName && !r.serverPortExplicit ? "sip:\(host)" : "sip:\(host):\(r.serverPort)") + overTLS
         guard let registrar = try? SIPURI(parsing: uri), let aor = try? SIPURI(parsing: "sip:\(user)@\(domain)") else {
             return logger.error("cannot build registrar/AOR URIs from SIP_SERVER and SIP_USER")
         }
@@ -225,6 +240,7 @@ final class SIPStack {
         let r = plan.settings
         locator.locate(host: plan.host, explicitPort: r.serverPortExplicit ? r.serverPort : nil, defaultPort: r.serverPort) { [unowned self] targets in
             logger.info("SIP_SERVER resolved", metadata: ["server": "\(plan.host)", "targets": "\(targets.map(\.description).joined(separator: ", "))"])
+            for target in targets where target.peer.transport == .tls { transport.expectTLSName(target.name, at: target.peer.host) }
             then(targets)
         }
     }
