@@ -149,6 +149,44 @@ final class SIPTLSTests: XCTestCase {
         XCTAssertLessThanOrEqual(openDescriptors(signaling.pid), before, "its descriptor is released")
     }
 
+    /// Mutual TLS (VLGW_TLS_VERIFY_CLIENT, as Teams Direct Routing does it): openssl's
+    /// s_client with a certificate from the CA gets its OPTIONS answered over TLS, and our
+    /// certificate verified by name; without a certificate the handshake is refused.
+    func testMutualTLSAnswersACertifiedClientAndRefusesOneWithout() throws {
+        harness.environment["VLGW_TLS_VERIFY_CLIENT"] = "true"
+        try harness.start("vlgw-signaling")
+        guard harness.waitForStatus(seconds: 10, { $0.sipListening.contains("tls:127.0.0.1:\(tlsPort)") }) != nil else {
+            throw SetupFailure("no TLS listener\n\(harness.logs)")
+        }
+        let client = try certificates.leaf("teams")
+        let withCertificate = try tlsClient(sending: options(), extra: ["-cert", client.cert, "-key", client.key])
+        XCTAssertTrue(withCertificate.contains("Verification: OK"), "s_client verified the gateway's certificate for 127.0.0.1\n\(withCertificate)")
+        XCTAssertTrue(withCertificate.contains("SIP/2.0 200 OK") || withCertificate.contains("SIP/2.0 503"), "OPTIONS answered over TLS\n\(withCertificate)")
+        XCTAssertTrue(withCertificate.contains("Via: SIP/2.0/TLS 127.0.0.1:"), "on the TLS transport")
+
+        let without = try tlsClient(sending: options(), extra: [])
+        XCTAssertFalse(without.contains("SIP/2.0 "), "no answer without a client certificate\n\(without)")
+        let deadline = Date().addingTimeInterval(5)
+        while Date() < deadline && !harness.logs.contains("SIP/TLS handshake with a caller failed") { usleep(100_000) }
+        XCTAssertTrue(harness.logs.contains("SIP/TLS handshake with a caller failed"), "signaling says why")
+    }
+
+    func options() -> String {
+        "OPTIONS sip:test@127.0.0.1:\(tlsPort);transport=tls SIP/2.0\r\nVia: SIP/2.0/TLS 127.0.0.1:5999;branch=z9hG4bK-mtls\(UInt32.random(in: 0...UInt32.max))\r\n"
+            + "Max-Forwards: 70\r\nTo: <sip:test@127.0.0.1>\r\nFrom: <sip:teams@127.0.0.1>;tag=1\r\nCall-ID: mtls-\(UInt32.random(in: 0...UInt32.max))\r\n"
+            + "CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n"
+    }
+
+    /// openssl s_client to the TLS port: sends `message`, returns all it printed within 4 s.
+    func tlsClient(sending message: String, extra: [String]) throws -> String {
+        let file = harness.stateDirectory + "-request.txt"
+        defer { unlink(file) }
+        try message.write(toFile: file, atomically: true, encoding: .utf8)
+        let arguments = ["-connect", "127.0.0.1:\(tlsPort)", "-CAfile", certificates.caFile, "-verify_ip", "127.0.0.1", "-verify_return_error", "-ign_eof"] + extra
+        let command = "timeout 4 /usr/bin/openssl s_client " + arguments.map { "'\($0)'" }.joined(separator: " ") + " < '\(file)'"
+        return try runToCompletion("/bin/sh", ["-c", command]).output
+    }
+
     func openDescriptors(_ pid: Int32) -> Int {
         (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? -1
     }
