@@ -33,13 +33,20 @@ public final class SRTPContext {
 
     private var session: srtp_t?
     public let suite: Suite
+    /// Packets carry a master key identifier (RFC 3711 §3.1; `|<MKI>:<length>` in
+    /// `a=crypto`): some SBCs send one, so an inbound context may expect it.
+    private let usesMKI: UInt32
 
-    public init(suite: Suite, keySalt: [UInt8], direction: Direction) throws(SetupError) {
+    /// `mki`: the MKI the packets carry (its bytes, 1–4: the peer's for inbound, ours for
+    /// outbound), or empty for none.
+    public init(suite: Suite, keySalt: [UInt8], mki: [UInt8] = [], direction: Direction) throws(SetupError) {
         guard SRTPLibrary.ready else { throw SetupError(description: "libsrtp2 did not initialise") }
         guard keySalt.count == suite.keySaltLength else {
             throw SetupError(description: "\(suite.rawValue) needs \(suite.keySaltLength) bytes of key and salt, got \(keySalt.count)")
         }
+        guard mki.count <= 4 else { throw SetupError(description: "an MKI of \(mki.count) bytes (at most 4)") }
         self.suite = suite
+        usesMKI = mki.isEmpty ? 0 : 1
         var policy = srtp_policy_t()
         switch suite {
         case .aesCM128SHA1_80:
@@ -63,12 +70,26 @@ public final class SRTPContext {
         // retransmission would be a replay and is dropped on the way in.
         policy.allow_repeat_tx = 0
         var key = keySalt
-        let status = key.withUnsafeMutableBufferPointer { buffer -> srtp_err_status_t in
-            policy.key = buffer.baseAddress
-            var created: srtp_t?
-            let rc = srtp_create(&created, &policy)
-            session = created
-            return rc
+        var mkiID = mki
+        let status = key.withUnsafeMutableBufferPointer { keyBuffer -> srtp_err_status_t in
+            mkiID.withUnsafeMutableBufferPointer { mkiBuffer -> srtp_err_status_t in
+                var master = srtp_master_key_t(key: keyBuffer.baseAddress, mki_id: mkiBuffer.baseAddress, mki_size: UInt32(mkiBuffer.count))
+                return withUnsafeMutablePointer(to: &master) { masterPointer -> srtp_err_status_t in
+                    var keys: UnsafeMutablePointer<srtp_master_key_t>? = masterPointer
+                    return withUnsafeMutablePointer(to: &keys) { list -> srtp_err_status_t in
+                        if mkiBuffer.isEmpty {
+                            policy.key = keyBuffer.baseAddress
+                        } else {
+                            policy.keys = list
+                            policy.num_master_keys = 1
+                        }
+                        var created: srtp_t?
+                        let rc = srtp_create(&created, &policy)
+                        session = created
+                        return rc
+                    }
+                }
+            }
         }
         // libsrtp keeps its own copy of the key schedule: wipe ours.
         for i in key.indices { key[i] = 0 }
@@ -81,21 +102,25 @@ public final class SRTPContext {
 
     /// Protects the RTP packet in `packet[0..<length]` in place; the new length, or nil.
     public func protectRTP(_ packet: UnsafeMutableRawBufferPointer, length: Int) -> Int? {
-        run(packet, length, grows: true) { srtp_protect($0, $1, $2) }
+        let mki = usesMKI
+        return run(packet, length, grows: true) { srtp_protect_mki($0, $1, $2, mki, 0) }
     }
 
     /// Authenticates and decrypts the SRTP packet in `packet[0..<length]` in place; the
     /// plain length, or nil (forged, replayed or damaged: drop it).
     public func unprotectRTP(_ packet: UnsafeMutableRawBufferPointer, length: Int) -> Int? {
-        run(packet, length, grows: false) { srtp_unprotect($0, $1, $2) }
+        let mki = usesMKI
+        return run(packet, length, grows: false) { srtp_unprotect_mki($0, $1, $2, mki) }
     }
 
     public func protectRTCP(_ packet: UnsafeMutableRawBufferPointer, length: Int) -> Int? {
-        run(packet, length, grows: true) { srtp_protect_rtcp($0, $1, $2) }
+        let mki = usesMKI
+        return run(packet, length, grows: true) { srtp_protect_rtcp_mki($0, $1, $2, mki, 0) }
     }
 
     public func unprotectRTCP(_ packet: UnsafeMutableRawBufferPointer, length: Int) -> Int? {
-        run(packet, length, grows: false) { srtp_unprotect_rtcp($0, $1, $2) }
+        let mki = usesMKI
+        return run(packet, length, grows: false) { srtp_unprotect_rtcp_mki($0, $1, $2, mki) }
     }
 
     private func run(_ packet: UnsafeMutableRawBufferPointer, _ length: Int, grows: Bool,

@@ -100,7 +100,7 @@ final class MediaSession {
         guard let srtp = spec.srtp else { return nil }
         guard let suite = SRTPContext.Suite(rawValue: srtp.suite) else { throw MediaSessionError.unsupportedSRTP(srtp.suite) }
         do {
-            return (try SRTPContext(suite: suite, keySalt: srtp.remoteKey, direction: .inbound),
+            return (try SRTPContext(suite: suite, keySalt: srtp.remoteKey, mki: srtp.remoteMKI, direction: .inbound),
                     try SRTPContext(suite: suite, keySalt: srtp.localKey, direction: .outbound))
         } catch {
             throw MediaSessionError.srtpSetup("\(error)")

@@ -119,7 +119,7 @@ public enum SDPNegotiator {
                     // The answer picks one of our crypto lines by tag and brings its own key.
                     guard m.isSecureRTP, let (theirs, suite, key) = m.usableCryptos.first,
                           let mine = ours.usableCryptos.first(where: { $0.0.tag == theirs.tag && $0.1 == suite }) else { throw .noCommonCodec }
-                    srtp = SRTPKeys(suite: suite, tag: theirs.tag, localKey: mine.2, remoteKey: key)
+                    srtp = SRTPKeys(suite: suite, tag: theirs.tag, localKey: mine.2, remoteKey: key, remoteMKI: theirs.mkiBytes ?? [])
                 }
                 var negotiated = NegotiatedMedia(remoteAddress: conn.address, remotePort: m.port, remoteRTCPPort: m.rtcpPort, codecName: map.encoding, payloadType: ptNum,
                                        clockRate: map.clockRate, channels: map.channels, fmtp: m.fmtp(pt), telephoneEventPT: te.flatMap { UInt8($0) },
@@ -179,7 +179,7 @@ public enum SDPNegotiator {
         if let (offered, suite, remoteKey) = crypto {
             let localKey = Array(config.srtpKeyMaterial.prefix(suite.keySaltLength))
             line.attributes.append(SDPAttribute("crypto", SDPCrypto(tag: offered.tag, suite: suite.rawValue, keyParams: [.init(keySalt: Base64.encode(localKey))]).serialized))
-            keys = SRTPKeys(suite: suite, tag: offered.tag, localKey: localKey, remoteKey: remoteKey)
+            keys = SRTPKeys(suite: suite, tag: offered.tag, localKey: localKey, remoteKey: remoteKey, remoteMKI: offered.mkiBytes ?? [])
         }
         var neg = NegotiatedMedia(remoteAddress: conn.address, remotePort: m.port, remoteRTCPPort: m.rtcpPort, codecName: c.map.encoding, payloadType: ptNum,
                                   clockRate: c.map.clockRate, channels: c.map.channels, fmtp: fmtp, telephoneEventPT: tePT, ptime: ptime, direction: dir)

@@ -144,8 +144,11 @@ extension ByteReader {
         if !suite.isEmpty {
             let local = try list("srtp.localKey") { (r: inout ByteReader) throws(BusDecodeError) in try r.u8("srtp.localKey") }
             let remote = try list("srtp.remoteKey") { (r: inout ByteReader) throws(BusDecodeError) in try r.u8("srtp.remoteKey") }
-            guard local.count <= MediaSRTPSpec.maxKeyLength, remote.count <= MediaSRTPSpec.maxKeyLength else { throw .invalidValue(field: "srtp") }
-            spec.srtp = MediaSRTPSpec(suite: suite, localKey: local, remoteKey: remote)
+            let mki = try list("srtp.remoteMKI") { (r: inout ByteReader) throws(BusDecodeError) in try r.u8("srtp.remoteMKI") }
+            guard local.count <= MediaSRTPSpec.maxKeyLength, remote.count <= MediaSRTPSpec.maxKeyLength, mki.count <= 4 else {
+                throw .invalidValue(field: "srtp")
+            }
+            spec.srtp = MediaSRTPSpec(suite: suite, localKey: local, remoteKey: remote, remoteMKI: mki)
         }
         return spec
     }

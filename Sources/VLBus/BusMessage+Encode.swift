@@ -80,6 +80,7 @@ extension ByteWriter {
         if let srtp = spec.srtp {
             list(srtp.localKey) { $0.u8($1) }
             list(srtp.remoteKey) { $0.u8($1) }
+            list(srtp.remoteMKI) { $0.u8($1) }
         }
     }
 }

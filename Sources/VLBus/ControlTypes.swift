@@ -119,7 +119,11 @@ public struct MediaSRTPSpec: Equatable, Sendable, CustomStringConvertible, Custo
     public var suite: String
     public var localKey: [UInt8]
     public var remoteKey: [UInt8]
-    public init(suite: String, localKey: [UInt8], remoteKey: [UInt8]) { self.suite = suite; self.localKey = localKey; self.remoteKey = remoteKey }
+    /// The MKI the caller's SRTP packets carry (1–4 bytes), empty for none.
+    public var remoteMKI: [UInt8]
+    public init(suite: String, localKey: [UInt8], remoteKey: [UInt8], remoteMKI: [UInt8] = []) {
+        self.suite = suite; self.localKey = localKey; self.remoteKey = remoteKey; self.remoteMKI = remoteMKI
+    }
     public var description: String { "SRTP \(suite)" }
     public var debugDescription: String { description }
     public var customMirror: Mirror { Mirror(self, children: ["suite": suite]) }

@@ -63,3 +63,22 @@ final class SRTPContextTests: XCTestCase {
         }
     }
 }
+
+/// Packets with a master key identifier (RFC 3711 §3.1): the inbound context that knows
+/// the MKI takes them; one that does not refuses them.
+final class SRTPMKITests: XCTestCase {
+    func testPacketsWithAnMKIRoundTrip() throws {
+        let key = [UInt8](repeating: 0x21, count: 30)
+        let sender = try SRTPContext(suite: .aesCM128SHA1_80, keySalt: key, mki: [0, 0, 0, 1], direction: .outbound)
+        let receiver = try SRTPContext(suite: .aesCM128SHA1_80, keySalt: key, mki: [0, 0, 0, 1], direction: .inbound)
+        let unaware = try SRTPContext(suite: .aesCM128SHA1_80, keySalt: key, direction: .inbound)
+        let plain: [UInt8] = [0x80, 0, 0, 9, 0, 0, 0, 1, 0xAA, 0xBB, 0xCC, 0xDD] + [UInt8](repeating: 7, count: 160)
+        var buffer = plain + [UInt8](repeating: 0, count: SRTPContext.maxTrailer)
+        let n = try XCTUnwrap(buffer.withUnsafeMutableBytes { sender.protectRTP($0, length: plain.count) })
+        XCTAssertEqual(n, plain.count + 4 + 10, "the MKI and the tag follow the payload")
+        var copy = Array(buffer[0..<n])
+        XCTAssertNil(copy.withUnsafeMutableBytes { unaware.unprotectRTP($0, length: n) })
+        let back = try XCTUnwrap(buffer.withUnsafeMutableBytes { receiver.unprotectRTP($0, length: n) })
+        XCTAssertEqual(Array(buffer[0..<back]), plain)
+    }
+}

@@ -90,3 +90,25 @@ final class SDPSecurityTests: XCTestCase {
         return nil
     }
 }
+
+/// Offers whose key carries an MKI (`|2^31|1:1`, as some SBCs send): taken, the MKI kept
+/// for the worker; MKIs longer than 4 bytes are passed over.
+final class SDPCryptoMKITests: XCTestCase {
+    func testMKIOfferIsAnsweredAndTheMKIKept() throws {
+        let key = Base64.encode(Array(0..<30))
+        let sdp = "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\nm=audio 4000 RTP/SAVP 0\r\n"
+            + "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:\(key)|2^8|1:200\r\n"
+            + "a=crypto:2 AES_CM_128_HMAC_SHA1_80 inline:\(key)|2^31|1:1\r\na=rtpmap:0 PCMU/8000\r\n"
+        var config = SDPLocalConfig(codecs: [.pcmu], address: "198.51.100.1", port: 20000)
+        config.srtp = .required
+        config.srtpKeyMaterial = Array(100..<144)
+        guard case .answer(let answer, let media) = SDPNegotiator.answer(offer: try SessionDescription(parsing: sdp), config: config) else { return XCTFail() }
+        XCTAssertEqual(media.srtp?.tag, 2, "the 200-byte MKI is passed over")
+        XCTAssertEqual(media.srtp?.remoteMKI, [1])
+        let ours = try SDPCrypto(parsing: try XCTUnwrap(answer.media.first?.attribute("crypto")))
+        XCTAssertNil(ours.keyParams.first?.mki, "our packets carry no MKI")
+        XCTAssertEqual(try SDPCrypto(parsing: "1 AES_CM_128_HMAC_SHA1_80 inline:\(key)|1:4").mkiBytes, [0, 0, 0, 1])
+        XCTAssertEqual(try SDPCrypto(parsing: "1 AES_CM_128_HMAC_SHA1_80 inline:\(key)|258:2").mkiBytes, [1, 2])
+        XCTAssertNil(try SDPCrypto(parsing: "1 AES_CM_128_HMAC_SHA1_80 inline:\(key)|256:1").mkiBytes, "does not fit its length")
+    }
+}

@@ -30,12 +30,14 @@ extension CallController {
         guard let call = calls[callID], var keys = call.media.srtp, let answer,
               let sd = try? SessionDescription(parsing: answer),
               let audio = sd.media.first(where: { $0.media == "audio" && $0.port != 0 }) else { return }
-        guard let (_, suite, remoteKey) = audio.usableCryptos.first(where: { $0.1 == keys.suite }) else {
+        guard let (crypto, _, remoteKey) = audio.usableCryptos.first(where: { $0.1 == keys.suite }) else {
             logger.warning("re-INVITE answer has no usable SRTP key; keeping the caller's previous one", metadata: ["call_id": "\(callID)"])
             return
         }
-        guard remoteKey != keys.remoteKey || suite != keys.suite else { return }
+        let mki = crypto.mkiBytes ?? []
+        guard remoteKey != keys.remoteKey || mki != keys.remoteMKI else { return }
         keys.remoteKey = remoteKey
+        keys.remoteMKI = mki
         call.media.srtp = keys
         sendMediaSpec(call, update: true)
     }

@@ -200,7 +200,7 @@ final class CallController {
                                     aiSampleRate: aiAudio(call).rate, bridgeEndpoint: bridgeEndpoint,
                                     record: config.recording.enabled, sipSourceAddress: call.source.host,
                                     bridgeAudioKey: bridgeInfo?.audioKey ?? "",
-                                    srtp: call.media.srtp.map { MediaSRTPSpec(suite: $0.suite.rawValue, localKey: $0.localKey, remoteKey: $0.remoteKey) })
+                                    srtp: call.media.srtp.map { MediaSRTPSpec(suite: $0.suite.rawValue, localKey: $0.localKey, remoteKey: $0.remoteKey, remoteMKI: $0.remoteMKI) })
         bus.send(update ? .updateSession(spec) : .allocateSession(spec), to: worker)
         // The bridge takes this call's audio from this worker only.
         if let bridge = call.bridge { bus.send(.aiSessionWorker(call.session, workerID: worker), to: bridge) }

@@ -257,9 +257,10 @@ final class SIPStack {
 
     // MARK: Keep-alive toward the registrar
 
-    /// Every SIP_KEEPALIVE_TIME ms while registered: over UDP an OPTIONS to the registrar
-    /// (its answer proves the path; any final response counts, as with Kamailio's and
-    /// Asterisk's qualify), over TCP the RFC 5626 CRLF ping on the registration's connection.
+    /// Every SIP_KEEPALIVE_TIME ms while registered: over UDP and TLS an OPTIONS to the
+    /// registrar (its answer proves the path; any final response counts, as with Kamailio's
+    /// and Asterisk's qualify; SBCs and Teams Direct Routing expect OPTIONS pings over TLS),
+    /// over TCP the RFC 5626 CRLF ping on the registration's connection.
     private func startKeepAlive() {
         guard keepAliveMs > 0, keepAliveTimer == nil else { return }
         keepAliveTimer = reactor.every(ms: keepAliveMs) { [unowned self] in sendKeepAlive() }
@@ -274,7 +275,7 @@ final class SIPStack {
     private func sendKeepAlive() {
         guard let registration = ua.registration else { return stopKeepAlive() }
         let peer = registration.peer
-        if peer.transport == .udp {
+        if peer.transport == .udp || peer.transport == .tls {
             guard keepAliveProbes.count < 4 else { return }   // a registrar that never answers: no pile-up
             let (callID, events) = ua.sendOutOfDialog(.options, to: registration.registrar, peer: peer, now: now)
             keepAliveProbes.insert(callID)
