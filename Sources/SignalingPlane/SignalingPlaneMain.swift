@@ -23,6 +23,7 @@ public final class SignalingPlaneMain: PlaneMain {
         }
         calls = CallController(config: config, logger: process.logger, reactor: process.reactor, bus: service, sip: sip)
         sip.controller = calls
+        sip.startTrunkPings(config: config)
         openCallStore()
         service.sipListening = sip.transport.listening
         service.registrationStatus = { [unowned sip] in config.registration.enabled ? sip.registrationState : nil }

@@ -59,6 +59,9 @@ public struct SIPSettings: Sendable {
     /// VLGW_SRTP: off (plain RTP only), offered (SRTP when the caller offers it, the
     /// default), required (488 to an offer without SRTP).
     public var srtp: SRTPMode
+    /// VLGW_OPTIONS_PING: SIP URIs of trunks pinged with OPTIONS every SIP_KEEPALIVE_TIME,
+    /// registered or not (Teams Direct Routing, SBCs that mark a silent peer down).
+    public var optionsPingTargets: [String]
     public var displayName: String
     public var debugSIP: Bool
     /// Codec preference order offered/accepted in SDP.
@@ -90,6 +93,18 @@ public struct SIPSettings: Sendable {
         if transports.isEmpty { throw ConfigError(variable: "VLGW_SIP_TRANSPORTS", value: transportList, reason: "at least one transport is needed") }
         tls = try TLSSettings(r, listening: transports.contains(.tls))
         srtp = try r.oneOf("VLGW_SRTP", default: .offered, ["off": .off, "offered": .offered, "required": .required])
+        let pings = r.string("VLGW_OPTIONS_PING", default: "")
+        optionsPingTargets = pings.split(separator: ",").map { String($0.vlTrimming(" ")) }.filter { !$0.isEmpty }
+        for target in optionsPingTargets {
+            let lower = target.lowercased()
+            guard (lower.hasPrefix("sip:") || lower.hasPrefix("sips:")), !target.contains("@"), !target.contains("?") else {
+                throw ConfigError(variable: "VLGW_OPTIONS_PING", value: pings,
+                                  reason: "\"\(target)\" is not a sip:host[:port][;transport=udp|tcp|tls] or sips:host[:port] URI")
+            }
+            if lower.hasPrefix("sips:") || lower.contains("transport=tls"), !transports.contains(.tls) {
+                throw ConfigError(variable: "VLGW_OPTIONS_PING", value: pings, reason: "\"\(target)\" is over TLS: add tls to VLGW_SIP_TRANSPORTS")
+            }
+        }
         if let chosen = r.optionalString("SIP_TRANSPORT") {
             guard let transport = SIPTransport(rawValue: chosen.lowercased()) else {
                 throw ConfigError(variable: "SIP_TRANSPORT", value: chosen, reason: "expected udp, tcp or tls")

@@ -66,6 +66,11 @@ final class SIPTLSTests: XCTestCase {
         modparam("tls", "private_key", "\(key)")
         modparam("tls", "tls_method", "TLSv1.2+")
         request_route {
+            if (is_method("OPTIONS")) {
+                xlog("L_INFO", "options ping from $fu over $pr\n");
+                sl_send_reply("200", "OK");
+                exit;
+            }
             if (is_method("REGISTER")) {
                 if (!save("location")) { sl_reply_error(); }
                 xlog("L_INFO", "registered $tu over $pr\\n");
@@ -119,6 +124,22 @@ final class SIPTLSTests: XCTestCase {
                       "a clear line says why")
         XCTAssertFalse(kamailio?.output.contains("registered sip:test") == true, "no REGISTER reached the impostor")
         XCTAssertFalse(harness.status()?.registration?.hasPrefix("registered") == true)
+    }
+
+    /// VLGW_OPTIONS_PING (Teams Direct Routing style): a trunk we do not register with is
+    /// pinged with OPTIONS over TLS, its certificate verified, its answers noted.
+    func testOptionsPingsToATrunkOverTLS() throws {
+        let trunk = try certificates.leaf("trunk")
+        try startRegistrar(cert: trunk.cert, key: trunk.key)
+        harness.environment["VLGW_OPTIONS_PING"] = "sip:127.0.0.1:\(kamailioPort);transport=tls"
+        harness.environment["SIP_KEEPALIVE_TIME"] = "1000"
+        try harness.start("vlgw-signaling")
+        let deadline = Date().addingTimeInterval(15)
+        while Date() < deadline && (kamailio?.output.components(separatedBy: "options ping from").count ?? 0) < 3 { usleep(100_000) }
+        XCTAssertGreaterThanOrEqual((kamailio?.output.components(separatedBy: "options ping from").count ?? 0) - 1, 2, "pings keep coming")
+        XCTAssertTrue(kamailio?.output.contains("over tls") == true, "over TLS")
+        XCTAssertTrue(harness.logs.contains("OPTIONS ping answered"), "signaling notes the answer")
+        XCTAssertFalse(harness.logs.contains("refusing SIP/TLS"), "the trunk's certificate (for 127.0.0.1) verified")
     }
 
     /// A client that connects to the TLS port and never sends a ClientHello holds a

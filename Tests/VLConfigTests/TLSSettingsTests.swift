@@ -46,5 +46,15 @@ final class TLSSettingsTests: XCTestCase {
         assertError(["SIP_TRANSPORT": "sctp"], variable: "SIP_TRANSPORT", reasonContains: "udp, tcp or tls")
         assertError(["SIP_TRANSPORT": "tls"], variable: "SIP_TRANSPORT", reasonContains: "VLGW_SIP_TRANSPORTS")
         assertError(["VLGW_SRTP": "sometimes"], variable: "VLGW_SRTP", reasonContains: "one of")
+        assertError(["VLGW_OPTIONS_PING": "sip:ops@pstnhub.example.com"], variable: "VLGW_OPTIONS_PING", reasonContains: "not a sip:host")
+        assertError(["VLGW_OPTIONS_PING": "http://x"], variable: "VLGW_OPTIONS_PING", reasonContains: "not a sip:host")
+        assertError(["VLGW_OPTIONS_PING": "sips:sip.pstnhub.microsoft.com"], variable: "VLGW_OPTIONS_PING", reasonContains: "add tls")
+    }
+
+    func testOptionsPingTargets() throws {
+        let sip = try load(["VLGW_SIP_TRANSPORTS": "udp,tls", "VLGW_TLS_CERT_FILE": "/c.pem", "VLGW_TLS_KEY_FILE": "/k.pem",
+                            "VLGW_OPTIONS_PING": "sip:sip.pstnhub.microsoft.com:5061;transport=tls, sip:10.0.0.5"]).sip
+        XCTAssertEqual(sip.optionsPingTargets, ["sip:sip.pstnhub.microsoft.com:5061;transport=tls", "sip:10.0.0.5"])
+        XCTAssertEqual(try load([:]).sip.optionsPingTargets, [])
     }
 }

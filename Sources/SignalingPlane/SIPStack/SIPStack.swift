@@ -30,6 +30,21 @@ final class SIPStack {
     /// Allowed sources and per-source rates, applied before the transaction layer.
     var policy: SourcePolicy
     var rejectionLog = LogRateLimiter()
+    /// VLGW_OPTIONS_PING: trunks pinged whether registered or not.
+    private var trunkPinger: TrunkPinger?
+
+    /// An out-of-dialog OPTIONS to `uri` at `peer`; its Call-ID, to tell its answer.
+    func sendOptions(to uri: SIPURI, peer: SIPPeer) -> String {
+        let (callID, events) = ua.sendOutOfDialog(.options, to: uri, peer: peer, now: now)
+        perform(events)
+        return callID
+    }
+
+    func startTrunkPings(config: GatewayConfig) {
+        guard trunkPinger == nil, let pinger = TrunkPinger(stack: self, uris: config.sip.optionsPingTargets) else { return }
+        trunkPinger = pinger
+        pinger.start(everyMs: config.registration.keepaliveMs == 0 ? 60_000 : config.registration.keepaliveMs)
+    }
 
     init(config: GatewayConfig, reactor: Reactor, logger: Logger) throws {
         self.reactor = reactor
@@ -97,7 +112,9 @@ final class SIPStack {
             case .dtmf(let callID, let digit, let duration):
                 controller?.dtmfFromSIP(callID: callID, digit: digit, durationMs: duration)
             case .requestCompleted(let callID, let method, let status):
-                if keepAliveProbes.remove(callID) != nil {
+                if method == .options, trunkPinger?.answered(callID: callID, status: status) == true {
+                    continue
+                } else if keepAliveProbes.remove(callID) != nil {
                     keepAliveAnswered(status)
                 } else if method == .refer {
                     controller?.referAnswered(callID: callID, status: status)
