@@ -25,21 +25,28 @@ extension CallController {
     }
 
     /// The caller's answer to our re-INVITE (a move to another worker, a session refresh):
-    /// it may bring a new key of its own (RFC 4568 §7.1.4), which the worker must have.
+    /// it may bring a new key of its own (RFC 4568 §7.1.4), or, after our offer with new
+    /// keys (a call recovered after a restart), the first keys the worker gets from this
+    /// node: the worker must have them.
     func reinviteAnswered(callID: String, answer: [UInt8]?) {
-        guard let call = calls[callID], var keys = call.media.srtp, let answer,
-              let sd = try? SessionDescription(parsing: answer),
-              let audio = sd.media.first(where: { $0.media == "audio" && $0.port != 0 }) else { return }
-        guard let (crypto, _, remoteKey) = audio.usableCryptos.first(where: { $0.1 == keys.suite }) else {
-            logger.warning("re-INVITE answer has no usable SRTP key; keeping the caller's previous one", metadata: ["call_id": "\(callID)"])
+        guard let call = calls[callID], let answer, let ours = call.sentSDP,
+              let negotiated = SDPGlue.parseAnswer(answer, ourOffer: ours) else { return }
+        guard negotiated.srtp != call.media.srtp, negotiated.srtp != nil || call.media.srtp != nil else { return }
+        if negotiated.srtp == nil {
+            logger.warning("re-INVITE answer without SRTP; the call stays on its keys", metadata: ["call_id": "\(callID)"])
             return
         }
-        let mki = crypto.mkiBytes ?? []
-        guard remoteKey != keys.remoteKey || mki != keys.remoteMKI else { return }
-        keys.remoteKey = remoteKey
-        keys.remoteMKI = mki
-        call.media.srtp = keys
+        call.media.srtp = negotiated.srtp
         sendMediaSpec(call, update: true)
+    }
+
+    /// A call loaded from the store after a restart: its SRTP keys were never stored, so
+    /// it gets fresh key material, and SRTP stays required for it when it was SRTP (our
+    /// next re-INVITE offers new keys, the caller's next offer is answered with them).
+    func restoreSRTP(_ call: Call) {
+        let wasSecure = call.media.offer?.media.contains { $0.media == "audio" && $0.isSecureRTP } == true
+            || call.sentSDP.map { String(decoding: $0, as: UTF8.self).contains("RTP/SAVP") } == true
+        call.srtpLocal = SRTPLocal.fresh(wasSecure ? .required : srtpPolicy)
     }
 }
 
