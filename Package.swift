@@ -42,6 +42,8 @@ let package = Package(
         .systemLibrary(name: "CZeroMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
         .systemLibrary(name: "COpus", pkgConfig: "opus", providers: [.apt(["libopus-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CSSL", pkgConfig: "libssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CSRTP", pkgConfig: "libsrtp2", providers: [.apt(["libsrtp2-dev"])]),
         .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
         .systemLibrary(name: "CSpanDSP", pkgConfig: "spandsp", providers: [.apt(["libspandsp-dev"])]),
         .target(name: "CLinux"),
@@ -58,7 +60,7 @@ let package = Package(
         .target(name: "VoiceLiveClient", dependencies: ["VoiceLive"] + nio, swiftSettings: strict),
         .target(name: "VoiceLiveSimulator", dependencies: ["VoiceLive"] + nio, swiftSettings: strict),
         .target(name: "AudioCodecs", dependencies: ["COpus", "CSoxr", "CSpanDSP"], swiftSettings: strict),
-        .target(name: "MediaCore", dependencies: ["RTP", "AudioCodecs", "RateLimiting"], swiftSettings: strict),
+        .target(name: "MediaCore", dependencies: ["RTP", "AudioCodecs", "RateLimiting", "CSRTP"], swiftSettings: strict),
         .target(name: "VLConfig", swiftSettings: strict),
         .target(
             name: "VLRuntime",
@@ -73,7 +75,7 @@ let package = Package(
         // MARK: Planes (libraries) and their executables
         // Durable call state for signaling restarts: SQLite (GRDB) or Redis, behind one protocol.
         .target(name: "CallStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
-        .target(name: "SignalingPlane", dependencies: ["VLRuntime", "SIP", "SDP", "DNS", "RateLimiting", "CallStore"], swiftSettings: strict),
+        .target(name: "SignalingPlane", dependencies: ["VLRuntime", "SIP", "SDP", "DNS", "RateLimiting", "CallStore", "CSSL"], swiftSettings: strict),
         .target(name: "MediaPlane", dependencies: ["VLRuntime", "MediaCore", "RTP", "AudioCodecs", "RateLimiting"], swiftSettings: strict),
         .target(name: "BridgePlane", dependencies: ["VLRuntime", "VoiceLive", "VoiceLiveClient", "AudioCodecs"] + nio, swiftSettings: strict),
         .executableTarget(name: "vlgw-signaling", dependencies: ["SignalingPlane"], swiftSettings: strict),

@@ -140,8 +140,8 @@ def sip_calls(n, media_port):
                     done[i] = (tag, port)
                 else:
                     failed.append((i, status))
-        for i, sent in list(inflight.items()):
-            if time.time() - sent > 2:   # retransmit (UDP); the transaction absorbs duplicates
+        for i, at in list(inflight.items()):
+            if time.time() - at > 2:   # retransmit (UDP); the transaction absorbs duplicates
                 s.sendto(invite(i), target)
                 inflight[i] = time.time()
     s.close()

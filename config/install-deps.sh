@@ -4,6 +4,7 @@
 set -euo pipefail
 packages=(
   pkg-config libzmq3-dev libopus-dev libsoxr-dev libspandsp-dev libssl-dev   # build
+  libsrtp2-dev                                                                # build: SRTP (SDES) in the media worker
   sip-tester baresip baresip-core systemd openssl ca-certificates             # tests and runtime
   chromium                                                                    # the live calls page test (headless browser)
   dnsmasq-base                                                                # DNS tests: SRV/NAPTR server (no system service)
@@ -13,6 +14,7 @@ packages=(
   iproute2 tcpdump                                                            # the multi-host test: network namespaces, capture of the bus
   redis-server                                                                # the Redis call store (VLGW_CALL_STORE=redis) and its test
   kamailio kamailio-extra-modules                                             # registrar and dispatcher in front of several signaling nodes (config/kamailio/)
+  kamailio-tls-modules                                                        # a TLS registrar for the SIP over TLS tests
 )
 missing=()
 for p in "${packages[@]}"; do

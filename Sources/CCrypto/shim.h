@@ -1,4 +1,4 @@
-// OpenSSL libcrypto: digests for SIP digest auth (MD5, SHA-256), later AES-CM and
-// HMAC-SHA1 for SRTP. TLS sockets use swift-nio-ssl instead.
+// OpenSSL libcrypto: digests for SIP digest auth (MD5, SHA-256). SIP over TLS uses libssl
+// (CSSL), SRTP libsrtp2 (CSRTP), the Voice Live WebSocket swift-nio-ssl.
 #include <openssl/evp.h>
 #include <openssl/rand.h>

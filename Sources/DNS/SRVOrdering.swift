@@ -48,10 +48,10 @@ public enum SRVOrdering {
 }
 
 /// RFC 3263 §4.1 NAPTR step for SIP: the records whose service is one of the transports
-/// we run (SIP+D2U, SIP+D2T) with the "s" flag (the replacement names an SRV), in order,
-/// then preference. Records for transports we lack (D2S, D2W, SIPS) are ignored.
+/// we run (SIP+D2U, SIP+D2T, SIPS+D2T) with the "s" flag (the replacement names an SRV), in order,
+/// then preference. Records for transports we lack (D2S, D2W) are ignored.
 public enum NAPTRSelection {
-    public enum Transport: String, Sendable { case udp = "SIP+D2U", tcp = "SIP+D2T" }
+    public enum Transport: String, Sendable { case udp = "SIP+D2U", tcp = "SIP+D2T", tls = "SIPS+D2T" }
 
     public struct Choice: Equatable, Sendable {
         public var transport: Transport

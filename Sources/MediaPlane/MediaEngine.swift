@@ -25,6 +25,7 @@ final class MediaEngine {
     // Hot-path buffers, reused for every packet and frame.
     private var packet = [UInt8](repeating: 0, count: 2048)
     private var outPacket = [UInt8](repeating: 0, count: 2048)
+    private var rtcpOut = [UInt8](repeating: 0, count: 2048)
     private var pcm = [Int16](repeating: 0, count: AudioFrameCodec.maxSamples)
     private var aiPCM = [Int16](repeating: 0, count: AudioFrameCodec.maxSamples)
     private var source = SocketPeer.empty
@@ -50,6 +51,8 @@ final class MediaEngine {
     let bindAddress: String
     let unprovenSendNs: UInt64
     let packetsLost = Counter(label: "vlgw_rtp_packets_lost_total")
+    /// SRTP/SRTCP packets that failed authentication or the replay check.
+    let srtpRejected = Counter(label: "vlgw_srtp_rejected_total")
     let jitterGauge = Gauge(label: "vlgw_rtp_jitter_ms_max")
     /// Added latency toward the caller: an AI audio delta's arrival at the bridge to the RTP
     /// packet carrying it leaving here (queueing for real-time playout included).
@@ -85,7 +88,9 @@ final class MediaEngine {
     func allocate(_ spec: MediaSessionSpec) {
         if let existing = sessions[spec.session] {
             // Signaling re-sent the allocation (it did not hear our answer): same port.
-            existing.update(spec)
+            do { try existing.update(spec) } catch {
+                logger.warning("media session update refused: \(error)", metadata: ["session": "\(spec.session)"])
+            }
             worker.report(.sessionAllocated(spec.session, workerID: worker.workerID, address: process.config.media.address, port: existing.rtp.localPort))
             return
         }
@@ -94,7 +99,7 @@ final class MediaEngine {
             sessions[spec.session] = session
             if spec.record { startRecording(session) }
             logger.info("media session open", metadata: ["session": "\(spec.session)", "codec": "\(spec.codec.name)", "rtp_port": "\(session.rtp.localPort)",
-                                                        "remote": "\(spec.remoteAddress):\(spec.remotePort)"])
+                                                        "remote": "\(spec.remoteAddress):\(spec.remotePort)", "srtp": "\(spec.srtp?.suite ?? "off")"])
             worker.report(.sessionAllocated(spec.session, workerID: worker.workerID, address: process.config.media.address, port: session.rtp.localPort))
         } catch {
             logger.warning("cannot open media session: \(error)", metadata: ["session": "\(spec.session)"])
@@ -106,6 +111,7 @@ final class MediaEngine {
     /// taken; after that nothing throws, so a failed session never keeps a pair.
     private func openSession(_ spec: MediaSessionSpec) throws -> MediaSession {
         let pipeline = try MediaSession.makePipeline(spec, resampler: process.config.media.resampler == "soxr" ? .soxr : .polyphase)
+        let srtp = try MediaSession.makeSRTP(spec)
         // Try pairs until one binds: another process may hold a port of our range.
         for _ in 0..<max(1, ports.available) {
             guard let port = ports.take() else { break }
@@ -114,7 +120,7 @@ final class MediaEngine {
                 ports.give(port)
                 continue
             }
-            let session = MediaSession(spec: spec, pipeline: pipeline, rtp: rtp, rtcp: rtcp, settings: process.config.media,
+            let session = MediaSession(spec: spec, pipeline: pipeline, srtp: srtp, rtp: rtp, rtcp: rtcp, settings: process.config.media,
                                        dtmfPerSecond: process.config.edge.dtmfRatePerCall)
             let id = spec.session
             session.watchTokens.append(process.reactor.watch(fd: rtp.fd) { [unowned self] in receiveRTP(id) })
@@ -137,7 +143,9 @@ final class MediaEngine {
                 logger.warning("cannot switch the session to \(spec.codec.name): \(error)", metadata: ["session": "\(spec.session)"])
             }
         }
-        session.update(spec)
+        do { try session.update(spec) } catch {
+            logger.warning("media session update refused: \(error)", metadata: ["session": "\(spec.session)"])
+        }
         // A call we place is recorded from its answer on (at the pipeline's final rate).
         if recordAsked && session.recorder == nil { startRecording(session) }
         _ = bridgePort(spec.bridgeEndpoint, key: spec.bridgeAudioKey)
@@ -147,7 +155,7 @@ final class MediaEngine {
     func release(_ id: SessionID, reason: String) {
         guard let session = sessions.removeValue(forKey: id) else { return }
         if let remote = session.sendTarget(now: MonotonicClock.nowNs(), unprovenNs: unprovenSendNs, rtcp: true) {
-            session.rtcp.send(session.pipeline.makeRTCPBye(reason: reason, now: MonotonicClock.nowNs()), to: remote)
+            sendRTCP(session.pipeline.makeRTCPBye(reason: reason, now: MonotonicClock.nowNs()), on: session, to: remote)
         }
         for token in session.watchTokens { process.reactor.unwatch(token) }
         if let recorder = session.recorder {
@@ -191,9 +199,18 @@ final class MediaEngine {
         guard let session = sessions[id] else { return }
         let now = MonotonicClock.nowNs()
         while true {
-            let n = packet.withUnsafeMutableBytes { session.rtp.receive(into: $0, from: &source) }
-            guard let n else { return }
+            let received = packet.withUnsafeMutableBytes { session.rtp.receive(into: $0, from: &source) }
+            guard var n = received else { return }
             guard n >= 12, packet[0] >> 6 == 2 else { continue }
+            if let srtp = session.srtpIn {
+                // Authenticated before anything looks at it: a forged packet can neither be
+                // heard nor move the latched source.
+                guard let plain = packet.withUnsafeMutableBytes({ srtp.unprotectRTP($0, length: n) }) else {
+                    rejectedSRTP(session, "SRTP")
+                    continue
+                }
+                n = plain
+            }
             let seq = UInt16(packet[2]) << 8 | UInt16(packet[3])
             let ssrc = UInt32(packet[8]) << 24 | UInt32(packet[9]) << 16 | UInt32(packet[10]) << 8 | UInt32(packet[11])
             switch session.latch.observe(from: source, ssrc: ssrc, sequence: seq, fromSignaledAddress: source == session.signaledRTP,
@@ -225,12 +242,19 @@ final class MediaEngine {
     private func receiveRTCP(_ id: SessionID) {
         guard let session = sessions[id] else { return }
         while true {
-            let n = packet.withUnsafeMutableBytes { session.rtcp.receive(into: $0, from: &source) }
-            guard let n else { return }
+            let received = packet.withUnsafeMutableBytes { session.rtcp.receive(into: $0, from: &source) }
+            guard var n = received else { return }
             guard let learned = session.latch.current, source.hasSameHost(as: learned) else {
                 rejectedRTCPSources.increment()
                 session.strangerPackets += 1
                 continue
+            }
+            if let srtp = session.srtpIn {
+                guard let plain = packet.withUnsafeMutableBytes({ srtp.unprotectRTCP($0, length: n) }) else {
+                    rejectedSRTP(session, "SRTCP")
+                    continue
+                }
+                n = plain
             }
             _ = packet.withUnsafeBytes { try? session.pipeline.receiveRTCP(UnsafeRawBufferPointer(rebasing: $0[0..<n]), now: MonotonicClock.nowNs()) }
         }
@@ -265,9 +289,15 @@ final class MediaEngine {
                 logger.warning("no RTP from the caller: stopped sending to the unproven SDP address",
                                metadata: ["session": "\(session.id)", "sdp_address": "\(session.remoteRTP.map { "\($0)" } ?? "")"])
             }
-            while let length = outPacket.withUnsafeMutableBytes({ session.pipeline.nextOutgoingRTP(now: now, into: $0) }) {
+            // Room is kept at the end of the buffer for the SRTP trailer.
+            let room = outPacket.count - SRTPContext.maxTrailer
+            while var length = outPacket.withUnsafeMutableBytes({ session.pipeline.nextOutgoingRTP(now: now, into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<room])) }) {
                 guard session.maySend, session.remoteRTP != nil else { continue }
                 guard let remote = target else { unprovenSendSuppressed.increment(); continue }
+                if let srtp = session.srtpOut {
+                    guard let protected = outPacket.withUnsafeMutableBytes({ srtp.protectRTP($0, length: length) }) else { continue }
+                    length = protected
+                }
                 if outPacket.withUnsafeBytes({ session.rtp.send(UnsafeRawBufferPointer(rebasing: $0[0..<length]), to: remote) }) {
                     unpublishedPacketsOut &+= 1
                     recordLatency(downlinkLatency, since: session.pipeline.lastSentAIStampNs)
@@ -275,7 +305,7 @@ final class MediaEngine {
             }
             if let recorder = session.recorder { session.pipeline.record(to: recorder) }
             if session.pipeline.rtcpDue(now: now), let remote = session.sendTarget(now: now, unprovenNs: unprovenSendNs, rtcp: true) {
-                session.rtcp.send(session.pipeline.makeRTCP(now: now), to: remote)
+                sendRTCP(session.pipeline.makeRTCP(now: now), on: session, to: remote)
             }
             if timeoutNs > 0, !session.rtpTimeoutReported, now &- session.lastRTPAt > timeoutNs, session.spec.direction != .inactive {
                 session.rtpTimeoutReported = true
@@ -284,6 +314,27 @@ final class MediaEngine {
         }
         // Every call's frame for a bridge in one message (see `AudioFrameBatch`).
         for bridge in bridges.values { bridge.flushAudio() }
+    }
+
+    /// RTCP out, as SRTCP when the call is SRTP (protected in the preallocated buffer).
+    private func sendRTCP(_ report: [UInt8], on session: MediaSession, to remote: SocketPeer) {
+        guard let srtp = session.srtpOut else { _ = session.rtcp.send(report, to: remote); return }
+        guard report.count + SRTPContext.maxTrailer <= rtcpOut.count else { return }
+        let length = rtcpOut.withUnsafeMutableBytes { buffer -> Int? in
+            report.withUnsafeBytes { buffer.copyMemory(from: $0) }
+            return srtp.protectRTCP(buffer, length: report.count)
+        }
+        guard let length else { return }
+        _ = rtcpOut.withUnsafeBytes { session.rtcp.send(UnsafeRawBufferPointer(rebasing: $0[0..<length]), to: remote) }
+    }
+
+    /// A packet that failed SRTP authentication or the replay check: dropped, counted.
+    private func rejectedSRTP(_ session: MediaSession, _ kind: String) {
+        srtpRejected.increment()
+        session.srtpRejected += 1
+        if session.srtpRejected == 1 || session.srtpRejected % 1000 == 0 {
+            logger.warning("\(kind) packet failed authentication: dropped", metadata: ["session": "\(session.id)", "count": "\(session.srtpRejected)"])
+        }
     }
 
     // MARK: Audio bus to the bridge

@@ -44,12 +44,21 @@ final class MediaSession {
     var bridgeEndpoint: String
     /// Per-call WAV recording (RECORDING_ENABLED); written on the recorder's own thread.
     var recorder: WAVRecorder?
+    /// SDES-SRTP (spec.srtp): unprotects the caller's RTP/RTCP, protects ours. The keys
+    /// are inside these contexts only.
+    private(set) var srtpIn: SRTPContext?
+    private(set) var srtpOut: SRTPContext?
+    /// SRTP/SRTCP packets that failed authentication or replay checks (dropped).
+    var srtpRejected = 0
 
     /// Takes no resources that could leak: build the pipeline (which may fail on a bad offer)
     /// with `makePipeline` before taking a port pair.
     /// `dtmfPerSecond`: VLGW_DTMF_RATE_PER_CALL, the same limit signaling applies, enforced
     /// here too so a digit flood stops where it enters, before the bus.
-    init(spec: MediaSessionSpec, pipeline: CallMediaPipeline, rtp: UDPSocket, rtcp: UDPSocket, settings: MediaSettings, dtmfPerSecond: Int) {
+    init(spec: MediaSessionSpec, pipeline: CallMediaPipeline, srtp: (inbound: SRTPContext, outbound: SRTPContext)?,
+         rtp: UDPSocket, rtcp: UDPSocket, settings: MediaSettings, dtmfPerSecond: Int) {
+        srtpIn = srtp?.inbound
+        srtpOut = srtp?.outbound
         id = spec.session
         self.spec = spec
         self.rtp = rtp
@@ -87,9 +96,28 @@ final class MediaSession {
         return config
     }
 
-    /// Takes a new description from signaling (re-INVITE: hold, new address).
-    func update(_ newSpec: MediaSessionSpec) {
+    /// The two SRTP contexts `spec` asks for (nil: plain RTP). Throws on a suite libsrtp2
+    /// lacks or keys of the wrong length; the message never holds a key.
+    static func makeSRTP(_ spec: MediaSessionSpec) throws -> (inbound: SRTPContext, outbound: SRTPContext)? {
+        guard let srtp = spec.srtp else { return nil }
+        guard let suite = SRTPContext.Suite(rawValue: srtp.suite) else { throw MediaSessionError.unsupportedSRTP(srtp.suite) }
+        do {
+            return (try SRTPContext(suite: suite, keySalt: srtp.remoteKey, mki: srtp.remoteMKI, direction: .inbound),
+                    try SRTPContext(suite: suite, keySalt: srtp.localKey, direction: .outbound))
+        } catch {
+            throw MediaSessionError.srtpSetup("\(error)")
+        }
+    }
+
+    /// Takes a new description from signaling (re-INVITE: hold, new address, new keys).
+    /// New keys that cannot be used leave the call's old ones (and say so in the throw).
+    func update(_ newSpec: MediaSessionSpec) throws {
         let addressChanged = newSpec.remoteAddress != spec.remoteAddress || newSpec.remotePort != spec.remotePort
+        if newSpec.srtp != spec.srtp {
+            let contexts = try Self.makeSRTP(newSpec)
+            srtpIn = contexts?.inbound
+            srtpOut = contexts?.outbound
+        }
         spec = newSpec
         bridgeEndpoint = newSpec.bridgeEndpoint
         if addressChanged {
@@ -153,9 +181,13 @@ final class MediaSession {
 enum MediaSessionError: Error, CustomStringConvertible {
     case unsupportedCodec(String)
     case noPorts
+    case unsupportedSRTP(String)
+    case srtpSetup(String)
     var description: String {
         switch self {
         case .unsupportedCodec(let c): "codec \(c) is not supported"
+        case .unsupportedSRTP(let suite): "SRTP suite \(suite) is not supported"
+        case .srtpSetup(let why): "SRTP: \(why)"
         case .noPorts: "no free RTP port pair in MEDIA_PORT..MEDIA_PORT+MEDIA_PORT_COUNT"
         }
     }

@@ -14,6 +14,8 @@ public struct NegotiatedMedia: Equatable, Sendable {
     public var ptime: Int
     /// Local direction: `.recvonly` means we must not send (the peer put us on hold).
     public var direction: SDPDirection
+    /// SDES-SRTP keys when the stream is RTP/SAVP(F); nil for plain RTP.
+    public var srtp: SRTPKeys?
     /// Audio sampling rate the codec really runs at: G.722 advertises an 8000 RTP
     /// clock but samples at 16 kHz (RFC 3551 §4.5.2); others run at their RTP clock.
     public var mediaSampleRate: Int { codecName.uppercased() == "G722" ? 16_000 : clockRate }

@@ -17,6 +17,11 @@ public struct SDPLocalConfig: Equatable, Sendable {
     /// Must be incremented by the caller for every new description in a dialog (RFC 3264 §8).
     public var sessionVersion: UInt64
     public var sessionName: String = "vlgw"
+    /// VLGW_SRTP: which offers we take, and whether our own offers are RTP/SAVP.
+    public var srtp: SRTPPolicy = .off
+    /// Our SRTP master key and salt material for this call (random, at least 44 bytes: a
+    /// suite takes the length it needs). Empty: SRTP cannot be answered.
+    public var srtpKeyMaterial: [UInt8] = []
 
     public init(codecs: [SDPCodec] = [.pcmu, .pcma], address: String, port: UInt16, sessionID: String = "1", sessionVersion: UInt64 = 1) {
         self.codecs = codecs; self.address = address; self.port = port; self.sessionID = sessionID; self.sessionVersion = sessionVersion
@@ -29,6 +34,8 @@ public enum SDPAnswerResult: Equatable, Sendable {
     case answer(SessionDescription, NegotiatedMedia)
     /// Nothing acceptable: the UAS answers 488 Not Acceptable Here.
     case noCommonCodec
+    /// VLGW_SRTP=required and no stream offered SRTP with a suite we have: 488 too.
+    case srtpRequired
 }
 
 public enum SDPNegotiationError: Error, Equatable, Sendable {
@@ -54,7 +61,10 @@ public enum SDPNegotiator {
                 answer.media.append(rejected)
             }
         }
-        guard let n = negotiated else { return .noCommonCodec }
+        guard let n = negotiated else {
+            let secureOffered = offer.media.contains { $0.media == "audio" && $0.port != 0 && $0.isSecureRTP && !$0.usableCryptos.isEmpty }
+            return config.srtp == .required && !secureOffered ? .srtpRequired : .noCommonCodec
+        }
         return .answer(answer, n)
     }
 
@@ -80,6 +90,14 @@ public enum SDPNegotiator {
         }
         if let p = config.ptime { m.attributes.append(SDPAttribute("ptime", String(p))) }
         m.setDirection(config.direction)
+        if config.srtp == .required, config.srtpKeyMaterial.count >= 44 {
+            // One key per suite (RFC 4568 §6.1: each crypto line its own key).
+            m.proto = "RTP/SAVP"
+            for (i, suite) in SRTPSuite.offered.enumerated() {
+                let key = Array(config.srtpKeyMaterial.prefix(suite.keySaltLength))
+                m.attributes.append(SDPAttribute("crypto", SDPCrypto(tag: i + 1, suite: suite.rawValue, keyParams: [.init(keySalt: Base64.encode(key))]).serialized))
+            }
+        }
         sd.media = [m]
         return sd
     }
@@ -96,9 +114,18 @@ public enum SDPNegotiator {
                 if let o = ours, !o.formats.contains(pt) { continue }
                 let te = m.formats.first { m.rtpmap($0).map { $0.encoding.lowercased() == "telephone-event" && $0.clockRate == map.clockRate } ?? false }
                 let dir = answer.effectiveDirection(m).mirrored.intersect(ours.map { offer.effectiveDirection($0) } ?? .sendrecv)
-                return NegotiatedMedia(remoteAddress: conn.address, remotePort: m.port, remoteRTCPPort: m.rtcpPort, codecName: map.encoding, payloadType: ptNum,
+                var srtp: SRTPKeys? = nil
+                if let ours, ours.isSecureRTP {
+                    // The answer picks one of our crypto lines by tag and brings its own key.
+                    guard m.isSecureRTP, let (theirs, suite, key) = m.usableCryptos.first,
+                          let mine = ours.usableCryptos.first(where: { $0.0.tag == theirs.tag && $0.1 == suite }) else { throw .noCommonCodec }
+                    srtp = SRTPKeys(suite: suite, tag: theirs.tag, localKey: mine.2, remoteKey: key, remoteMKI: theirs.mkiBytes ?? [])
+                }
+                var negotiated = NegotiatedMedia(remoteAddress: conn.address, remotePort: m.port, remoteRTCPPort: m.rtcpPort, codecName: map.encoding, payloadType: ptNum,
                                        clockRate: map.clockRate, channels: map.channels, fmtp: m.fmtp(pt), telephoneEventPT: te.flatMap { UInt8($0) },
                                        ptime: m.sendPtime(fallback: ours?.ptime ?? 20), direction: conn.isHoldAddress ? dir.intersect(.recvonly) : dir)
+                negotiated.srtp = srtp
+                return negotiated
             }
             throw .noCommonCodec
         }
@@ -107,9 +134,16 @@ public enum SDPNegotiator {
 
     /// Accepts one offered m-line if it is RTP audio with a codec we support.
     static func accept(_ m: SDPMedia, in offer: SessionDescription, config: SDPLocalConfig) -> (SDPMedia, NegotiatedMedia)? {
-        // Plain RTP only: answering RTP/SAVP(F) without crypto would be a lie (no SRTP here).
-        let proto = m.proto.uppercased()
-        guard m.media == "audio", m.port != 0, proto == "RTP/AVP" || proto == "RTP/AVPF", let conn = offer.effectiveConnection(m) else { return nil }
+        // RTP/SAVP(F) only with a crypto line we can use (answering it without one would be
+        // a lie), and only when VLGW_SRTP allows; plain RTP not when SRTP is required.
+        guard m.media == "audio", m.port != 0, let conn = offer.effectiveConnection(m) else { return nil }
+        var crypto: (SDPCrypto, SRTPSuite, [UInt8])? = nil
+        if m.isSecureRTP {
+            guard config.srtp != .off, let first = m.usableCryptos.first, config.srtpKeyMaterial.count >= first.1.keySaltLength else { return nil }
+            crypto = first
+        } else {
+            guard m.isPlainRTP, config.srtp != .required else { return nil }
+        }
         let maps = m.rtpmaps
         var chosen: (pt: String, map: RTPMap, codec: SDPCodec)? = nil
         search: for codec in config.codecs {
@@ -141,8 +175,15 @@ public enum SDPNegotiator {
         if conn.isHoldAddress { offered = offered.intersect(.sendonly) }
         let dir = offered.mirrored.intersect(config.direction)
         line.setDirection(dir)
-        let neg = NegotiatedMedia(remoteAddress: conn.address, remotePort: m.port, remoteRTCPPort: m.rtcpPort, codecName: c.map.encoding, payloadType: ptNum,
+        var keys: SRTPKeys? = nil
+        if let (offered, suite, remoteKey) = crypto {
+            let localKey = Array(config.srtpKeyMaterial.prefix(suite.keySaltLength))
+            line.attributes.append(SDPAttribute("crypto", SDPCrypto(tag: offered.tag, suite: suite.rawValue, keyParams: [.init(keySalt: Base64.encode(localKey))]).serialized))
+            keys = SRTPKeys(suite: suite, tag: offered.tag, localKey: localKey, remoteKey: remoteKey, remoteMKI: offered.mkiBytes ?? [])
+        }
+        var neg = NegotiatedMedia(remoteAddress: conn.address, remotePort: m.port, remoteRTCPPort: m.rtcpPort, codecName: c.map.encoding, payloadType: ptNum,
                                   clockRate: c.map.clockRate, channels: c.map.channels, fmtp: fmtp, telephoneEventPT: tePT, ptime: ptime, direction: dir)
+        neg.srtp = keys
         return (line, neg)
     }
 }

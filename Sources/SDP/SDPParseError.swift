@@ -10,4 +10,6 @@ public enum SDPParseError: Error, Equatable, Sendable {
     case invalidMedia(String)
     case invalidBandwidth(String)
     case invalidTiming(String)
+    /// An `a=crypto` line (RFC 4568) that does not parse; the key is never quoted.
+    case invalidCrypto(String)
 }

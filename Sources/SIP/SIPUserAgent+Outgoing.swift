@@ -43,7 +43,7 @@ extension SIPUserAgent {
 
     mutating func sendInvite(callID cid: String, _ inv: SIPMessage, now: UInt64) -> [SIPUserAgentEvent] {
         guard var call = outgoing[cid] else { return [] }
-        let (key, actions) = layer.sendRequest(Self.viaMatchingTransport(inv, call.peer), to: call.peer, now: now)
+        let (key, actions) = layer.sendRequest(viaMatchingTransport(inv, call.peer), to: call.peer, now: now)
         if let k = key { outgoingKeys[k] = cid }
         call.key = key
         // The layer may have added the branch: keep what went on the wire (CANCEL needs the same Via).
@@ -79,7 +79,7 @@ extension SIPUserAgent {
                               remoteTarget: resp.contacts.first?.uri.description ?? (call.invite.requestURIText ?? ""),
                               routeSet: resp.headers.values("Record-Route").reversed(),   // §12.1.2: UAC reverses
                               peer: call.peer, isUAS: false, state: .confirmed)
-            let ack = Self.viaMatchingTransport(d.makeRequest(.ack, via: config.via(), contact: nil), d.peer)
+            let ack = viaMatchingTransport(d.makeRequest(.ack, via: config.via(), contact: nil), d.peer)
             dialogs[cid] = d
             call.ack = ack
             out.append(.send(ack, to: call.peer))

@@ -102,7 +102,7 @@ extension SIPUserAgent {
         }
         if let ack = reinviteAcks[cid], ack.cseq?.sequence == seq { return [.send(ack, to: d.peer)] }
         if let c = resp.contacts.first { d.remoteTarget = c.uri.description }   // §12.2.1.2 target refresh
-        var ack = Self.viaMatchingTransport(d.makeRequest(.ack, via: config.via(), contact: nil), d.peer)
+        var ack = viaMatchingTransport(d.makeRequest(.ack, via: config.via(), contact: nil), d.peer)
         ack.headers.set("CSeq", "\(seq) ACK")
         dialogs[cid] = d
         reinviteAcks[cid] = ack

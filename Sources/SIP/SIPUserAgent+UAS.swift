@@ -173,7 +173,7 @@ extension SIPUserAgent {
     /// 180 Ringing (or 183 with early media when `sdp` is given).
     public mutating func ringing(callID: String, sdp: [UInt8]? = nil, now: UInt64) -> [SIPUserAgentEvent] {
         guard let key = pendingInvites[callID], let inv = layer.request(for: key), let d = dialogs[callID] else { return [] }
-        return respond(inv, key: key, status: sdp == nil ? 180 : 183, toTag: d.localTag, extra: [("Contact", config.contact)],
+        return respond(inv, key: key, status: sdp == nil ? 180 : 183, toTag: d.localTag, extra: [("Contact", contact(answering: inv))],
                        body: sdp ?? [], contentType: sdp == nil ? nil : "application/sdp", now: now)
     }
 
@@ -224,7 +224,7 @@ extension SIPUserAgent {
         var r = req.makeResponse(status: 200, toTag: toTag)
         for (n, v) in extra { r.headers.append(n, v) }
         for rr in req.headers.lines("Record-Route") { r.headers.append("Record-Route", rr) }   // §12.1.1
-        r.headers.append("Contact", config.contact)
+        r.headers.append("Contact", contact(answering: req))
         for (n, v) in capabilityHeaders where n != "Accept" { r.headers.append(n, v) }
         r.headers.append("Server", config.userAgent)   // responses identify the UAS with Server (§20.35)
         r.setBody(sdp, contentType: "application/sdp")

@@ -109,19 +109,34 @@ public struct SIPUserAgent: Sendable {
         actions.compactMap { if case .send(let m, let p) = $0 { return .send(m, to: p) }; return nil }
     }
 
-    /// The Via transport must name the transport actually used (§18.1.1), which may differ from the default.
-    static func viaMatchingTransport(_ request: SIPMessage, _ peer: SIPPeer) -> SIPMessage {
+    /// The Via transport must name the transport actually used (§18.1.1), which may differ
+    /// from the default, with that transport's port (TLS listens on its own); our Contact
+    /// likewise names the transport the request leaves on.
+    func viaMatchingTransport(_ request: SIPMessage, _ peer: SIPPeer) -> SIPMessage {
         var req = request
-        if var via = req.topVia, via.transport.uppercased() != peer.transport.rawValue {
+        let port = config.port(for: peer.transport)
+        if var via = req.topVia, via.transport.uppercased() != peer.transport.rawValue || (via.port != nil && via.port != port) {
             via.transport = peer.transport.rawValue
+            if via.port != nil { via.port = port }
             req.headers.removeFirst("Via")
             req.headers.prepend("Via", via.description)
+        }
+        if peer.transport != config.transport, let contact = req.headers["Contact"] {
+            let bare = config.contact(for: peer.transport)
+            let replacement = contact == config.contact ? bare : contact == config.namedContact ? config.displayPrefix + bare : nil
+            if let replacement { req.headers.set("Contact", replacement) }
         }
         return req
     }
 
+    /// Our Contact for a response to `request`: for the transport it arrived on.
+    func contact(answering request: SIPMessage) -> String {
+        guard let via = request.topVia, let transport = SIPTransport(rawValue: via.transport.uppercased()) else { return config.contact }
+        return config.contact(for: transport)
+    }
+
     mutating func sendClient(_ request: SIPMessage, to peer: SIPPeer, callID: String?, now: UInt64) -> [SIPUserAgentEvent] {
-        let req = Self.viaMatchingTransport(request, peer)
+        let req = viaMatchingTransport(request, peer)
         let (key, actions) = layer.sendRequest(req, to: peer, now: now)
         if let k = key, let c = callID { clientRequests[k] = c }
         return Self.sends(actions)

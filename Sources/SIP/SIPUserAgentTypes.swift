@@ -25,10 +25,19 @@ public struct SIPUserAgentConfig: Sendable {
         self.localHost = localHost; self.localPort = localPort; self.transport = transport
     }
 
-    var hostPort: String { "\(localHost.contains(":") ? "[\(localHost)]" : localHost):\(localPort)" }
+    /// Where our SIP/TLS listener is (VLGW_TLS_PORT); UDP and TCP share `localPort`.
+    public var tlsPort: UInt16 = 5061
+
+    func port(for transport: SIPTransport) -> UInt16 { transport == .tls ? tlsPort : localPort }
+    func hostPort(_ transport: SIPTransport) -> String { "\(localHost.contains(":") ? "[\(localHost)]" : localHost):\(port(for: transport))" }
+    var hostPort: String { hostPort(transport) }
     /// Our Contact in responses and in-dialog requests: a bare name-addr, since some peers
-    /// (SIPp's [next_url], simple PBXs) take the whole header as the remote target.
-    var contact: String { "<sip:\(contactUser)@\(hostPort)\(transport == .udp ? "" : ";transport=\(transport.rawValue.lowercased())")>" }
+    /// (SIPp's [next_url], simple PBXs) take the whole header as the remote target. Over
+    /// TLS it names the TLS port and `transport=tls`, so the peer's requests stay encrypted.
+    func contact(for transport: SIPTransport) -> String {
+        "<sip:\(contactUser)@\(hostPort(transport))\(transport == .udp ? "" : ";transport=\(transport.rawValue.lowercased())")>"
+    }
+    var contact: String { contact(for: transport) }
     /// Our Contact in requests that start something (REGISTER, OPTIONS, a new INVITE), with
     /// DISPLAY_NAME, as a registrar shows it.
     var namedContact: String { displayPrefix + contact }

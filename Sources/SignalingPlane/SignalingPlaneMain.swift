@@ -34,6 +34,7 @@ public final class SignalingPlaneMain: PlaneMain {
                 process.fail("configuration error: \(error)")
             }
         }
+        sip.startTrunkPings(config: config)
         openCallStore()
         service.sipListening = sip.transport.listening
         service.registrationStatus = { [unowned sip] in config.registration.enabled ? sip.registrationState : nil }

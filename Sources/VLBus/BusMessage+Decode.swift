@@ -141,10 +141,21 @@ extension ByteReader {
         let address = try string("remoteAddress")
         let port = try u16("remotePort")
         guard let direction = MediaDirection(rawValue: try u8("direction")) else { throw .invalidValue(field: "direction") }
-        return MediaSessionSpec(session: id, codec: codec, remoteAddress: address, remotePort: port, direction: direction,
-                                aiSampleRate: try u32("aiSampleRate").checked(in: BusLimits.sampleRate, "aiSampleRate"),
-                                bridgeEndpoint: try string("bridgeEndpoint"), record: try bool("record"),
-                                sipSourceAddress: try string("sipSourceAddress"), bridgeAudioKey: try string("bridgeAudioKey"))
+        var spec = MediaSessionSpec(session: id, codec: codec, remoteAddress: address, remotePort: port, direction: direction,
+                                    aiSampleRate: try u32("aiSampleRate").checked(in: BusLimits.sampleRate, "aiSampleRate"),
+                                    bridgeEndpoint: try string("bridgeEndpoint"), record: try bool("record"),
+                                    sipSourceAddress: try string("sipSourceAddress"), bridgeAudioKey: try string("bridgeAudioKey"))
+        let suite = try string("srtp.suite")
+        if !suite.isEmpty {
+            let local = try list("srtp.localKey") { (r: inout ByteReader) throws(BusDecodeError) in try r.u8("srtp.localKey") }
+            let remote = try list("srtp.remoteKey") { (r: inout ByteReader) throws(BusDecodeError) in try r.u8("srtp.remoteKey") }
+            let mki = try list("srtp.remoteMKI") { (r: inout ByteReader) throws(BusDecodeError) in try r.u8("srtp.remoteMKI") }
+            guard local.count <= MediaSRTPSpec.maxKeyLength, remote.count <= MediaSRTPSpec.maxKeyLength, mki.count <= 4 else {
+                throw .invalidValue(field: "srtp")
+            }
+            spec.srtp = MediaSRTPSpec(suite: suite, localKey: local, remoteKey: remote, remoteMKI: mki)
+        }
+        return spec
     }
 }
 

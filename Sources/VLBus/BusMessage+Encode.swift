@@ -77,5 +77,12 @@ extension ByteWriter {
         string(spec.remoteAddress); u16(spec.remotePort); u8(spec.direction.rawValue)
         u32(spec.aiSampleRate); string(spec.bridgeEndpoint); bool(spec.record); string(spec.sipSourceAddress)
         string(spec.bridgeAudioKey)
+        // SRTP last: "" when plain RTP.
+        string(spec.srtp?.suite ?? "")
+        if let srtp = spec.srtp {
+            list(srtp.localKey) { $0.u8($1) }
+            list(srtp.remoteKey) { $0.u8($1) }
+            list(srtp.remoteMKI) { $0.u8($1) }
+        }
     }
 }

@@ -91,10 +91,14 @@ public struct MediaSessionSpec: Equatable, Sendable {
     /// The bridge's CURVE public key (Z85; "" on a plain bus): the worker connects to
     /// `bridgeEndpoint` only if the server there proves it holds the matching secret.
     public var bridgeAudioKey: String
+    /// SDES-SRTP for this call's RTP (nil: plain RTP). Its keys cross only the control
+    /// bus (CURVE-encrypted when VLGW_BUS_CURVE is on) and live only in the worker.
+    public var srtp: MediaSRTPSpec?
 
     public init(session: SessionID, codec: MediaCodecSpec, remoteAddress: String, remotePort: UInt16, direction: MediaDirection = .sendrecv, aiSampleRate: UInt32 = 24000, bridgeEndpoint: String, record: Bool = false,
-                sipSourceAddress: String = "", bridgeAudioKey: String = "") {
+                sipSourceAddress: String = "", bridgeAudioKey: String = "", srtp: MediaSRTPSpec? = nil) {
         self.bridgeAudioKey = bridgeAudioKey
+        self.srtp = srtp
         self.session = session
         self.codec = codec
         self.remoteAddress = remoteAddress
@@ -105,6 +109,26 @@ public struct MediaSessionSpec: Equatable, Sendable {
         self.record = record
         self.sipSourceAddress = sipSourceAddress
     }
+}
+
+/// A call's SRTP suite and master keys (key then salt): `localKey` protects what the
+/// worker sends, `remoteKey` unprotects what the caller sends. Printing it shows the
+/// suite only, however it is printed.
+public struct MediaSRTPSpec: Equatable, Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// RFC 4568 suite name, e.g. AES_CM_128_HMAC_SHA1_80.
+    public var suite: String
+    public var localKey: [UInt8]
+    public var remoteKey: [UInt8]
+    /// The MKI the caller's SRTP packets carry (1–4 bytes), empty for none.
+    public var remoteMKI: [UInt8]
+    public init(suite: String, localKey: [UInt8], remoteKey: [UInt8], remoteMKI: [UInt8] = []) {
+        self.suite = suite; self.localKey = localKey; self.remoteKey = remoteKey; self.remoteMKI = remoteMKI
+    }
+    public var description: String { "SRTP \(suite)" }
+    public var debugDescription: String { description }
+    public var customMirror: Mirror { Mirror(self, children: ["suite": suite]) }
+    /// The longest master key and salt of any suite (AEAD_AES_256_GCM: 32 + 12).
+    public static let maxKeyLength = 44
 }
 
 /// Per-call RTP figures a worker reports when a session ends.

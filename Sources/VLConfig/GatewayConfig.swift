@@ -22,7 +22,8 @@ public struct GatewayConfig: Sendable {
     public init(_ sources: ConfigSources) throws(ConfigError) {
         let r = ConfigReader(sources)
         sip = try SIPSettings(r)
-        registration = try RegistrationSettings(r, sipPort: sip.port)
+        // SIP_SERVER without a port: 5061 over TLS (RFC 3261 §19.1.2), else SIP_PORT.
+        registration = try RegistrationSettings(r, sipPort: sip.outboundTransport == .tls ? 5061 : sip.port)
         media = try MediaSettings(r)
         voiceLive = try VoiceLiveSettings(r)
         recording = try RecordingSettings(r)
@@ -45,6 +46,9 @@ public struct GatewayConfig: Sendable {
 
 public enum SIPTransport: String, Sendable, CaseIterable { case udp, tcp, tls }
 
+/// VLGW_SRTP: which media security signaling negotiates (SDES-SRTP, RFC 4568).
+public enum SRTPMode: String, Sendable, CaseIterable { case off, offered, required }
+
 public struct SIPSettings: Sendable {
     /// Address SIP binds (SIP_LOCAL_ADDRESS; 0.0.0.0 or :: for all).
     public var localAddress: String
@@ -52,6 +56,16 @@ public struct SIPSettings: Sendable {
     public var viaAddress: String
     public var port: UInt16
     public var transports: [SIPTransport]
+    /// SIP_TRANSPORT: what REGISTER and requests we start use (default: udp when listening on it).
+    public var outboundTransport: SIPTransport
+    /// VLGW_TLS_*: the TLS listener's port and certificate files.
+    public var tls: TLSSettings
+    /// VLGW_SRTP: off (plain RTP only), offered (SRTP when the caller offers it, the
+    /// default), required (488 to an offer without SRTP).
+    public var srtp: SRTPMode
+    /// VLGW_OPTIONS_PING: SIP URIs of trunks pinged with OPTIONS every SIP_KEEPALIVE_TIME,
+    /// registered or not (Teams Direct Routing, SBCs that mark a silent peer down).
+    public var optionsPingTargets: [String]
     public var displayName: String
     public var debugSIP: Bool
     /// Codec preference order offered/accepted in SDP.
@@ -75,12 +89,37 @@ public struct SIPSettings: Sendable {
         port = try r.port("SIP_PORT", default: 5060)
         let transportList = r.string("VLGW_SIP_TRANSPORTS", default: "udp,tcp")
         transports = try transportList.split(separator: ",").map { (t: Substring) throws(ConfigError) -> SIPTransport in
-            guard let transport = SIPTransport(rawValue: t.vlTrimming(" ").lowercased()), transport != .tls else {
-                throw ConfigError(variable: "VLGW_SIP_TRANSPORTS", value: transportList, reason: "each entry must be udp or tcp (tls is not available yet)")
+            guard let transport = SIPTransport(rawValue: t.vlTrimming(" ").lowercased()) else {
+                throw ConfigError(variable: "VLGW_SIP_TRANSPORTS", value: transportList, reason: "each entry must be udp, tcp or tls")
             }
             return transport
         }
         if transports.isEmpty { throw ConfigError(variable: "VLGW_SIP_TRANSPORTS", value: transportList, reason: "at least one transport is needed") }
+        tls = try TLSSettings(r, listening: transports.contains(.tls))
+        srtp = try r.oneOf("VLGW_SRTP", default: .offered, ["off": .off, "offered": .offered, "required": .required])
+        let pings = r.string("VLGW_OPTIONS_PING", default: "")
+        optionsPingTargets = pings.split(separator: ",").map { String($0.vlTrimming(" ")) }.filter { !$0.isEmpty }
+        for target in optionsPingTargets {
+            let lower = target.lowercased()
+            guard (lower.hasPrefix("sip:") || lower.hasPrefix("sips:")), !target.contains("@"), !target.contains("?") else {
+                throw ConfigError(variable: "VLGW_OPTIONS_PING", value: pings,
+                                  reason: "\"\(target)\" is not a sip:host[:port][;transport=udp|tcp|tls] or sips:host[:port] URI")
+            }
+            if lower.hasPrefix("sips:") || lower.contains("transport=tls"), !transports.contains(.tls) {
+                throw ConfigError(variable: "VLGW_OPTIONS_PING", value: pings, reason: "\"\(target)\" is over TLS: add tls to VLGW_SIP_TRANSPORTS")
+            }
+        }
+        if let chosen = r.optionalString("SIP_TRANSPORT") {
+            guard let transport = SIPTransport(rawValue: chosen.lowercased()) else {
+                throw ConfigError(variable: "SIP_TRANSPORT", value: chosen, reason: "expected udp, tcp or tls")
+            }
+            guard transports.contains(transport) else {
+                throw ConfigError(variable: "SIP_TRANSPORT", value: chosen, reason: "not among VLGW_SIP_TRANSPORTS (\(transportList)): our Contact must be reachable over it")
+            }
+            outboundTransport = transport
+        } else {
+            outboundTransport = transports.contains(.udp) ? .udp : transports[0]
+        }
         displayName = r.string("DISPLAY_NAME", default: "Voice Live Gateway")
         debugSIP = try r.bool("DEBUG_SIP", default: false)
         let codecList = r.string("VLGW_CODECS", default: "opus,g722,pcmu,pcma")

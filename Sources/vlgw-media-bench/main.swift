@@ -168,6 +168,27 @@ let opusNs = measure("Opus 48k encode + decode (20 ms)", iters: 5_000) {
 }
 let opusCall = pipelineTick(codec: .opus, ai: 24000)
 
+// 6. SDES-SRTP (libsrtp2): per call per 20 ms, one PCMU packet protected (what the worker
+//    sends) and one unprotected (what the caller sends), in place. Plain RTP does neither.
+print("")
+print("SRTP micro-benchmark (libsrtp2, 172-byte PCMU packet, protect + unprotect = one call's 20 ms):")
+var srtpNs: [(String, Double)] = []
+for suite in SRTPContext.Suite.allCases {
+    let key = (0..<suite.keySaltLength).map { UInt8(truncatingIfNeeded: $0 &* 13 &+ 1) }
+    let sender = try! SRTPContext(suite: suite, keySalt: key, direction: .outbound)
+    let receiver = try! SRTPContext(suite: suite, keySalt: key, direction: .inbound)
+    var packet = [UInt8](repeating: 0, count: 172 + SRTPContext.maxTrailer)
+    packet[0] = 0x80; packet[8] = 0x12
+    var sequence: UInt16 = 0
+    let ns = measure("  \(suite.rawValue) protect + unprotect", iters: 500_000) {
+        sequence &+= 1
+        packet[2] = UInt8(sequence >> 8); packet[3] = UInt8(sequence & 0xFF)
+        let n = packet.withUnsafeMutableBytes { sender.protectRTP($0, length: 172) } ?? 0
+        blackHole(packet.withUnsafeMutableBytes { receiver.unprotectRTP($0, length: n) })
+    }
+    srtpNs.append((suite.rawValue, ns))
+}
+
 let budget = 20_000_000.0
 print("")
 print(String(format: "Concurrent calls per core (100%% of one core; plan for ~70%%):"))
@@ -177,4 +198,8 @@ print(String(format: "  PCMU ↔ 24k, polyphase      : %6.0f  (%.0f ns/call/tick
 print(String(format: "  G.722 ↔ 24k, polyphase     : %6.0f  (%.0f ns/call/tick)", budget / g722Poly, g722Poly))
 print(String(format: "  Opus ↔ 24k PCM16 both ways : %6.0f  (%.0f ns/call/tick)", budget / opusCall, opusCall))
 print(String(format: "  PCMU, G.711 to the AI     : %6.0f  (%.0f ns/call/tick; the bridge then only maps PCM16↔µ-law)", budget / pcmuPassthrough, pcmuPassthrough))
+for (suite, ns) in srtpNs {
+    print("  PCMU ↔ 24k, polyphase + SRTP \(suite):" + String(format: " %6.0f  (%.0f ns/call/tick, SRTP %.1f%% of it)",
+                 budget / (pcmuPoly + ns), pcmuPoly + ns, 100 * ns / (pcmuPoly + ns)))
+}
 blackHole((parseNs, decNs, encNs, opusNs))

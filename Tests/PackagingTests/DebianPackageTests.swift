@@ -73,7 +73,7 @@ final class DebianPackageTests: XCTestCase {
         let deb = "\(scratch)/vlgw_\(Self.version)_\(run(["/usr/bin/dpkg", "--print-architecture"]).output.trimmingCharacters(in: .whitespacesAndNewlines)).deb"
         guard exists(deb) else { return XCTFail("no package at \(deb):\n\(build.output)") }
         let fields = run(["/usr/bin/dpkg-deb", "--field", deb, "Depends"]).output
-        for library in ["libzmq5", "libopus0", "libsoxr0", "libspandsp2", "libssl3", "libc6"] {
+        for library in ["libzmq5", "libopus0", "libsoxr0", "libspandsp2", "libssl3", "libsrtp2-1", "libc6"] {
             XCTAssertTrue(fields.contains(library), "Depends lacks \(library): \(fields)")
         }
         let install = run(["/usr/bin/dpkg", "-i", deb])

@@ -254,3 +254,52 @@ final class UserAgentTests: XCTestCase {
         XCTAssertEqual(ua.receive(unreg.makeResponse(status: 200, toTag: "r"), from: peer, now: 301_100 * ms), [.unregistered])
     }
 }
+
+/// Via and Contact follow the transport a request leaves on or a request came in on: over
+/// TLS they name the TLS port and `transport=tls` (RFC 3261 §18.1.1, §26.2).
+final class TLSAddressingTests: XCTestCase {
+    func testRegisterOverTLSNamesTheTLSPortInViaAndContact() throws {
+        var config = SIPUserAgentConfig(localHost: "198.51.100.1", localPort: 5060, transport: .tls)
+        config.tlsPort = 5061
+        var ua = SIPUserAgent(config: config)
+        let registrar = try SIPURI(parsing: "sip:sbc.example.com;transport=tls")
+        let events = ua.register(registrar: registrar, aor: try SIPURI(parsing: "sip:bot@example.com"), username: "bot", password: "pw",
+                                 realm: nil, expires: 600, targets: [SIPPeer(host: "192.0.2.5", port: 5061, transport: .tls)], now: 0)
+        guard case .send(let register, let peer)? = events.first else { return XCTFail("\(events)") }
+        XCTAssertEqual(peer.transport, .tls)
+        XCTAssertTrue(register.headers["Via"]!.hasPrefix("SIP/2.0/TLS 198.51.100.1:5061;"), register.headers["Via"]!)
+        XCTAssertTrue(register.headers["Contact"]!.contains("<sip:vlgw@198.51.100.1:5061;transport=tls>"), register.headers["Contact"]!)
+    }
+
+    func testAnswerToAnINVITEOverTLSHasATLSContact() throws {
+        var config = SIPUserAgentConfig(localHost: "198.51.100.1", localPort: 5060, transport: .udp)
+        config.tlsPort = 5061
+        var ua = SIPUserAgent(config: config)
+        var invite = try SIPMessage(parsing: Array(Fixtures.invite.utf8))
+        invite.headers.set("Via", "SIP/2.0/TLS 192.0.2.1:40000;branch=z9hG4bK-tls1")
+        let peer = SIPPeer(host: "192.0.2.1", port: 40000, transport: .tls)
+        guard case .incomingCall(let callID, _, _, _, _)? = ua.receive(invite, from: peer, now: 0).last else { return XCTFail() }
+        let ok = ua.answer(callID: callID, sdp: Array("v=0\r\n".utf8), now: 1).compactMap { event -> SIPMessage? in
+            if case .send(let m, _) = event, m.statusCode == 200 { return m }
+            return nil
+        }.first
+        XCTAssertEqual(ok?.headers["Contact"], "<sip:vlgw@198.51.100.1:5061;transport=tls>")
+        // An in-dialog request of ours goes back over TLS with a TLS Via.
+        _ = ua.receive(try ack(for: try XCTUnwrap(ok)), from: peer, now: 2)
+        let bye = ua.hangup(callID: callID, now: 3).compactMap { event -> SIPMessage? in
+            if case .send(let m, let p) = event, p.transport == .tls { return m }
+            return nil
+        }.first
+        XCTAssertTrue(bye?.headers["Via"]?.hasPrefix("SIP/2.0/TLS 198.51.100.1:5061;") == true, "\(bye?.headers["Via"] ?? "no BYE over TLS")")
+    }
+
+    func ack(for ok: SIPMessage) throws -> SIPMessage {
+        var h = SIPHeaders()
+        h.append("Via", "SIP/2.0/TLS 192.0.2.1:40000;branch=z9hG4bK-ack1")
+        h.append("From", ok.headers["From"]!)
+        h.append("To", ok.headers["To"]!)
+        h.append("Call-ID", ok.callID!)
+        h.append("CSeq", "\(ok.cseq!.sequence) ACK")
+        return SIPMessage(startLine: .request(method: .ack, uri: "sip:vlgw@198.51.100.1:5061;transport=tls", version: "SIP/2.0"), headers: h)
+    }
+}

@@ -41,6 +41,8 @@ final class Call {
     var media: NegotiatedCallMedia
     /// True when the INVITE had no SDP: our 200 carries the offer, the ACK the answer.
     let offerless: Bool
+    /// VLGW_SRTP and this call's SRTP key material (in memory only; renewed on a move).
+    var srtpLocal = SRTPLocal(policy: .off, keyMaterial: [])
 
     var worker: String?
     var workerAddress: String?

@@ -227,6 +227,16 @@ extension CallController {
     }
 
     /// A 2xx: to our INVITE (the callee answered) or to a re-INVITE we sent mid-call.
+    /// A 2xx to an INVITE of ours: a call we place being answered, else the answer to one of
+    /// our re-INVITEs (a moved call's new media, new SRTP keys).
+    func ourInviteAnswered(callID: String, answer: [UInt8]?) {
+        if let call = calls[callID] ?? forkCalls[callID], call.outbound != nil, call.state == .setting_up {
+            callAnswered(callID: callID, answer: answer)
+        } else {
+            reinviteAnswered(callID: callID, answer: answer)
+        }
+    }
+
     func callAnswered(callID: String, answer: [UInt8]?) {
         guard let call = calls[callID] ?? forkCalls[callID], let leg = call.outbound, call.state == .setting_up else { return }
         reactor.cancel(leg.ringTimer)

@@ -60,6 +60,7 @@ extension CallController {
         call.sdpVersion = r.sdpVersion
         call.recovered = true
         call.stored = r
+        restoreSRTP(call)
         let dialog = SIPDialog(callID: r.callID, localTag: r.localTag, remoteTag: r.remoteTag, local: local, remote: remote,
                                localSeq: r.localSeq, remoteSeq: r.remoteSeq, remoteTarget: r.remoteTarget, routeSet: r.routeSet,
                                peer: r.peer.sipPeer, isUAS: true, state: .confirmed)

@@ -22,8 +22,8 @@ extension CallController {
             codec: StoredCodec(name: codec.name, payloadType: codec.payloadType, clockRate: codec.clockRate, channels: codec.channels,
                                ptimeMs: codec.ptimeMs, dtmfPayloadType: codec.dtmfPayloadType, opusFEC: codec.opusFEC),
             remoteAddress: call.media.remoteAddress, remotePort: call.media.remotePort, direction: call.media.direction.rawValue,
-            offerSDP: call.media.offer.map { String(decoding: $0.bytes, as: UTF8.self) }, offerless: call.offerless,
-            sentSDP: call.sentSDP.map { String(decoding: $0, as: UTF8.self) }, sdpVersion: call.sdpVersion,
+            offerSDP: call.media.offer.map { SDPKeyRedaction.redact(String(decoding: $0.bytes, as: UTF8.self)) }, offerless: call.offerless,
+            sentSDP: call.sentSDP.map { SDPKeyRedaction.redact(String(decoding: $0, as: UTF8.self)) }, sdpVersion: call.sdpVersion,
             sessionInterval: timer?.interval, sessionRefresher: timer?.refresher.rawValue, peerSupportsTimer: timer?.peerSupportsTimer ?? false,
             worker: call.worker, workerAddress: call.workerAddress, workerPort: call.workerPort, bridge: call.bridge,
             createdAt: call.createdWall, answeredAt: call.answeredWall, updatedAt: Date().timeIntervalSince1970)

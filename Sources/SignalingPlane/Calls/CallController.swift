@@ -114,11 +114,15 @@ final class CallController {
             failed("registered_user"); return sip.reject(callID, refusal.status, refusal.reason, retransmit: false, headers: refusal.headers)
         }
         let media: NegotiatedCallMedia
+        let srtpLocal = SRTPLocal.fresh(srtpPolicy)
         if let offer {
-            switch SDPGlue.negotiate(offer: offer, preferences: config.sip.codecs) {
+            switch SDPGlue.negotiate(offer: offer, preferences: config.sip.codecs, srtp: srtpLocal) {
             case .success(let m): media = m
             case .failure(let reason):
                 logger.notice("rejecting call: \(reason)", metadata: meta)
+                if case .srtpRequired = reason {
+                    failed("srtp_required"); return sip.reject(callID, 488, "Not Acceptable Here (SRTP required)", retransmit: false)
+                }
                 failed("no_common_codec"); return sip.reject(callID, 488, "Not Acceptable Here", retransmit: false)
             }
         } else {
@@ -127,10 +131,12 @@ final class CallController {
         let call = Call(callID: callID, session: SessionID.random(), from: from.uri.description, to: to.uri.description, source: source,
                         media: media, offerless: offer == nil, dtmfPerSecond: config.edge.dtmfRatePerCall)
         call.callerName = from.displayName
+        call.srtpLocal = srtpLocal
         calls[callID] = call
         callsBySession[call.session] = call
         activeCalls.record(calls.count)
-        logger.info("incoming call", metadata: meta.merging(["session": "\(call.session)", "codec": "\(media.codec.name)"]) { $1 })
+        logger.info("incoming call", metadata: meta.merging(["session": "\(call.session)", "codec": "\(media.codec.name)",
+                                                            "srtp": "\(media.srtp?.suite.rawValue ?? "off")"]) { $1 })
         sip.ringing(callID)
         call.setupTimer = reactor.after(ms: config.voiceLive.sessionReadyTimeoutMs) { [unowned self] in setupTimedOut(callID) }
         guard placeOnWorker(call) else { return }
@@ -150,7 +156,7 @@ final class CallController {
         // Any re-INVITE refreshes the session (RFC 4028 §10).
         if call.sessionExpiryTimer != nil, let timer = sip.sessionTimer(callID) { armSessionExpiry(call, after: timer.expiryCheckAfter) }
         guard let offer else { return sip.answerReoffer(callID, sdp: answerSDP(call), status: 200) }
-        switch SDPGlue.negotiate(offer: offer, preferences: [call.media.codec.name.lowercased()] + config.sip.codecs) {
+        switch SDPGlue.negotiate(offer: offer, preferences: [call.media.codec.name.lowercased()] + config.sip.codecs, srtp: call.srtpLocal) {
         case .success(let m):
             let changed = m != call.media
             call.media = m
@@ -189,6 +195,7 @@ final class CallController {
             if call.state == .answered { hangup(call, reason: "no media worker") } else { rejectSetup(call, 503, "Service Unavailable (no media worker)") }
             return false
         }
+        if call.movingWorker { renewSRTPKeys(call) }
         call.worker = worker.id
         call.workerAddress = nil
         call.workerPort = nil
@@ -206,7 +213,8 @@ final class CallController {
                                     aiSampleRate: aiAudio(call).rate, bridgeEndpoint: bridgeEndpoint,
                                     record: config.recording.enabled && (call.outbound == nil || call.state == .answered),
                                     sipSourceAddress: call.source.host,
-                                    bridgeAudioKey: bridgeInfo?.audioKey ?? "")
+                                    bridgeAudioKey: bridgeInfo?.audioKey ?? "",
+                                    srtp: call.media.srtp.map { MediaSRTPSpec(suite: $0.suite.rawValue, localKey: $0.localKey, remoteKey: $0.remoteKey, remoteMKI: $0.remoteMKI) })
         bus.send(update ? .updateSession(spec) : .allocateSession(spec), to: worker)
         // The bridge takes this call's audio from this worker only.
         if let bridge = call.bridge { bus.send(.aiSessionWorker(call.session, workerID: worker), to: bridge) }
@@ -420,12 +428,12 @@ final class CallController {
     func answerSDP(_ call: Call) -> [UInt8] {
         var sdp = SDPGlue.answer(media: call.media, address: call.workerAddress ?? config.media.address, port: call.workerPort ?? 0,
                                  offerless: call.offerless && call.sentSDP == nil, preferences: config.sip.codecs, version: call.sdpVersion,
-                                 sessionID: String(call.session.raw >> 1))
+                                 sessionID: String(call.session.raw >> 1), srtp: call.srtpLocal)
         if let previous = call.sentSDP, previous != sdp {
             call.sdpVersion += 1
             sdp = SDPGlue.answer(media: call.media, address: call.workerAddress ?? config.media.address, port: call.workerPort ?? 0,
                                  offerless: false, preferences: config.sip.codecs, version: call.sdpVersion,
-                                 sessionID: String(call.session.raw >> 1))
+                                 sessionID: String(call.session.raw >> 1), srtp: call.srtpLocal)
         }
         call.sentSDP = sdp
         return sdp

@@ -10,6 +10,22 @@ struct NegotiatedCallMedia: Equatable {
     var direction: MediaDirection
     /// The caller's offer (nil when the INVITE had none and we made the offer).
     var offer: SessionDescription?
+    /// SDES-SRTP keys when the audio is RTP/SAVP(F): they go to the worker over the bus
+    /// and into our SDP, nowhere else (not the log, the store or the status).
+    var srtp: SRTPKeys?
+}
+
+/// Our side of SRTP for one call: the policy and this call's key material (fresh random
+/// bytes per call and per worker move: a moved call gets new keys in the re-INVITE).
+struct SRTPLocal {
+    var policy: SRTPPolicy
+    var keyMaterial: [UInt8]
+
+    static func fresh(_ policy: SRTPPolicy) -> SRTPLocal {
+        guard policy != .off else { return SRTPLocal(policy: .off, keyMaterial: []) }
+        var g = SystemRandomNumberGenerator()
+        return SRTPLocal(policy: policy, keyMaterial: (0..<44).map { _ in g.next() as UInt8 })
+    }
 }
 
 /// Between SIP call control and the SDP library: codec preferences from configuration,
@@ -27,22 +43,27 @@ enum SDPGlue {
         }
     }
 
-    static func localConfig(_ preferences: [String], address: String, port: UInt16, version: UInt64 = 1, sessionID: String = "1") -> SDPLocalConfig {
+    static func localConfig(_ preferences: [String], address: String, port: UInt16, version: UInt64 = 1, sessionID: String = "1",
+                            srtp: SRTPLocal) -> SDPLocalConfig {
         var c = SDPLocalConfig(codecs: codecs(preferences), address: address, port: port, sessionID: sessionID, sessionVersion: version)
         c.ptime = 20
+        c.srtp = srtp.policy
+        c.srtpKeyMaterial = srtp.keyMaterial
         return c
     }
 
     /// Negotiates an offer. Failure reasons become the 488's log line.
-    static func negotiate(offer bytes: [UInt8], preferences: [String]) -> Result<NegotiatedCallMedia, SDPFailure> {
+    static func negotiate(offer bytes: [UInt8], preferences: [String], srtp: SRTPLocal) -> Result<NegotiatedCallMedia, SDPFailure> {
         let offer: SessionDescription
         do { offer = try SessionDescription(parsing: bytes) } catch { return .failure(.unparsable("\(error)")) }
-        switch SDPNegotiator.answer(offer: offer, config: localConfig(preferences, address: "127.0.0.1", port: 9)) {
+        switch SDPNegotiator.answer(offer: offer, config: localConfig(preferences, address: "127.0.0.1", port: 9, srtp: srtp)) {
         case .noCommonCodec:
             return .failure(.noCommonCodec)
+        case .srtpRequired:
+            return .failure(.srtpRequired)
         case .answer(_, let n):
             return .success(NegotiatedCallMedia(codec: spec(n), remoteAddress: n.remoteAddress, remotePort: n.remotePort,
-                                                direction: direction(n.direction), offer: offer))
+                                                direction: direction(n.direction), offer: offer, srtp: n.srtp))
         }
     }
 
@@ -57,8 +78,8 @@ enum SDPGlue {
     /// The SDP we send: the answer to the caller's offer around the worker's RTP address,
     /// or (offerless INVITE) our offer.
     static func answer(media: NegotiatedCallMedia, address: String, port: UInt16, offerless: Bool, preferences: [String], version: UInt64 = 1,
-                       sessionID: String = "1") -> [UInt8] {
-        let config = localConfig(preferences, address: address, port: port, version: version, sessionID: sessionID)
+                       sessionID: String = "1", srtp: SRTPLocal) -> [UInt8] {
+        let config = localConfig(preferences, address: address, port: port, version: version, sessionID: sessionID, srtp: srtp)
         if let offer = media.offer, case .answer(let sd, _) = SDPNegotiator.answer(offer: offer, config: config) {
             return sd.bytes
         }
@@ -69,7 +90,8 @@ enum SDPGlue {
     static func parseAnswer(_ bytes: [UInt8], ourOffer: [UInt8]) -> NegotiatedCallMedia? {
         guard let answer = try? SessionDescription(parsing: bytes), let offer = try? SessionDescription(parsing: ourOffer),
               let n = try? SDPNegotiator.parseAnswer(answer, offer: offer) else { return nil }
-        return NegotiatedCallMedia(codec: spec(n), remoteAddress: n.remoteAddress, remotePort: n.remotePort, direction: direction(n.direction), offer: nil)
+        return NegotiatedCallMedia(codec: spec(n), remoteAddress: n.remoteAddress, remotePort: n.remotePort, direction: direction(n.direction), offer: nil,
+                                   srtp: n.srtp)
     }
 
     static func spec(_ n: NegotiatedMedia) -> MediaCodecSpec {
@@ -91,10 +113,12 @@ enum SDPGlue {
 enum SDPFailure: Error, CustomStringConvertible {
     case unparsable(String)
     case noCommonCodec
+    case srtpRequired
     var description: String {
         switch self {
         case .unparsable(let why): "SDP offer does not parse: \(why)"
         case .noCommonCodec: "no codec in the offer matches VLGW_CODECS"
+        case .srtpRequired: "SRTP is required (VLGW_SRTP=required) and the offer has no RTP/SAVP stream with a crypto suite we have"
         }
     }
 }

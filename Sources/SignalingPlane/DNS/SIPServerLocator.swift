@@ -37,13 +37,15 @@ final class SIPServerLocator {
         if let explicitPort {
             return addresses(of: bare) { completion($0.map { SIPTarget(peer: SIPPeer(host: $0, port: explicitPort, transport: preferred), name: bare) }) }
         }
-        let supported = transports.compactMap { NAPTRSelection.Transport(rawValue: $0 == .udp ? "SIP+D2U" : $0 == .tcp ? "SIP+D2T" : "") }
+        let supported: [NAPTRSelection.Transport] = transports.compactMap {
+            switch $0 { case .udp: .udp; case .tcp: .tcp; case .tls: .tls; default: nil }
+        }
         resolver.lookup(bare, .naptr) { [self] answer in
             var choices: [NAPTRSelection.Choice] = []
             if case .records(let records) = answer { choices = NAPTRSelection.choices(from: records, supported: supported) }
             if choices.isEmpty {
                 // §4.1: no (usable) NAPTR: SRV for each transport we support, in our order.
-                choices = supported.map { NAPTRSelection.Choice(transport: $0, srvName: ($0 == .udp ? "_sip._udp." : "_sip._tcp.") + bare) }
+                choices = supported.map { NAPTRSelection.Choice(transport: $0, srvName: ($0 == .udp ? "_sip._udp." : $0 == .tls ? "_sips._tcp." : "_sip._tcp.") + bare) }
             }
             services(choices) { ordered in
                 if ordered.isEmpty {
@@ -65,7 +67,7 @@ final class SIPServerLocator {
                     var g = SystemRandomNumberGenerator()
                     let targets = SRVOrdering.targets(from: records)
                     if !SRVOrdering.isServiceRefused(targets) {
-                        results[i] = SRVOrdering.order(targets, using: &g).map { (choice.transport == .udp ? .udp : .tcp, $0) }
+                        results[i] = SRVOrdering.order(targets, using: &g).map { (choice.transport == .udp ? .udp : choice.transport == .tls ? .tls : .tcp, $0) }
                     }
                 }
                 remaining -= 1

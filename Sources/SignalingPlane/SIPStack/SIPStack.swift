@@ -32,6 +32,21 @@ final class SIPStack {
     /// Allowed sources and per-source rates, applied before the transaction layer.
     var policy: SourcePolicy
     var rejectionLog = LogRateLimiter()
+    /// VLGW_OPTIONS_PING: trunks pinged whether registered or not.
+    private var trunkPinger: TrunkPinger?
+
+    /// An out-of-dialog OPTIONS to `uri` at `peer`; its Call-ID, to tell its answer.
+    func sendOptions(to uri: SIPURI, peer: SIPPeer) -> String {
+        let (callID, events) = ua.sendOutOfDialog(.options, to: uri, peer: peer, now: now)
+        perform(events)
+        return callID
+    }
+
+    func startTrunkPings(config: GatewayConfig) {
+        guard trunkPinger == nil, let pinger = TrunkPinger(stack: self, uris: config.sip.optionsPingTargets) else { return }
+        trunkPinger = pinger
+        pinger.start(everyMs: config.registration.keepaliveMs == 0 ? 60_000 : config.registration.keepaliveMs)
+    }
 
     init(config: GatewayConfig, reactor: Reactor, logger: Logger) throws {
         self.reactor = reactor
@@ -40,8 +55,8 @@ final class SIPStack {
         policy = SourcePolicy(allowedSources: config.limits.allowedSources, invitesPerSecond: config.limits.inviteRatePerSource,
                               requestsPerSecond: config.edge.requestRatePerSource)
         let resolver = DNSResolver(reactor: reactor, logger: logger, conf: DNSResolver.configuration(override: config.sip.dnsServers))
-        let uaTransport: SIP.SIPTransport = transports.contains(.udp) ? .udp : .tcp
-        let enabled: [SIP.SIPTransport] = transports.compactMap { $0 == .udp ? .udp : $0 == .tcp ? .tcp : nil }
+        let uaTransport = Self.sipTransport(config.sip.outboundTransport)
+        let enabled = transports.map(Self.sipTransport)
         locator = SIPServerLocator(resolver: resolver, transports: [uaTransport] + enabled.filter { $0 != uaTransport },
                                    ipv6: config.sip.localAddress.contains(":"))
         transport = try SIPTransportLayer(reactor: reactor, logger: logger, address: config.sip.localAddress, port: config.sip.port,
@@ -50,9 +65,11 @@ final class SIPStack {
                                           limits: TCPConnectionLimits(maxConnections: config.edge.tcpMaxConnections,
                                                                       maxPerSource: config.edge.tcpMaxPerSource,
                                                                       messageTimeoutMs: config.edge.tcpMessageTimeoutMs,
-                                                                      idleTimeoutSec: config.edge.tcpIdleTimeoutSec))
+                                                                      idleTimeoutSec: config.edge.tcpIdleTimeoutSec),
+                                          tls: try Self.tlsContexts(config), tlsPort: transports.contains(.tls) ? config.sip.tls.port : nil)
         var uaConfig = SIPUserAgentConfig(localHost: config.sip.viaAddress, localPort: config.sip.port, transport: uaTransport)
         uaConfig.userAgent = "vlgw/0.1"
+        uaConfig.tlsPort = config.sip.tls.port
         uaConfig.contactUser = config.registration.user ?? "vlgw"
         uaConfig.displayName = config.sip.displayName
         uaConfig.sessionExpires = config.sip.sessionExpires
@@ -63,6 +80,16 @@ final class SIPStack {
         uaConfig.timers = SIPTimerConfig(t1: UInt64(config.sip.t1Ms) * 1_000_000, t2: max(4_000_000_000, UInt64(config.sip.t1Ms) * 1_000_000))
         ua = SIPUserAgent(config: uaConfig)
         transport.deliver = { [unowned self] bytes, message, peer in receive(bytes: bytes, message: message, from: peer) }
+    }
+
+    static func sipTransport(_ t: VLConfig.SIPTransport) -> SIP.SIPTransport {
+        switch t { case .udp: .udp; case .tcp: .tcp; case .tls: .tls }
+    }
+
+    /// OpenSSL contexts when TLS is listened on or used for SIP_SERVER; nil otherwise.
+    static func tlsContexts(_ config: GatewayConfig) throws -> TLSContexts? {
+        guard config.sip.transports.contains(.tls) else { return nil }
+        return try TLSContexts(config.sip.tls)
     }
 
     /// Into the user agent, for `receive(bytes:message:from:)` (SIPStack+SourceScreening),
@@ -91,7 +118,9 @@ final class SIPStack {
             case .dtmf(let callID, let digit, let duration):
                 controller?.dtmfFromSIP(callID: callID, digit: digit, durationMs: duration)
             case .requestCompleted(let callID, let method, let status):
-                if keepAliveProbes.remove(callID) != nil {
+                if method == .options, trunkPinger?.answered(callID: callID, status: status) == true {
+                    continue
+                } else if keepAliveProbes.remove(callID) != nil {
                     keepAliveAnswered(status)
                 } else if method == .refer {
                     controller?.referAnswered(callID: callID, status: status)
@@ -119,7 +148,7 @@ final class SIPStack {
             case .callProgress(let callID, let status, let sdp):
                 controller?.outboundProgress(callID: callID, status: status, sdp: sdp)
             case .callAnswered(let callID, let answer):
-                controller?.callAnswered(callID: callID, answer: answer)
+                controller?.ourInviteAnswered(callID: callID, answer: answer)
             case .registerRequest(let request, let source, let key):
                 if let registrar { registrar.handle(request, source: source, key: key) } else { answerRegister(request, key: key, status: 405, reason: nil, headers: []) }
             case .unregistered:
@@ -211,7 +240,8 @@ final class SIPStack {
         let domain = r.domain ?? host
         // With SRV the Request-URI is the domain itself (RFC 3263 §4: the port comes from DNS).
         let isName = SourcePolicy.addressBytes(host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host) == nil
-        let uri = isName && !r.serverPortExplicit ? "sip:\(host)" : "sip:\(host):\(r.serverPort)"
+        let overTLS = config.sip.outboundTransport == .tls ? ";transport=tls" : ""
+        let uri = (isName && !r.serverPortExplicit ? "sip:\(host)" : "sip:\(host):\(r.serverPort)") + overTLS
         guard let registrar = try? SIPURI(parsing: uri), let aor = try? SIPURI(parsing: "sip:\(user)@\(domain)") else {
             return logger.error("cannot build registrar/AOR URIs from SIP_SERVER and SIP_USER")
         }
@@ -254,6 +284,7 @@ final class SIPStack {
         let r = plan.settings
         locator.locate(host: plan.host, explicitPort: r.serverPortExplicit ? r.serverPort : nil, defaultPort: r.serverPort) { [unowned self] targets in
             logger.info("SIP_SERVER resolved", metadata: ["server": "\(plan.host)", "targets": "\(targets.map(\.description).joined(separator: ", "))"])
+            for target in targets where target.peer.transport == .tls { transport.expectTLSName(target.name, at: target.peer.host) }
             then(targets)
         }
     }
@@ -270,9 +301,10 @@ final class SIPStack {
 
     // MARK: Keep-alive toward the registrar
 
-    /// Every SIP_KEEPALIVE_TIME ms while registered: over UDP an OPTIONS to the registrar
-    /// (its answer proves the path; any final response counts, as with Kamailio's and
-    /// Asterisk's qualify), over TCP the RFC 5626 CRLF ping on the registration's connection.
+    /// Every SIP_KEEPALIVE_TIME ms while registered: over UDP and TLS an OPTIONS to the
+    /// registrar (its answer proves the path; any final response counts, as with Kamailio's
+    /// and Asterisk's qualify; SBCs and Teams Direct Routing expect OPTIONS pings over TLS),
+    /// over TCP the RFC 5626 CRLF ping on the registration's connection.
     private func startKeepAlive() {
         guard keepAliveMs > 0, keepAliveTimer == nil else { return }
         keepAliveTimer = reactor.every(ms: keepAliveMs) { [unowned self] in sendKeepAlive() }
@@ -287,7 +319,7 @@ final class SIPStack {
     private func sendKeepAlive() {
         guard let registration = ua.registration else { return stopKeepAlive() }
         let peer = registration.peer
-        if peer.transport == .udp {
+        if peer.transport == .udp || peer.transport == .tls {
             guard keepAliveProbes.count < 4 else { return }   // a registrar that never answers: no pile-up
             let (callID, events) = ua.sendOutOfDialog(.options, to: registration.registrar, peer: peer, now: now)
             keepAliveProbes.insert(callID)

@@ -5,8 +5,10 @@ import Logging
 import SIP
 import VLRuntime
 
-/// SIP's I/O edge: UDP sockets and TCP listeners on `SIP_LOCAL_ADDRESS:SIP_PORT`, TCP
-/// connections with Content-Length framing, all on the signaling reactor. Hands datagrams
+/// SIP's I/O edge: UDP sockets and TCP listeners on `SIP_LOCAL_ADDRESS:SIP_PORT`, a TLS
+/// listener on VLGW_TLS_PORT, stream connections with Content-Length framing, all on the
+/// signaling reactor. A TLS connection is a TCP connection with a `TLSSession` on its
+/// socket (TCPConnection+TLS): the same caps, outbox bound and deadlines hold for it. Hands datagrams
 /// and framed messages to the user agent; sends what it asks. Responses on TCP go back
 /// on the connection the request came in on (RFC 3261 §18.2.2), found by peer address.
 /// Nothing here blocks the loop: host names are resolved by the reactor's DNS resolver
@@ -15,13 +17,20 @@ import VLRuntime
 final class SIPTransportLayer {
     typealias Deliver = (_ bytes: [UInt8]?, _ message: SIPMessage?, _ peer: SIPPeer) -> Void
 
-    private let reactor: Reactor
-    private let logger: Logger
+    let reactor: Reactor
+    let logger: Logger
     private var udp: UDPSocket?
     private var tcpListenFD: Int32 = -1
-    private var connections: [Int32: TCPConnection] = [:]
+    private var tlsListenFD: Int32 = -1
+    /// OpenSSL contexts when TLS is configured (listener, outgoing connections or both).
+    let tls: TLSContexts?
+    /// The names servers' certificates must carry, by address: SIP_SERVER resolved to an
+    /// address is still verified against the name (RFC 5922 §7.2).
+    var tlsNames: [String: String] = [:]
+    var tlsLog = LogRateLimiter()
+    var connections: [Int32: TCPConnection] = [:]
     private var connectionByPeer: [String: Int32] = [:]
-    private var receiveBuffer = [UInt8](repeating: 0, count: 65_536)
+    var receiveBuffer = [UInt8](repeating: 0, count: 65_536)
     private var badStreams = LogRateLimiter()
     var deliver: Deliver = { _, _, _ in }
     private(set) var listening: [String] = []
@@ -56,14 +65,19 @@ final class SIPTransportLayer {
         var writeToken: Int?
         var connectTimer: TimerID?
         /// When the message being received must be complete (nil: none in progress). An
-        /// accepted connection starts with one: it must send its first message in time.
+        /// accepted connection starts with one: it must send its first message in time
+        /// (over TLS, the handshake counts: one that never finishes is closed).
         var messageDeadline: UInt64?
+        /// SIP over TLS on this socket; nil for plain TCP.
+        var tls: TLSSession?
         init(fd: Int32, peer: SIPPeer) { self.fd = fd; self.peer = peer }
     }
 
     init(reactor: Reactor, logger: Logger, address: String, port: UInt16, udp wantUDP: Bool, tcp wantTCP: Bool, debugSIP: Bool,
-         locator: SIPServerLocator, limits: TCPConnectionLimits = TCPConnectionLimits()) throws(SocketError) {
+         locator: SIPServerLocator, limits: TCPConnectionLimits = TCPConnectionLimits(),
+         tls: TLSContexts? = nil, tlsPort: UInt16? = nil) throws(SocketError) {
         self.reactor = reactor
+        self.tls = tls
         self.limits = limits
         self.logger = logger
         self.debugSIP = debugSIP
@@ -77,8 +91,13 @@ final class SIPTransportLayer {
         }
         if wantTCP {
             tcpListenFD = try TCPListener.bind(address: address, port: port).fd
-            reactor.watch(fd: tcpListenFD) { [unowned self] in acceptTCP() }
+            reactor.watch(fd: tcpListenFD) { [unowned self] in accept(from: tcpListenFD, transport: .tcp) }
             listening.append("tcp:\(shown)")
+        }
+        if let tlsPort, tls?.server != nil {
+            tlsListenFD = try TCPListener.bind(address: address, port: tlsPort).fd
+            reactor.watch(fd: tlsListenFD) { [unowned self] in accept(from: tlsListenFD, transport: .tls) }
+            listening.append("tls:\(address.contains(":") ? "[\(address)]" : address):\(tlsPort)")
         }
         // Slow (slowloris) and idle TCP connections are closed; phones re-open them.
         reactor.every(ms: 250) { [unowned self] in closeSlowAndIdle() }
@@ -103,11 +122,11 @@ final class SIPTransportLayer {
 
     // MARK: TCP
 
-    private func acceptTCP() {
+    private func accept(from listenFD: Int32, transport: SIPTransport) {
         while true {
             var storage = sockaddr_storage()
             var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
-            let fd = withUnsafeMutablePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { accept(tcpListenFD, $0, &len) } }
+            let fd = withUnsafeMutablePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.accept(listenFD, $0, &len) } }
             if fd < 0 { return }
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
             var one: Int32 = 1
@@ -117,14 +136,18 @@ final class SIPTransportLayer {
             // Caps first: a flood of connections must not exhaust descriptors or memory.
             guard connections.count < limits.maxConnections, perSource[source, default: 0] < limits.maxPerSource else {
                 if refusedLog.allow().log {
-                    logger.warning("refusing SIP/TCP connection: too many open", metadata: [
+                    logger.warning("refusing SIP/\(transport.rawValue) connection: too many open", metadata: [
                         "source": "\(source)", "open": "\(connections.count)", "from_source": "\(perSource[source, default: 0])"])
                 }
                 close(fd)
                 continue
             }
-            let connection = TCPConnection(fd: fd, peer: SIPPeer(host: remote.host, port: remote.port, transport: .tcp))
+            let connection = TCPConnection(fd: fd, peer: SIPPeer(host: remote.host, port: remote.port, transport: transport))
             connection.messageDeadline = MonotonicClock.nowNs() &+ UInt64(limits.messageTimeoutMs) * 1_000_000
+            if transport == .tls {
+                guard let context = tls?.server, let session = TLSSession(context: context, fd: fd, verifyName: nil) else { close(fd); continue }
+                connection.tls = session
+            }
             register(connection)
         }
     }
@@ -138,6 +161,7 @@ final class SIPTransportLayer {
 
     private func readTCP(_ fd: Int32) {
         guard let connection = connections[fd] else { return }
+        if connection.tls != nil { return readTLS(connection) }
         // Bounded reads per event; each chunk is framed before the next read, so the
         // buffer holds at most one partial message plus one read.
         for _ in 0..<Self.readsPerEvent {
@@ -151,7 +175,7 @@ final class SIPTransportLayer {
     }
 
     /// Delivers every complete message buffered on `connection`; false when it was closed.
-    private func deliverFramed(_ connection: TCPConnection) -> Bool {
+    func deliverFramed(_ connection: TCPConnection) -> Bool {
         let fd = connection.fd
         while true {
             do {
@@ -165,7 +189,9 @@ final class SIPTransportLayer {
                 // Framing is lost for good on a stream: say why, then close (§18.3).
                 if badStreams.allow().log { logger.warning("closing SIP/TCP connection: \(error)", metadata: ["peer": "\(connection.peer)"]) }
                 let reply = Array("SIP/2.0 400 Bad Request\r\nContent-Length: 0\r\n\r\n".utf8)
-                _ = reply.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+                if let session = connection.tls { _ = reply.withUnsafeBytes { session.write($0) } } else {
+                    _ = reply.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+                }
                 closeConnection(fd)
                 return false
             }
@@ -177,8 +203,9 @@ final class SIPTransportLayer {
         return true
     }
 
-    private func closeConnection(_ fd: Int32) {
+    func closeConnection(_ fd: Int32) {
         guard let c = connections.removeValue(forKey: fd) else { return }
+        c.tls?.shutdown()
         if connectionByPeer[key(c.peer)] == fd { connectionByPeer[key(c.peer)] = nil }
         let source = SourceRateLimiter.sourceKey(c.peer.host)
         if let n = perSource[source], n > 1 { perSource[source] = n - 1 } else { perSource[source] = nil }
@@ -193,7 +220,10 @@ final class SIPTransportLayer {
         let idleSince = now &- UInt64(limits.idleTimeoutSec) * 1_000_000_000
         for (fd, c) in connections {
             if let d = c.messageDeadline, d <= now {
-                if refusedLog.allow().log { logger.warning("closing SIP/TCP connection: message not complete in time", metadata: ["peer": "\(c.peer)"]) }
+                let what = c.tls.map { $0.established ? "message" : "TLS handshake" } ?? "message"
+                if refusedLog.allow().log {
+                    logger.warning("closing SIP/\(c.peer.transport.rawValue) connection: \(what) not complete in time", metadata: ["peer": "\(c.peer)"])
+                }
                 closeConnection(fd)
             } else if c.lastActivity < idleSince {
                 closeConnection(fd)
@@ -201,7 +231,7 @@ final class SIPTransportLayer {
         }
     }
 
-    private func key(_ peer: SIPPeer) -> String { "\(peer.host)|\(peer.port)" }
+    func key(_ peer: SIPPeer) -> String { "\(peer.transport.rawValue)|\(peer.host)|\(peer.port)" }
 
     // MARK: Sending
 
@@ -237,9 +267,11 @@ final class SIPTransportLayer {
                 return logger.warning("cannot send SIP to \(peer): no UDP socket or bad address")
             }
             if !udp.send(bytes, to: target) { logger.debug("UDP send to \(peer) failed: \(String(nulTerminated: strerror(errno)))") }
-        case .tcp:
+        case .tcp, .tls:
             let existing = connectionByPeer[key(peer)].flatMap { connections[$0] }
-            guard let connection = existing ?? connectTCP(peer, address: address) else { return logger.warning("cannot reach \(peer) over TCP") }
+            guard let connection = existing ?? connectTCP(peer, address: address) else {
+                return logger.warning("cannot reach \(peer) over \(peer.transport.rawValue)")
+            }
             write(bytes, on: connection)
         default:
             logger.warning("transport \(peer.transport.rawValue) is not available", metadata: ["peer": "\(peer)"])
@@ -260,6 +292,10 @@ final class SIPTransportLayer {
     /// Starts a non-blocking TCP connect; writes queue in the outbox until it completes.
     private func connectTCP(_ peer: SIPPeer, address: String) -> TCPConnection? {
         guard var target = SocketPeer(host: address, port: peer.port) else { return nil }
+        guard peer.transport != .tls || tls != nil else {
+            logger.warning("cannot send SIP over TLS: TLS is not configured (VLGW_SIP_TRANSPORTS, VLGW_TLS_*)", metadata: ["peer": "\(peer)"])
+            return nil
+        }
         let fd = socket(target.isIPv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue | SOCK_NONBLOCK.rawValue), 0)
         guard fd >= 0 else { return nil }
         var one: Int32 = 1
@@ -271,7 +307,14 @@ final class SIPTransportLayer {
             return nil
         }
         let connection = TCPConnection(fd: fd, peer: peer)
+        if peer.transport == .tls, let context = tls?.client {
+            // The certificate must name the host we meant: the name we resolved, else the address.
+            let name = SourcePolicy.addressBytes(peer.host) == nil ? peer.host : tlsNames[address] ?? address
+            guard let session = TLSSession(context: context, fd: fd, verifyName: name) else { close(fd); return nil }
+            connection.tls = session
+        }
         register(connection)
+        if rc == 0, connection.tls != nil { startClientHandshake(connection) }
         if rc != 0 {
             connection.connecting = true
             watchWritable(connection)
@@ -286,12 +329,13 @@ final class SIPTransportLayer {
 
     /// Writes what the socket takes now; the rest waits in the outbox for writability.
     private func write(_ bytes: [UInt8], on connection: TCPConnection) {
-        if connection.connecting || !connection.outbox.isEmpty {
+        if connection.tls != nil || connection.connecting || !connection.outbox.isEmpty {
             guard connection.outbox.count + bytes.count <= Self.maxOutbox else {
                 logger.warning("SIP/TCP peer is not reading; closing", metadata: ["peer": "\(connection.peer)"])
                 return closeConnection(connection.fd)
             }
             connection.outbox += bytes
+            if connection.tls != nil, !connection.connecting { _ = driveTLS(connection) }
             return
         }
         var offset = 0
@@ -306,7 +350,7 @@ final class SIPTransportLayer {
         }
     }
 
-    private func watchWritable(_ connection: TCPConnection) {
+    func watchWritable(_ connection: TCPConnection) {
         guard connection.writeToken == nil else { return }
         let fd = connection.fd
         connection.writeToken = reactor.watchWritable(fd: fd) { [unowned self] in writable(fd) }
@@ -326,7 +370,9 @@ final class SIPTransportLayer {
             connection.connecting = false
             reactor.cancel(connection.connectTimer)
             connection.connectTimer = nil
+            if connection.tls != nil { return startClientHandshake(connection) }
         }
+        if connection.tls != nil { _ = driveTLS(connection); return }
         while !connection.outbox.isEmpty {
             let n = connection.outbox.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
             if n > 0 { connection.outbox.removeFirst(n); continue }
