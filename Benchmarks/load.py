@@ -15,7 +15,7 @@ For each number of calls N it:
      codec work than vlgw's). rtpengine cannot produce vlgw's exact pair: it has no RTP
      definition for L16 (`rtpengine --codecs`: PCM-S16LE "lacks RTP definition"); asked to
      transcode to L16/24000 it silently forwards the PCMU untouched, which is what the old
-     Benchmarks/rtpengine-compare.py measured. The generator checks each leg receives the
+     rtpengine-compare.py script this replaced measured. The generator checks each leg receives the
      other leg's codec (payload type) and the tone, so a forwarding run cannot pass as one;
   3. reads each process's CPU time (all its threads, from /proc) over the measured window,
      checks the packet rate really reached 50/s per call each way, and checks a sample of

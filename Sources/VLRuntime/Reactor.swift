@@ -79,12 +79,7 @@ public final class Reactor {
     /// Calls `handler` whenever `fd` is readable.
     @discardableResult
     public func watch(fd: Int32, _ handler: @escaping Handler) -> Int {
-        let token = takeToken()
-        fdWatches[fd, default: FDWatch()].readToken = token
-        fdWatches[fd]!.reader = handler
-        tokens[token] = (fd, false)
-        register(fd)
-        return token
+        addFDWatch(fd, writable: false, handler)
     }
 
     /// Calls `handler` whenever `fd` is writable or in error (a non-blocking TCP connect
@@ -92,10 +87,16 @@ public final class Reactor {
     /// there is nothing left to write, or the loop spins.
     @discardableResult
     public func watchWritable(fd: Int32, _ handler: @escaping Handler) -> Int {
+        addFDWatch(fd, writable: true, handler)
+    }
+
+    /// The reader or the writer of `fd` (replacing an earlier one of the same direction).
+    private func addFDWatch(_ fd: Int32, writable: Bool, _ handler: @escaping Handler) -> Int {
         let token = takeToken()
-        fdWatches[fd, default: FDWatch()].writeToken = token
-        fdWatches[fd]!.writer = handler
-        tokens[token] = (fd, true)
+        var watch = fdWatches[fd] ?? FDWatch()
+        if writable { watch.writeToken = token; watch.writer = handler } else { watch.readToken = token; watch.reader = handler }
+        fdWatches[fd] = watch
+        tokens[token] = (fd, writable)
         register(fd)
         return token
     }
