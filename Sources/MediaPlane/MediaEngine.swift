@@ -291,7 +291,7 @@ final class MediaEngine {
             }
             // Room is kept at the end of the buffer for the SRTP trailer.
             let room = outPacket.count - SRTPContext.maxTrailer
-            while var length = outPacket.withUnsafeMutableBytes({ session.pipeline.nextOutgoingRTP(now: now, into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<room])) }) {
+            while var length = outPacket.withUnsafeMutableBytes({ session.pipeline.nextOutgoingRTP(now: now, slackNs: tickNs / 2, into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<room])) }) {
                 guard session.maySend, session.remoteRTP != nil else { continue }
                 guard let remote = target else { unprovenSendSuppressed.increment(); continue }
                 if let srtp = session.srtpOut {
