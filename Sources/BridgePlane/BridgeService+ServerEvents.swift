@@ -171,16 +171,17 @@ extension BridgeService {
         if session.format.isG711 {
             // The worker's PCM16 at 8 kHz back to the call's own G.711: a table lookup, no resampling.
             let ulaw = session.format == .g711Ulaw
-            let count = samples.count / 2
-            var encoded = [UInt8](repeating: 0, count: count)
-            for i in 0..<count {
-                let s = Int16(littleEndian: samples.loadUnaligned(fromByteOffset: 2 * i, as: Int16.self))
-                encoded[i] = ulaw ? G711.ulawEncode(s) : G711.alawEncode(s)
+            let count = min(samples.count / 2, g711Scratch.count)
+            g711Scratch.withUnsafeMutableBytes { encoded in
+                for i in 0..<count {
+                    let s = Int16(littleEndian: samples.loadUnaligned(fromByteOffset: 2 * i, as: Int16.self))
+                    encoded[i] = ulaw ? G711.ulawEncode(s) : G711.alawEncode(s)
+                }
+                connection.queueAudio(UnsafeRawBufferPointer(rebasing: encoded[0..<count]), in: toAI)
             }
-            connection.appendAudio(encoded)
-            eventLog?.recordAudioSent(session, bytes: encoded.count)
+            eventLog?.recordAudioSent(session, bytes: count)
         } else {
-            connection.appendAudio(samples)
+            connection.queueAudio(samples, in: toAI)
             eventLog?.recordAudioSent(session, bytes: samples.count)
         }
         framesToAI.increment()

@@ -24,6 +24,10 @@ public final class BridgeService {
     let inbox = Inbox<BridgeEvent>()
     let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     var sessions: [SessionID: AISession] = [:]
+    /// Caller audio for the WebSockets, written in one hop to their event loop per turn.
+    let toAI = AudioSendBatch()
+    /// G.711 bytes of one caller frame (the 8 kHz PCM16 from the worker, re-encoded).
+    var g711Scratch = [UInt8](repeating: 0, count: 4096)
     let settings: GatewaySessionSettings
     let transcripts: TranscriptLog?
     let eventLog: AIEventLog?
@@ -67,7 +71,8 @@ public final class BridgeService {
         audio = try AudioBusPort(context: process.zmq, role: .bridge(bind: config.bus.bridgeAudioBind), security: security, reactor: process.reactor, logger: logger)
         audio.onAudio = { [unowned self] identity, header, samples in callerAudio(identity, header, samples) }
         // Frames for workers queued during a turn of the loop go out together at its end.
-        process.reactor.atEndOfEveryTurn { [unowned self] in audio.flushAudio() }
+        // So do the WebSocket frames toward the AI service.
+        process.reactor.atEndOfEveryTurn { [unowned self] in audio.flushAudio(); toAI.flush() }
         audio.onMessage = { [unowned self] identity, message in workerMessage(identity, message) }
         control = try ControlChannel(context: process.zmq, endpoint: config.bus.controlConnect, identity: bridgeID, security: security,
                                      reactor: process.reactor, logger: logger) { [unowned self] message in handle(message) }

@@ -12,16 +12,28 @@ public enum Base64 {
 
     public static func encode(_ bytes: some Collection<UInt8>) -> String {
         let input = Array(bytes)
-        let outLen = (input.count + 2) / 3 * 4
-        return String(unsafeUninitializedCapacity: outLen) { out in
+        return String(unsafeUninitializedCapacity: encodedCount(input.count)) { out in
+            input.withUnsafeBytes { encode($0, into: UnsafeMutableRawBufferPointer(out)) }
+        }
+    }
+
+    /// Characters `encode` writes for `byteCount` bytes (padding included).
+    public static func encodedCount(_ byteCount: Int) -> Int { (byteCount + 2) / 3 * 4 }
+
+    /// Writes the base64 of `input` into `out` (at least `encodedCount(input.count)` bytes)
+    /// and returns the count written: no intermediate String for the hot path.
+    @discardableResult
+    public static func encode(_ input: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer) -> Int {
+        precondition(out.count >= encodedCount(input.count), "base64 output buffer too small")
+        return alphabet.withUnsafeBufferPointer { table in
             var o = 0
             var i = 0
             while i + 3 <= input.count {
                 let n = UInt32(input[i]) << 16 | UInt32(input[i + 1]) << 8 | UInt32(input[i + 2])
-                out[o] = alphabet[Int(n >> 18 & 63)]
-                out[o + 1] = alphabet[Int(n >> 12 & 63)]
-                out[o + 2] = alphabet[Int(n >> 6 & 63)]
-                out[o + 3] = alphabet[Int(n & 63)]
+                out[o] = table[Int(n >> 18 & 63)]
+                out[o + 1] = table[Int(n >> 12 & 63)]
+                out[o + 2] = table[Int(n >> 6 & 63)]
+                out[o + 3] = table[Int(n & 63)]
                 i += 3
                 o += 4
             }
@@ -30,9 +42,9 @@ public enum Base64 {
                 let b0 = UInt32(input[i])
                 let b1 = rest == 2 ? UInt32(input[i + 1]) : 0
                 let n = b0 << 16 | b1 << 8
-                out[o] = alphabet[Int(n >> 18 & 63)]
-                out[o + 1] = alphabet[Int(n >> 12 & 63)]
-                out[o + 2] = rest == 2 ? alphabet[Int(n >> 6 & 63)] : UInt8(ascii: "=")
+                out[o] = table[Int(n >> 18 & 63)]
+                out[o + 1] = table[Int(n >> 12 & 63)]
+                out[o + 2] = rest == 2 ? table[Int(n >> 6 & 63)] : UInt8(ascii: "=")
                 out[o + 3] = UInt8(ascii: "=")
                 o += 4
             }
@@ -49,21 +61,39 @@ public enum Base64 {
     public static func decode(utf8 input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         var end = input.count
         while end > 0 && input[end - 1] == UInt8(ascii: "=") { end -= 1 }
-        if input.count - end > 2 { return nil }
-        var out = [UInt8]()
-        out.reserveCapacity(end * 3 / 4)
-        var acc: UInt32 = 0
-        var bits = 0
-        for i in 0..<end {
-            let v = reverse[Int(input[i])]
-            if v == 0xFF { return nil }
-            acc = acc << 6 | UInt32(v)
-            bits += 6
-            if bits >= 8 {
-                bits -= 8
-                out.append(UInt8(truncatingIfNeeded: acc >> UInt32(bits)))
+        if input.count - end > 2 || end % 4 == 1 { return nil }
+        let outCount = end / 4 * 3 + max(0, end % 4 - 1)
+        var valid = true
+        let out = reverse.withUnsafeBufferPointer { table in
+            [UInt8](unsafeUninitializedCapacity: outCount) { out, initialized in
+                var i = 0, o = 0
+                // Whole groups: four characters, three bytes; an invalid one sets 0x80 bits.
+                while i + 4 <= end {
+                    let a = UInt32(table[Int(input[i])]), b = UInt32(table[Int(input[i + 1])])
+                    let c = UInt32(table[Int(input[i + 2])]), d = UInt32(table[Int(input[i + 3])])
+                    if (a | b | c | d) & 0x80 != 0 { valid = false; break }
+                    let n = a << 18 | b << 12 | c << 6 | d
+                    out[o] = UInt8(truncatingIfNeeded: n >> 16)
+                    out[o + 1] = UInt8(truncatingIfNeeded: n >> 8)
+                    out[o + 2] = UInt8(truncatingIfNeeded: n)
+                    i += 4
+                    o += 3
+                }
+                if valid, i < end {
+                    // The last 2 or 3 characters: 1 or 2 bytes.
+                    var n: UInt32 = 0
+                    for k in 0..<4 {
+                        let v = i + k < end ? UInt32(table[Int(input[i + k])]) : 0
+                        if v & 0x80 != 0 { valid = false }
+                        n = n << 6 | (v & 63)
+                    }
+                    out[o] = UInt8(truncatingIfNeeded: n >> 16)
+                    o += 1
+                    if end - i == 3 { out[o] = UInt8(truncatingIfNeeded: n >> 8); o += 1 }
+                }
+                initialized = valid ? o : 0
             }
         }
-        return out
+        return valid ? out : nil
     }
 }

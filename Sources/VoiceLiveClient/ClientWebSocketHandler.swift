@@ -87,20 +87,24 @@ final class ClientWebSocketHandler: ChannelInboundHandler {
     }
 
     private func append(_ frame: WebSocketFrame, context: ChannelHandlerContext) {
-        var data = frame.unmaskedData
+        let data = frame.unmaskedData
         guard message.count + data.readableBytes <= maxMessageBytes else {
             fail(context: context, .messageTooLarge)
             return
         }
-        message.append(contentsOf: data.readBytes(length: data.readableBytes) ?? [])
+        message.append(contentsOf: data.readableBytesView)
         guard frame.fin else { return }
         inTextMessage = false
-        let bytes = message
-        message.removeAll(keepingCapacity: true)
+        defer { message.removeAll(keepingCapacity: true) }
+        // Audio deltas, most of what arrives, are read by hand (see `AudioDeltaScanner`).
+        if let delta = message.withUnsafeBytes({ AudioDeltaScanner.scan($0) }) {
+            callbacks.onEvent(.responseAudioDelta(delta))
+            return
+        }
         do {
-            callbacks.onEvent(try VoiceLiveCodec.decodeServerEvent(Data(bytes)))
+            callbacks.onEvent(try VoiceLiveCodec.decodeServerEvent(Data(message)))
         } catch {
-            callbacks.onUndecodable(error, String(decoding: bytes.prefix(512), as: UTF8.self))
+            callbacks.onUndecodable(error, String(decoding: message.prefix(512), as: UTF8.self))
         }
     }
 

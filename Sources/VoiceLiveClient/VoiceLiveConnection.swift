@@ -171,6 +171,18 @@ public final class VoiceLiveConnection: Sendable {
         return sendText(buf)
     }
 
+    /// Builds one `input_audio_buffer.append` for raw audio bytes (as `appendAudio`) and leaves
+    /// it in `batch`, which writes it with every other session's on its next `flush()`.
+    public func queueAudio(_ bytes: UnsafeRawBufferPointer, in batch: AudioSendBatch) {
+        let head = "{\"type\":\"input_audio_buffer.append\",\"audio\":\""
+        var buf = channel.allocator.buffer(capacity: head.utf8.count + Base64.encodedCount(bytes.count) + 2)
+        buf.writeString(head)
+        buf.writeWithUnsafeMutableBytes(minimumWritableBytes: Base64.encodedCount(bytes.count)) { Base64.encode(bytes, into: $0) }
+        buf.writeString("\"}")
+        // Clients must mask every frame (RFC 6455 §5.3).
+        batch.add(channel, WebSocketFrame(fin: true, opcode: .text, maskKey: .random(), data: buf))
+    }
+
     /// Sends a text frame as is (for tests and for events this module does not model yet).
     @discardableResult
     public func sendRawText(_ text: String) -> EventLoopFuture<Void> {
