@@ -7,6 +7,14 @@ extension CallMediaPipeline {
     /// `lastSentAIStampNs`.
     public func enqueueAIAudio(_ pcm: UnsafeBufferPointer<Int16>, stampNs: UInt64 = 0) {
         ticksSinceAIAudio = 0
+        if let stalled = ticksSinceStall, stalled <= lateAudioTicks, pcm.count > 0 {
+            // The queue ran dry while this response was still streaming: the audio was late,
+            // and the caller heard a hole. A deeper cushion for the next talkspurts.
+            playoutUnderruns += 1
+            ticksSinceUnderrun = 0
+            startCushionSamples = min(maxCushionSamples, startCushionSamples + packetSamples)
+            ticksSinceStall = nil
+        }
         let before = playQueue.count
         defer { aiStamps.pushed(playQueue.count - before, stampNs: stampNs) }
         guard let rs = outResampler else { playQueue.push(pcm); return }
@@ -40,6 +48,7 @@ extension CallMediaPipeline {
     public func clearPlayback() -> Int {
         let played = playedMs
         playQueue.removeAll()
+        ticksSinceStall = nil // a barge-in's silence is no underrun
         aiStamps.clear()
         outResampler?.reset()
         playedSamples = 0
@@ -100,6 +109,7 @@ extension CallMediaPipeline {
             let needed = talking ? packetSamples : packetSamples + startCushionSamples
             let playable = avail >= needed || (avail > 0 && ticksSinceAIAudio >= 2)
             ticksSinceAIAudio &+= 1
+            trackUnderruns(stalling: talking && !playable)
             lastSentAIStampNs = 0
             if !playable && !config.sendSilenceWhenIdle {
                 talking = false
@@ -137,6 +147,18 @@ extension CallMediaPipeline {
         packetsSent &+= 1
         octetsSent &+= UInt32(payloadLen)
         return n
+    }
+
+    /// Once a packet time: notes a stall in the middle of a talkspurt (an underrun if AI
+    /// audio then arrives within `lateAudioTicks`), and shrinks the cushion back by one
+    /// packet after 30 s without an underrun.
+    private func trackUnderruns(stalling: Bool) {
+        if stalling { ticksSinceStall = 0 } else if let t = ticksSinceStall { ticksSinceStall = t >= lateAudioTicks ? nil : t + 1 }
+        ticksSinceUnderrun &+= 1
+        if ticksSinceUnderrun * sendPtimeMs >= 30_000 {
+            ticksSinceUnderrun = 0
+            startCushionSamples = max(minCushionSamples, startCushionSamples - packetSamples)
+        }
     }
 
     /// Keeps the packet's PCM for the recording tap, which takes 20 ms a tick; bounded, so

@@ -70,8 +70,20 @@ public final class CallMediaPipeline {
     /// Packet times since AI audio last arrived: a partial packet is held while the
     /// response is still streaming in (see `nextOutgoingRTP`).
     var ticksSinceAIAudio = 0
-    /// AI audio queued beyond one packet before a talkspurt starts (20 ms).
-    var startCushionSamples: Int { pcmRate / 50 }
+    /// AI audio queued beyond one packet before a talkspurt starts: 40 ms, then one packet
+    /// more after each playout underrun (AI audio that came late while it was still
+    /// streaming in), up to 100 ms; one packet less after 30 s without one. A response that
+    /// arrives faster than real time (the service's usual way) meets any of these at once.
+    var startCushionSamples: Int
+    var minCushionSamples: Int { pcmRate / 25 }
+    var maxCushionSamples: Int { pcmRate / 10 }
+    /// Packet times since the queue ran dry in the middle of a talkspurt (nil: no stall).
+    /// AI audio arriving before `lateAudioTicks` more packet times passed makes the stall an
+    /// underrun (a chunk that came late); audio after that starts a new response.
+    var ticksSinceStall: Int?
+    let lateAudioTicks = 1
+    var ticksSinceUnderrun = 0
+    var playoutUnderruns = 0
     var firstPacket = true
     var dtmfGen: DTMFGenerator?
     var dtmfTimestamp: UInt32 = 0
@@ -106,6 +118,7 @@ public final class CallMediaPipeline {
         aiFrame = config.aiSampleRate * Self.frameMs / 1000
         sendPtimeMs = codec.packetTime(near: config.ptimeMs)
         packetSamples = pcmRate * sendPtimeMs / 1000
+        startCushionSamples = pcmRate / 25
         tsPerPacket = UInt32(codec.timestampsPerFrame(ptimeMs: sendPtimeMs))
         packetNanos = UInt64(sendPtimeMs) * 1_000_000
         lastPacketSamples = packetSamples
@@ -200,6 +213,8 @@ public final class CallMediaPipeline {
             s.remoteFractionLost = b.fractionLost; s.remoteCumulativeLost = b.cumulativeLost; s.remoteJitter = b.jitter
         }
         s.concealedFrames = concealed
+        s.playoutUnderruns = playoutUnderruns
+        s.playoutCushionMs = startCushionSamples * 1000 / pcmRate
         s.fecRecoveredFrames = fecRecovered
         s.dtmfReceived = dtmfCount
         s.jitterBuffer = jitter.stats

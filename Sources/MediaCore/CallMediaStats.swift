@@ -15,6 +15,10 @@ public struct CallMediaStats: Sendable, Equatable {
     public var remoteCumulativeLost: Int32 = 0
     public var remoteJitter: UInt32 = 0
     public var concealedFrames = 0
+    /// Times the AI's audio ran out mid-talkspurt and came back late (a hole the caller heard).
+    public var playoutUnderruns = 0
+    /// The start cushion now (40 ms, more after underruns).
+    public var playoutCushionMs = 0
     public var fecRecoveredFrames = 0
     public var dtmfReceived = 0
     public var jitterBuffer = JitterBufferStats()

@@ -164,10 +164,12 @@ final class MediaEngine {
         }
         ports.give(session.rtp.localPort)
         let stats = session.stats
+        let playout = session.pipeline.stats
         packetsLost.increment(by: Int64(stats.packetsLost))
         logger.info("media session closed", metadata: ["session": "\(id)", "reason": "\(reason)", "packets_in": "\(stats.packetsIn)",
                                                       "stranger_packets": "\(session.strangerPackets)", "dtmf_dropped": "\(session.dtmfLimiter.refused)",
-                                                      "packets_out": "\(stats.packetsOut)", "lost": "\(stats.packetsLost)", "jitter_us": "\(stats.jitterMicros)"])
+                                                      "packets_out": "\(stats.packetsOut)", "lost": "\(stats.packetsLost)", "jitter_us": "\(stats.jitterMicros)",
+                                                      "playout_underruns": "\(playout.playoutUnderruns)", "playout_cushion_ms": "\(playout.playoutCushionMs)"])
         worker.report(.sessionReleased(id, stats))
     }
 

@@ -63,6 +63,41 @@ final class CallMediaPipelineEdgeTests: XCTestCase {
         }
     }
 
+    /// AI audio streaming in at exactly real time, one chunk late now and then: the first late
+    /// chunk opens a hole (counted), and the start cushion grows so the next late chunk of the
+    /// same lateness does not; the end of a response followed by a new one is no underrun.
+    func testLateAIAudioGrowsThePlayoutCushion() throws {
+        let p = try CallMediaPipeline(config: CallMediaConfig(codec: .pcmu, aiSampleRate: 8000, ssrc: 3))
+        var buf = [UInt8](repeating: 0, count: 1500)
+        let chunk = [Int16](repeating: 3000, count: 160)
+        var silentPacketsInSpeech = 0
+        var speaking = false
+        // 200 chunks of 20 ms, one per tick (times in half ticks). Twice the path toward the
+        // worker stalls for 70 ms, more than the 40 ms start cushion, less than the grown one:
+        // the chunks due meanwhile arrive together at its end.
+        var pending: [(due: Int, at: Int)] = []
+        for i in 0..<200 {
+            let at = i * 2
+            pending.append((due: i, at: (100..<107).contains(at) ? 107 : (240..<247).contains(at) ? 247 : at))
+        }
+        for half in 0..<(2 * 215) {
+            for c in pending where c.at == half { p.enqueueAIAudio(chunk) }
+            guard half % 2 == 1 else { continue }
+            let now = UInt64(half / 2) * 20 * ms
+            while let n = buf.withUnsafeMutableBytes({ p.nextOutgoingRTP(now: now, slackNs: 10 * ms, into: $0) }) {
+                let pkt = try RTPPacket.parse(Array(buf[0..<n]))
+                let loud = buf[pkt.payloadRange].contains { $0 != G711.ulawEncode(0) }
+                if loud { speaking = true } else if speaking, half / 2 < 200 { silentPacketsInSpeech += 1 }
+            }
+        }
+        XCTAssertEqual(p.stats.playoutUnderruns, 1, "the first late chunk")
+        XCTAssertEqual(silentPacketsInSpeech, 1, "one 20 ms hole, not two")
+        XCTAssertEqual(p.stats.playoutCushionMs, 60)
+        // A new response long after the end of this one is no underrun.
+        p.enqueueAIAudio([Int16](repeating: 3000, count: 800))
+        XCTAssertEqual(p.stats.playoutUnderruns, 1)
+    }
+
     func testPtime30Pacing() throws {
         var cfg = CallMediaConfig(codec: .pcmu, aiSampleRate: 24000, ssrc: 3)
         cfg.ptimeMs = 30
@@ -97,7 +132,9 @@ final class CallMediaPipelineEdgeTests: XCTestCase {
         XCTAssertEqual(pk.count, 3)
         XCTAssertTrue(pk[2].header.marker)
         XCTAssertEqual(pk[2].header.sequenceNumber, pk[1].header.sequenceNumber &+ 1)
-        XCTAssertEqual(pk[2].header.timestamp &- pk[0].header.timestamp, 160 * 12, "sent at 240 ms: the timestamp kept counting while idle")
+        // The first 40 ms waited two packet times for the 40 ms start cushion (then played as
+        // the end of a response); the third packet went at 240 ms.
+        XCTAssertEqual(pk[2].header.timestamp &- pk[0].header.timestamp, 160 * 10, "the timestamp kept counting while idle")
     }
 
     func testG722LossConcealed() throws {

@@ -44,7 +44,7 @@ final class LatencyStampTests: XCTestCase {
         // A barge-in drops the queue and its stamps: the next chunk's stamp is its own.
         for i in 0..<3 { chunk.withUnsafeBufferPointer { p.enqueueAIAudio($0, stampNs: UInt64(300 + i) * ms) } }
         p.clearPlayback()
-        for i in 0..<4 { chunk.withUnsafeBufferPointer { p.enqueueAIAudio($0, stampNs: UInt64(400 + i) * ms) } }
+        for i in 0..<5 { chunk.withUnsafeBufferPointer { p.enqueueAIAudio($0, stampNs: UInt64(400 + i) * ms) } } // beyond the 40 ms start cushion
         _ = buf.withUnsafeMutableBytes { p.nextOutgoingRTP(now: 500 * ms, into: $0) }
         XCTAssertTrue([400 * ms, 401 * ms].contains(p.lastSentAIStampNs), "\(p.lastSentAIStampNs)")
     }
