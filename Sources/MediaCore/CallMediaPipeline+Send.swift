@@ -102,9 +102,9 @@ extension CallMediaPipeline {
             // Whole packets only while the AI's audio is still arriving: a partial one would
             // be padded with zeros inside the speech, a click in every packet when a response
             // streams in at about real time (the resampler hands out 158 samples, then 162).
-            // A talkspurt starts with 20 ms more than a packet queued, so the first late
-            // chunk does not cut a 20 ms hole into the speech (0.2 PESQ in the voice-quality
-            // benchmark). What is left once nothing new came for two packet times is the end
+            // A talkspurt starts with a cushion queued beyond the packet (40 ms, deeper after
+            // underruns: `startCushionSamples`), so a late chunk does not cut a 20 ms hole
+            // into the speech (0.2 PESQ in the voice-quality benchmark). What is left once nothing new came for two packet times is the end
             // of the response, and plays padded.
             let needed = talking ? packetSamples : packetSamples + startCushionSamples
             let playable = avail >= needed || (avail > 0 && ticksSinceAIAudio >= 2)

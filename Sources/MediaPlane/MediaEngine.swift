@@ -197,10 +197,16 @@ final class MediaEngine {
 
     // MARK: RTP in
 
+    /// One datagram per readiness report. The reactor's epoll is level-triggered, so a socket
+    /// with more queued is reported again on the next turn; reading until EAGAIN cost a second
+    /// recvfrom for every packet of a call (one arrives per 20 ms), and let one flooded port
+    /// hold the loop while the others and the tick waited.
+    static let datagramsPerWake = 1
+
     private func receiveRTP(_ id: SessionID) {
         guard let session = sessions[id] else { return }
         let now = MonotonicClock.nowNs()
-        while true {
+        for _ in 0..<Self.datagramsPerWake {
             let received = packet.withUnsafeMutableBytes { session.rtp.receive(into: $0, from: &source) }
             guard var n = received else { return }
             guard n >= 12, packet[0] >> 6 == 2 else { continue }
