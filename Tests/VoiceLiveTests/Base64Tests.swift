@@ -23,9 +23,11 @@ final class Base64Tests: XCTestCase {
     }
 
     func testRejectsWhatIsNotBase64() {
-        for bad in ["A", "AAAAA", "AA=A", "AA A", "AA\nA", "AAA*", "AAAA====", "Zm9v!mFy", "Zm9vYmF\u{e9}"] {
+        for bad in ["A", "AAAAA", "AA A", "AA\nA", "AAA*", "Zm9v!mFy", "Zm9vYmF\u{e9}"] {
             XCTAssertNil(Base64.decode(bad), bad)
             XCTAssertNil(Data(base64Encoded: bad), "Foundation agrees: \(bad)")
         }
+        // Stricter than Foundation: padding only at the end, at most two.
+        for bad in ["AA=A", "AAAA===="] { XCTAssertNil(Base64.decode(bad), bad) }
     }
 }
