@@ -233,7 +233,15 @@ final class DebianPackageTests: XCTestCase {
             XCTAssertEqual(try mode("/var/lib/vlgw/recordings/\(wav)").prefix(10), "vlgw:vlgw ", "written by the worker as vlgw")
             XCTAssertGreaterThan(try size("/var/lib/vlgw/recordings/\(wav)"), 44 + 8000, "the recording holds audio")
         }
-        let transcripts = (try? FileManager.default.contentsOfDirectory(atPath: "/var/lib/vlgw/bridge/transcripts")) ?? []
+        // The bridge writes the CDR once the AI session has closed, which may be a moment
+        // after signaling has released the call.
+        var transcripts: [String] = []
+        let cdrDeadline = Date().addingTimeInterval(5)
+        repeat {
+            transcripts = (try? FileManager.default.contentsOfDirectory(atPath: "/var/lib/vlgw/bridge/transcripts")) ?? []
+            if transcripts.contains("cdr.jsonl") { break }
+            usleep(100_000)
+        } while Date() < cdrDeadline
         XCTAssertTrue(transcripts.contains("cdr.jsonl"), "the bridge wrote a CDR into its state directory: \(transcripts)")
         for dir in ["signaling", "media-1", "media-2", "bridge"] {
             XCTAssertEqual(try mode("/var/lib/vlgw/\(dir)"), "vlgw:vlgw 755", "StateDirectory=vlgw/\(dir)")

@@ -238,9 +238,13 @@ public struct PortBlock: Sendable {
             let base = 10000 + Int.random(in: 0..<20) * span
             let block = PortBlock(base: base)
             let probes = Array(base..<(base + 10)) + [block.softphoneSIP, block.sippMedia, block.rtpBase, block.rtpBase + block.rtpCount - 1]
-            if probes.allSatisfy(isFree) { return block }
+            // A test with two gateways (Kamailio's dispatcher test) allocates both blocks
+            // before either binds a port: the probe alone could hand out the same block twice.
+            if probes.allSatisfy(isFree), recent.claim(base) { return block }
         }
     }
+
+    private static let recent = RecentBases()
 
     static func isFree(_ port: Int) -> Bool {
         for type in [SOCK_STREAM, SOCK_DGRAM] {
@@ -251,6 +255,21 @@ public struct PortBlock: Sendable {
             let rc = withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
             if rc != 0 { return false }
         }
+        return true
+    }
+}
+
+/// The blocks this process handed out last: not handed out again until a few others were.
+private final class RecentBases: @unchecked Sendable {
+    private let lock = NSLock()
+    private var bases: [Int] = []
+
+    func claim(_ base: Int) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !bases.contains(base) else { return false }
+        bases.append(base)
+        if bases.count > 4 { bases.removeFirst() }
         return true
     }
 }
