@@ -104,8 +104,9 @@ extension CallMediaPipeline {
             // streams in at about real time (the resampler hands out 158 samples, then 162).
             // A talkspurt starts with a cushion queued beyond the packet (40 ms, deeper after
             // underruns: `startCushionSamples`), so a late chunk does not cut a 20 ms hole
-            // into the speech (0.2 PESQ in the voice-quality benchmark). What is left once nothing new came for two packet times is the end
-            // of the response, and plays padded.
+            // into the speech (0.2 PESQ in the voice-quality benchmark). What is left once
+            // nothing new came for two packet times is the end of the response, and plays
+            // padded.
             let needed = talking ? packetSamples : packetSamples + startCushionSamples
             let playable = avail >= needed || (avail > 0 && ticksSinceAIAudio >= 2)
             ticksSinceAIAudio &+= 1
