@@ -12,8 +12,6 @@ public final class AudioSendBatch {
 
     public init() {}
 
-    public var isEmpty: Bool { frames.isEmpty }
-
     func add(_ channel: any Channel, _ frame: WebSocketFrame) { frames.append((channel, frame)) }
 
     /// Writes what was queued, grouped by event loop (the bridge has one), in queue order.

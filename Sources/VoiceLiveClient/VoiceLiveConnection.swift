@@ -163,24 +163,23 @@ public final class VoiceLiveConnection: Sendable {
     /// (e.g. 20 ms of PCM16 at 24 kHz = 960 bytes), building the JSON by hand: this is the hot path.
     @discardableResult
     public func appendAudio(_ bytes: some Collection<UInt8>) -> EventLoopFuture<Void> {
-        let b64 = Base64.encode(bytes)
-        var buf = channel.allocator.buffer(capacity: b64.utf8.count + 48)
-        buf.writeString("{\"type\":\"input_audio_buffer.append\",\"audio\":\"")
-        buf.writeString(b64)
-        buf.writeString("\"}")
-        return sendText(buf)
+        Array(bytes).withUnsafeBytes { sendText(appendEvent($0)) }
     }
 
     /// Builds one `input_audio_buffer.append` for raw audio bytes (as `appendAudio`) and leaves
     /// it in `batch`, which writes it with every other session's on its next `flush()`.
     public func queueAudio(_ bytes: UnsafeRawBufferPointer, in batch: AudioSendBatch) {
+        batch.add(channel, textFrame(appendEvent(bytes)))
+    }
+
+    /// `{"type":"input_audio_buffer.append","audio":"<base64>"}`, base64 written in place.
+    private func appendEvent(_ bytes: UnsafeRawBufferPointer) -> ByteBuffer {
         let head = "{\"type\":\"input_audio_buffer.append\",\"audio\":\""
         var buf = channel.allocator.buffer(capacity: head.utf8.count + Base64.encodedCount(bytes.count) + 2)
         buf.writeString(head)
         buf.writeWithUnsafeMutableBytes(minimumWritableBytes: Base64.encodedCount(bytes.count)) { Base64.encode(bytes, into: $0) }
         buf.writeString("\"}")
-        // Clients must mask every frame (RFC 6455 §5.3).
-        batch.add(channel, WebSocketFrame(fin: true, opcode: .text, maskKey: .random(), data: buf))
+        return buf
     }
 
     /// Sends a text frame as is (for tests and for events this module does not model yet).
@@ -190,9 +189,12 @@ public final class VoiceLiveConnection: Sendable {
     }
 
     private func sendText(_ buffer: ByteBuffer) -> EventLoopFuture<Void> {
-        // Clients must mask every frame (RFC 6455 §5.3).
-        let frame = WebSocketFrame(fin: true, opcode: .text, maskKey: .random(), data: buffer)
-        return channel.writeAndFlush(frame)
+        channel.writeAndFlush(textFrame(buffer))
+    }
+
+    /// One text frame; clients must mask every frame (RFC 6455 §5.3).
+    private func textFrame(_ buffer: ByteBuffer) -> WebSocketFrame {
+        WebSocketFrame(fin: true, opcode: .text, maskKey: .random(), data: buffer)
     }
 
     /// False while the socket's send buffer is full: a caller streaming audio can drop or hold
