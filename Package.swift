@@ -47,6 +47,7 @@ let package = Package(
         .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
         .systemLibrary(name: "CSpanDSP", pkgConfig: "spandsp", providers: [.apt(["libspandsp-dev"])]),
         .target(name: "CLinux"),
+        .target(name: "CDSPKernels"),
 
         // MARK: Shared libraries
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"], swiftSettings: strict),
@@ -59,7 +60,7 @@ let package = Package(
         .target(name: "VoiceLive", swiftSettings: strict),
         .target(name: "VoiceLiveClient", dependencies: ["VoiceLive"] + nio, swiftSettings: strict),
         .target(name: "VoiceLiveSimulator", dependencies: ["VoiceLive"] + nio, swiftSettings: strict),
-        .target(name: "AudioCodecs", dependencies: ["COpus", "CSoxr", "CSpanDSP"], swiftSettings: strict),
+        .target(name: "AudioCodecs", dependencies: ["COpus", "CSoxr", "CSpanDSP", "CDSPKernels"], swiftSettings: strict),
         .target(name: "MediaCore", dependencies: ["RTP", "AudioCodecs", "RateLimiting", "CSRTP"], swiftSettings: strict),
         .target(name: "VLConfig", swiftSettings: strict),
         .target(

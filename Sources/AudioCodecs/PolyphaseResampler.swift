@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CDSPKernels
 
 /// Pure-Swift rational-ratio polyphase resampler (Kaiser-windowed sinc),
 /// kept as a dependency-free alternative to libsoxr and for benchmarking.
@@ -19,6 +20,11 @@ public final class PolyphaseResampler {
     private let buf: UnsafeMutableBufferPointer<Float>
     /// Per phase, the zero coefficients the rows start with (the padding to whole vectors).
     private let leadingZeros: [Int]
+    /// The same, as the C kernels read them.
+    private let leadingZeros32: UnsafeMutableBufferPointer<Int32>
+    /// The inner loops run as the AVX2 + FMA kernels of `CDSPKernels` (the CPU has them and
+    /// the caller did not ask for the portable loops); else the portable SIMD8 loops below.
+    public let usesAVX2: Bool
     private var count: Int
     private var t: Int
     public let maxChunk: Int
@@ -26,7 +32,7 @@ public final class PolyphaseResampler {
     /// `zeroCrossings` per side at the lower Nyquist sets the transition width
     /// (24 → ~600 Hz at 8 kHz); `beta` the stopband (7 ≈ 70 dB).
     public init(from inputRate: Int, to outputRate: Int, zeroCrossings: Int = 24, beta: Double = 7.0,
-                cutoff: Double = 0.93, maxChunk: Int = 4096) throws(CodecError) {
+                cutoff: Double = 0.93, maxChunk: Int = 4096, allowAVX2: Bool = true) throws(CodecError) {
         guard inputRate > 0, outputRate > 0 else { throw .unsupportedRate(min(inputRate, outputRate)) }
         func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }
         let g = gcd(inputRate, outputRate)
@@ -72,13 +78,16 @@ public final class PolyphaseResampler {
             while k < rowLength && rows[p * rowLength + k] == 0 { k += 1 }
             return k
         }
+        leadingZeros32 = .allocate(capacity: up)
+        for p in 0..<up { leadingZeros32[p] = Int32(leadingZeros[p]) }
+        usesAVX2 = allowAVX2 && vlgw_dsp_has_avx2_fma() != 0
         buf = .allocate(capacity: taps + maxChunk + 8)
         buf.initialize(repeating: 0)
         count = taps - 1
         t = (taps - 1) * up
     }
 
-    deinit { coeffs.deallocate(); buf.deallocate() }
+    deinit { coeffs.deallocate(); buf.deallocate(); leadingZeros32.deallocate() }
 
     /// Clears history (barge-in / stream restart).
     public func reset() {
@@ -101,7 +110,7 @@ public final class PolyphaseResampler {
         while t / up < count && produced < out.count {
             let i = t / up
             let p = t - i * up
-            let y = dot(c + p * taps, b + (i - taps + 1), taps)
+            let y = usesAVX2 ? vlgw_fir_dot_avx2(c + p * taps, b + (i - taps + 1), Int32(taps)) : dot(c + p * taps, b + (i - taps + 1), taps)
             // Round half away from zero by truncation (Float.rounded() is a libm call per sample).
             let clamped = max(-32768, min(32767, y))
             out[produced] = Int16(clamped + (clamped < 0 ? -0.5 : 0.5))
@@ -129,6 +138,14 @@ public final class PolyphaseResampler {
         let b = buf.baseAddress!
         let block = 8
         var produced = 0
+        if usesAVX2, let o = out.baseAddress {
+            while t / up + block <= count && produced + block * up <= out.count {
+                vlgw_fir_upsample8_avx2(c, Int32(taps), Int32(up), leadingZeros32.baseAddress, b + (t / up - taps + 1), o + produced)
+                produced += block * up
+                t += block * up
+            }
+            return produced
+        }
         while t / up + block <= count && produced + block * up <= out.count {
             let i = t / up
             let x = UnsafeRawPointer(b + (i - taps + 1))

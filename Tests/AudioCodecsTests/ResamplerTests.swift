@@ -157,4 +157,40 @@ final class PolyphaseResamplerTests: XCTestCase {
         }
         XCTAssertThrowsError(try PolyphaseResampler(from: 44100, to: 8000)) // 441/80: ratio terms too large
     }
+
+    /// The AVX2 + FMA kernels compute the same filter as the portable loops; only the fused
+    /// multiply-add's rounding and the order of the additions differ, so an output may be one
+    /// step off after rounding to Int16, never more. Loud noise (it clips) and a sweep, in
+    /// chunks of varying size so whole eight-output blocks and the one-at-a-time tail both run.
+    func testAVX2KernelsMatchThePortableLoops() throws {
+        var seed: UInt32 = 12345
+        let noise = (0..<48000).map { _ -> Int16 in
+            seed = seed &* 1_664_525 &+ 1_013_904_223
+            return Int16(truncatingIfNeeded: Int32(bitPattern: seed) >> 16)
+        }
+        for (a, b) in [(8000, 24000), (24000, 8000), (16000, 24000), (24000, 16000), (48000, 24000), (8000, 16000)] {
+            let fast = try PolyphaseResampler(from: a, to: b)
+            guard fast.usesAVX2 else { throw XCTSkip("this CPU has no AVX2 + FMA: the portable loops are the only path") }
+            let portable = try PolyphaseResampler(from: a, to: b, allowAVX2: false)
+            XCTAssertFalse(portable.usesAVX2)
+            let x = noise[0..<a] + SignalTools.sweep(from: 100, to: Double(min(a, b)) / 2.2, rate: a, count: a)
+            var outFast = [Int16](), outPortable = [Int16]()
+            var offset = 0, step = 0
+            let chunks = [160, 1, 7, 480, 33, 320, 8]
+            while offset < x.count {
+                let end = min(x.count, offset + chunks[step % chunks.count])
+                step += 1
+                for (r, sink) in [(fast, 0), (portable, 1)] {
+                    var out = [Int16](repeating: 0, count: r.maxOutput(forInput: end - offset))
+                    let n = Array(x[offset..<end]).withUnsafeBufferPointer { p in out.withUnsafeMutableBufferPointer { r.process(p, into: $0) } }
+                    if sink == 0 { outFast += out[0..<n] } else { outPortable += out[0..<n] }
+                }
+                offset = end
+            }
+            XCTAssertEqual(outFast.count, outPortable.count, "\(a)->\(b)")
+            let worst = zip(outFast, outPortable).map { abs(Int($0) - Int($1)) }.max() ?? 0
+            XCTAssertLessThanOrEqual(worst, 1, "\(a)->\(b): the kernels differ by \(worst)")
+            XCTAssertGreaterThan(outFast.filter { $0 == 32767 || $0 == -32768 }.count, 0, "\(a)->\(b): the noise must clip somewhere")
+        }
+    }
 }
