@@ -103,7 +103,8 @@ let package = Package(
         .testTarget(name: "MediaCoreTests", dependencies: ["MediaCore", "RTP", "AudioCodecs"], swiftSettings: strict),
         .testTarget(name: "VoiceLiveTests", dependencies: ["VoiceLive"], swiftSettings: strict),
         .testTarget(name: "VoiceLiveSimulatorTests", dependencies: ["VoiceLiveSimulator"], swiftSettings: strict),
-        .testTarget(name: "VoiceLiveClientTests", dependencies: ["VoiceLiveClient", "VoiceLiveSimulator", "VoiceLive"], swiftSettings: strict),
+        .testTarget(name: "VoiceLiveClientTests", dependencies: ["VoiceLiveClient", "VoiceLiveSimulator", "VoiceLive",
+                                                         .product(name: "NIOEmbedded", package: "swift-nio")], swiftSettings: strict),
         .testTarget(name: "VLBusTests", dependencies: ["VLBus"], swiftSettings: strict),
         // Replays the inputs kept by the libFuzzer targets in Fuzz/ (crashers and a few interesting ones).
         .testTarget(name: "FuzzRegressionTests", dependencies: ["SIP", "SDP", "RTP", "VLBus", "VoiceLive", "DNS"], swiftSettings: strict),

@@ -17,8 +17,16 @@ public final class Inbox<Value: Sendable>: Sendable {
 
     deinit { close(fd) }
 
+    /// Signals the eventfd only when the queue was empty: values posted before the reactor
+    /// drains ride on the first one's signal (a write per value cost a system call per AI
+    /// audio delta). Safe because `drain` reads the eventfd before it takes the queue: a value
+    /// that found the queue non-empty is taken by that same drain or by one still owed.
     public func post(_ value: Value) {
-        queue.withLock { $0.append(value) }
+        let wasEmpty = queue.withLock { q -> Bool in
+            q.append(value)
+            return q.count == 1
+        }
+        guard wasEmpty else { return }
         var one: UInt64 = 1
         _ = write(fd, &one, 8)
     }

@@ -8,25 +8,32 @@ import NIOWebSocket
 /// `writeAndFlush` from off the event loop per frame cost one task and one wake-up of the
 /// loop each (5,000 a second at 100 calls). Owned by one thread; not thread-safe.
 public final class AudioSendBatch {
-    private var frames: [(any Channel, WebSocketFrame)] = []
+    /// Complete masked frames (`ClientTextFrame`), each for its connection's raw writer.
+    private var frames: [(any Channel, ByteBuffer)] = []
+    var maskingKeys = MaskingKeySource()
 
     public init() {}
 
-    func add(_ channel: any Channel, _ frame: WebSocketFrame) { frames.append((channel, frame)) }
+    func add(_ channel: any Channel, _ frame: ByteBuffer) { frames.append((channel, frame)) }
 
     /// Writes what was queued, grouped by event loop (the bridge has one), in queue order.
     public func flush() {
         guard !frames.isEmpty else { return }
         let queued = frames
         frames.removeAll(keepingCapacity: true)
-        var byLoop: [ObjectIdentifier: (any EventLoop, [(any Channel, WebSocketFrame)])] = [:]
+        var byLoop: [ObjectIdentifier: (any EventLoop, [(any Channel, ByteBuffer)])] = [:]
         for item in queued {
             let loop = item.0.eventLoop
             byLoop[ObjectIdentifier(loop), default: (loop, [])].1.append(item)
         }
         for (loop, items) in byLoop.values {
             loop.execute {
-                for (channel, frame) in items { channel.writeAndFlush(frame, promise: nil) }
+                for (channel, frame) in items {
+                    // Below NIO's frame encoder: the frame is whole and masked already. No writer
+                    // (the connection is closing and its handlers are gone): nothing to send to.
+                    guard let writer = try? channel.pipeline.syncOperations.context(name: ClientTextFrame.rawWriterName) else { continue }
+                    writer.writeAndFlush(NIOAny(frame), promise: nil)
+                }
             }
         }
     }

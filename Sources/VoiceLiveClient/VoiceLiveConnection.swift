@@ -88,7 +88,12 @@ public final class VoiceLiveConnection: Sendable {
                                 let handler = ClientWebSocketHandler(
                                     callbacks: callbacks, pingInterval: config.pingInterval,
                                     pongTimeout: config.pongTimeout, maxMessageBytes: config.maxMessageBytes)
-                                try channel.pipeline.syncOperations.addHandler(handler, name: wsHandlerName)
+                                let sync = channel.pipeline.syncOperations
+                                try sync.addHandler(handler, name: wsHandlerName)
+                                // Caller-audio frames come ready-made (ClientTextFrame) and are written from
+                                // this handler's place, just below NIO's frame encoder.
+                                let encoder = try sync.context(handlerType: WebSocketFrameEncoder.self)
+                                try sync.addHandler(RawFrameWriter(), name: ClientTextFrame.rawWriterName, position: .before(encoder.handler))
                                 if let ctx = try? channel.pipeline.syncOperations.context(name: UpgradeRequestHandler.name) {
                                     channel.pipeline.syncOperations.removeHandler(context: ctx, promise: nil)
                                 }
@@ -169,13 +174,17 @@ public final class VoiceLiveConnection: Sendable {
     /// Builds one `input_audio_buffer.append` for raw audio bytes (as `appendAudio`) and leaves
     /// it in `batch`, which writes it with every other session's on its next `flush()`.
     public func queueAudio(_ bytes: UnsafeRawBufferPointer, in batch: AudioSendBatch) {
-        batch.add(channel, textFrame(appendEvent(bytes)))
+        var frame = appendEvent(bytes)
+        ClientTextFrame.seal(&frame, key: batch.maskingKeys.take())
+        batch.add(channel, frame)
     }
 
     /// `{"type":"input_audio_buffer.append","audio":"<base64>"}`, base64 written in place.
     private func appendEvent(_ bytes: UnsafeRawBufferPointer) -> ByteBuffer {
         let head = "{\"type\":\"input_audio_buffer.append\",\"audio\":\""
-        var buf = channel.allocator.buffer(capacity: head.utf8.count + Base64.encodedCount(bytes.count) + 2)
+        // Room in front for the frame header: NIO's encoder puts it there too, instead of
+        // writing it as a buffer of its own.
+        var buf = ClientTextFrame.buffer(payloadCapacity: head.utf8.count + Base64.encodedCount(bytes.count) + 2, allocator: channel.allocator)
         buf.writeString(head)
         buf.writeWithUnsafeMutableBytes(minimumWritableBytes: Base64.encodedCount(bytes.count)) { Base64.encode(bytes, into: $0) }
         buf.writeString("\"}")

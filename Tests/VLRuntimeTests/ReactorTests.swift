@@ -61,6 +61,38 @@ final class ReactorTests: XCTestCase {
         XCTAssertEqual(got, Array(0..<100))
     }
 
+    /// The eventfd is written only when a post finds the queue empty; no value may then wait
+    /// unseen. Four threads post 20,000 values each, pausing now and then so the queue keeps
+    /// running dry and filling again while the reactor drains it: every value arrives, once,
+    /// in each thread's order.
+    func testInboxLosesNoWakeUpUnderConcurrentPosts() {
+        let reactor = Reactor()
+        let inbox = Inbox<Int>()
+        let threads = 4, each = 20_000
+        var next = [Int](repeating: 0, count: threads)
+        var received = 0, outOfOrder = 0
+        inbox.attach(to: reactor) { value in
+            let thread = value / each, index = value % each
+            if index != next[thread] { outOfOrder += 1 }
+            next[thread] = index + 1
+            received += 1
+            if received == threads * each { reactor.stop() }
+        }
+        reactor.after(ms: 20_000) { reactor.stop() }
+        for t in 0..<threads {
+            Thread.detachNewThread {
+                for i in 0..<each {
+                    inbox.post(t * each + i)
+                    if i % 997 == 0 { usleep(200) }
+                }
+            }
+        }
+        reactor.run()
+        XCTAssertEqual(received, threads * each, "values posted but never handled")
+        XCTAssertEqual(outOfOrder, 0)
+        XCTAssertEqual(next, [Int](repeating: each, count: threads))
+    }
+
     /// A flood posted to an inbox is handled in slices with the timers running between
     /// them (a burst of AI audio must not delay a heartbeat), all of it, in order.
     func testInboxFloodLetsTimersRunBetweenSlices() {
