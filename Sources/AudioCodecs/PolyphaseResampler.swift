@@ -107,10 +107,18 @@ public final class PolyphaseResampler {
         let c = coeffs.baseAddress!
         let b = buf.baseAddress!
         if down == 1 { produced = upsampleBlocks(into: out) }
+        // The outputs eight-at-a-time blocks left (or all of them, when not upsampling): in C
+        // when the CPU has AVX2, else the portable loop below.
+        if usesAVX2, let o = out.baseAddress {
+            var position = t
+            produced += Int(vlgw_fir_resample_avx2(c, Int32(taps), Int32(up), Int32(down), b, count, &position,
+                                                   o + produced, Int32(out.count - produced)))
+            t = position
+        }
         while t / up < count && produced < out.count {
             let i = t / up
             let p = t - i * up
-            let y = usesAVX2 ? vlgw_fir_dot_avx2(c + p * taps, b + (i - taps + 1), Int32(taps)) : dot(c + p * taps, b + (i - taps + 1), taps)
+            let y = dot(c + p * taps, b + (i - taps + 1), taps)
             // Round half away from zero by truncation (Float.rounded() is a libm call per sample).
             let clamped = max(-32768, min(32767, y))
             out[produced] = Int16(clamped + (clamped < 0 ? -0.5 : 0.5))

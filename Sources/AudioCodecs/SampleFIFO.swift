@@ -26,25 +26,26 @@ public struct SampleFIFO: ~Copyable {
         head = 0
     }
 
+    // Push and pop copy at most two runs (up to the end of the ring, then from its start)
+    // with memcpy: a per-sample loop with a wrap test does not vectorize.
+
     public mutating func push(_ s: UnsafeBufferPointer<Int16>) {
+        guard let source = s.baseAddress, !s.isEmpty else { return }
         if count + s.count > buf.count { grow(to: count + s.count) }
-        var tail = (head + count) % buf.count
-        for v in s {
-            buf[tail] = v
-            tail += 1
-            if tail == buf.count { tail = 0 }
-        }
+        let tail = (head + count) % buf.count
+        let first = min(s.count, buf.count - tail)
+        (buf.baseAddress! + tail).update(from: source, count: first)
+        if first < s.count { buf.baseAddress!.update(from: source + first, count: s.count - first) }
         count += s.count
     }
 
     public mutating func pushZeros(_ n: Int) {
+        guard n > 0 else { return }
         if count + n > buf.count { grow(to: count + n) }
-        var tail = (head + count) % buf.count
-        for _ in 0..<n {
-            buf[tail] = 0
-            tail += 1
-            if tail == buf.count { tail = 0 }
-        }
+        let tail = (head + count) % buf.count
+        let first = min(n, buf.count - tail)
+        (buf.baseAddress! + tail).update(repeating: 0, count: first)
+        if first < n { buf.baseAddress!.update(repeating: 0, count: n - first) }
         count += n
     }
 
@@ -52,11 +53,11 @@ public struct SampleFIFO: ~Copyable {
     @discardableResult
     public mutating func pop(into out: UnsafeMutableBufferPointer<Int16>) -> Int {
         let n = min(out.count, count)
-        for i in 0..<n {
-            out[i] = buf[head]
-            head += 1
-            if head == buf.count { head = 0 }
-        }
+        guard n > 0, let target = out.baseAddress else { return 0 }
+        let first = min(n, buf.count - head)
+        target.update(from: buf.baseAddress! + head, count: first)
+        if first < n { (target + first).update(from: buf.baseAddress!, count: n - first) }
+        head = (head + n) % buf.count
         count -= n
         return n
     }

@@ -58,6 +58,24 @@ void vlgw_fir_upsample8_avx2(const float *coeffs, int taps, int up, const int *l
     }
 }
 
+__attribute__((target("avx2,fma")))
+int vlgw_fir_resample_avx2(const float *coeffs, int taps, int up, int down, const float *x,
+                           long count, long *t, int16_t *out, int capacity) {
+    // The position as input index i and phase p, stepped without a division per output.
+    long i = *t / up;
+    int p = (int)(*t - i * up);
+    int produced = 0;
+    while (i < count && produced < capacity) {
+        float y = vlgw_fir_dot_avx2(coeffs + p * taps, x + (i - taps + 1), taps);
+        y = y < -32768.0f ? -32768.0f : (y > 32767.0f ? 32767.0f : y);
+        out[produced++] = (int16_t)(y + (y < 0 ? -0.5f : 0.5f));
+        p += down;
+        while (p >= up) { p -= up; i++; }
+    }
+    *t = i * up + p;
+    return produced;
+}
+
 #else
 // Not x86-64: the portable Swift loops run; these are never called.
 int vlgw_dsp_has_avx2_fma(void) { return 0; }
@@ -65,5 +83,10 @@ float vlgw_fir_dot_avx2(const float *coeffs, const float *x, int n) { (void)coef
 void vlgw_fir_upsample8_avx2(const float *coeffs, int taps, int up, const int *leading,
                              const float *x, int16_t *out) {
     (void)coeffs; (void)taps; (void)up; (void)leading; (void)x; (void)out;
+}
+int vlgw_fir_resample_avx2(const float *coeffs, int taps, int up, int down, const float *x,
+                           long count, long *t, int16_t *out, int capacity) {
+    (void)coeffs; (void)taps; (void)up; (void)down; (void)x; (void)count; (void)t; (void)out; (void)capacity;
+    return 0;
 }
 #endif

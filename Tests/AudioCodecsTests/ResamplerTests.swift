@@ -70,6 +70,44 @@ final class ResamplerTests: XCTestCase {
         XCTAssertEqual(out.withUnsafeMutableBufferPointer { f.pop(into: $0) }, 15)
         XCTAssertEqual(Array(out[0..<11]), [31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 0])
     }
+
+    /// Random pushes, zero runs, pops and discards against a plain array: every wrap of the
+    /// ring (a copy split in two) and every growth keep the samples and their order.
+    func testFIFOAgainstAnArray() {
+        var fifo = SampleFIFO(capacity: 64)
+        var model: [Int16] = []
+        var seed: UInt32 = 99
+        func random(_ bound: Int) -> Int {
+            seed = seed &* 1_664_525 &+ 1_013_904_223
+            return Int(seed >> 8) % bound
+        }
+        var next: Int16 = 1
+        var out = [Int16](repeating: 0, count: 300)
+        for step in 0..<5_000 {
+            switch random(4) {
+            case 0:
+                let chunk = (0..<random(200)).map { _ -> Int16 in next &+= 1; return next }
+                chunk.withUnsafeBufferPointer { fifo.push($0) }
+                model += chunk
+            case 1:
+                let n = random(50)
+                fifo.pushZeros(n)
+                model += [Int16](repeating: 0, count: n)
+            case 2:
+                let want = random(300)
+                let got = out.withUnsafeMutableBufferPointer { fifo.pop(into: UnsafeMutableBufferPointer(rebasing: $0[0..<want])) }
+                XCTAssertEqual(got, min(want, model.count), "step \(step)")
+                XCTAssertEqual(Array(out[0..<got]), Array(model.prefix(got)), "step \(step)")
+                model.removeFirst(got)
+            default:
+                let n = random(100)
+                fifo.discard(n)
+                model.removeFirst(min(n, model.count))
+            }
+            XCTAssertEqual(fifo.count, model.count, "step \(step)")
+        }
+        XCTAssertGreaterThan(fifo.capacity, 64, "the ring grew at least once")
+    }
 }
 
 final class ResamplerLatencyTests: XCTestCase {

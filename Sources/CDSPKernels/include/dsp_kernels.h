@@ -19,4 +19,11 @@ float vlgw_fir_dot_avx2(const float *coeffs, const float *x, int n);
 void vlgw_fir_upsample8_avx2(const float *coeffs, int taps, int up, const int *leading,
                              const float *x, int16_t *out);
 
+/// The general rational path: outputs while the filter's position `*t` (in upsampled
+/// samples, advancing `down` per output) stays within the `count` samples of `x`; each output
+/// the dot product of its phase's row (`coeffs` as above) with the `taps` inputs ending at
+/// it, rounded and clamped. Returns how many were written (at most `capacity`); `*t` moves on.
+int vlgw_fir_resample_avx2(const float *coeffs, int taps, int up, int down, const float *x,
+                           long count, long *t, int16_t *out, int capacity);
+
 #endif
