@@ -116,7 +116,17 @@ let soxrDown = measure("resample 24k→8k libsoxr HQ min-phase (20 ms)", iters: 
 let polyDown = measure("resample 24k→8k Swift polyphase (20 ms)", iters: 100_000) {
     ai24.withUnsafeBufferPointer { p in pcm8.withUnsafeMutableBufferPointer { blackHole(pdown.process(p, into: $0)) } }
 }
-blackHole((soxrUp, polyUp, soxrDown, polyDown))
+// The same polyphase filter on the portable SIMD8 loops (what a CPU without AVX2 + FMA runs).
+let pupPortable = try! PolyphaseResampler(from: 8000, to: 24000, allowAVX2: false)
+let pdownPortable = try! PolyphaseResampler(from: 24000, to: 8000, allowAVX2: false)
+print("  (polyphase above: \(pup.usesAVX2 ? "AVX2 + FMA kernels" : "portable loops, this CPU has no AVX2 + FMA"))")
+let polyUpPortable = measure("resample 8k→24k Swift polyphase, portable loops (20 ms)", iters: 100_000) {
+    pcm8.withUnsafeBufferPointer { p in pcm24.withUnsafeMutableBufferPointer { blackHole(pupPortable.process(p, into: $0)) } }
+}
+let polyDownPortable = measure("resample 24k→8k Swift polyphase, portable loops (20 ms)", iters: 100_000) {
+    ai24.withUnsafeBufferPointer { p in pcm8.withUnsafeMutableBufferPointer { blackHole(pdownPortable.process(p, into: $0)) } }
+}
+blackHole((soxrUp, polyUp, soxrDown, polyDown, polyUpPortable, polyDownPortable))
 
 // 4. Full pipeline, both directions, per call per 20 ms tick.
 func pipelineTick(codec: CodecKind, ai: Int, engine: ResamplerEngine = .soxr) -> Double {
