@@ -26,8 +26,14 @@ vlgw-media, vlgw-bridge (sessions per core) and rtpengine, and rtpengine / vlgw-
 Calls per core is 20 000 us / cost: what one core would carry at 100 %.
 
     python3 Benchmarks/load.py [--calls 100,1000] [--seconds 20] [--warmup 5] [--bin .build/release]
+                               [--codec-table pcmu,g722,opus --codec-calls 20]
 
-Needs: swift build -c release; apt-get install -y rtpengine-daemon sip-tester gcc.
+--codec-table adds a second table: vlgw-media with callers on G.722 or Opus (each <-> 24 kHz;
+ffmpeg encodes the callers' tone, Opus at a constant bitrate) beside encode + decode alone in
+spandsp / libopus with vlgw's settings (Benchmarks/load/codec-floor.c). Those calls are
+checked for rate and payload type, not by frequency (the generator decodes only PCMU).
+
+Needs: swift build -c release; apt-get install -y rtpengine-daemon sip-tester gcc ffmpeg libopus-dev libspandsp-dev.
 All planes, rtpengine and the load generator share this machine's cores: at loads where
 they need more than the machine has, the packet-rate check says so and the figure is not
 a capacity (a starved process does less work per call).
@@ -81,20 +87,58 @@ def make_payloads(workdir):
     """1 s of a 440 Hz tone, encoded: {codec: path}. G.711 here, G.722 by ffmpeg."""
     import audioop, math, struct
     tone = lambda rate: b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * 440 * i / rate))) for i in range(rate))
-    paths = {name: os.path.join(workdir, f"tone.{name}") for name in ("pcmu", "pcma", "g722")}
+    paths = {name: os.path.join(workdir, f"tone.{name}") for name in ("pcmu", "pcma", "g722", "opus")}
     open(paths["pcmu"], "wb").write(audioop.lin2ulaw(tone(8000), 2))
     open(paths["pcma"], "wb").write(audioop.lin2alaw(tone(8000), 2))
     raw16 = os.path.join(workdir, "tone16.raw")
     open(raw16, "wb").write(tone(16000))
     subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-f", "s16le", "-ar", "16000", "-ac", "1", "-i", raw16,
                     "-c:a", "g722", "-f", "g722", paths["g722"]], check=True)
+    # Opus: libopus at a constant 32 kbit/s, so every 20 ms packet has the same size and the
+    # generator can cut the file into 50 equal packets; taken out of the Ogg pages here.
+    raw48, ogg = os.path.join(workdir, "tone48.raw"), os.path.join(workdir, "tone.ogg")
+    open(raw48, "wb").write(tone(48000))
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-f", "s16le", "-ar", "48000", "-ac", "1", "-i", raw48, "-c:a", "libopus",
+                    "-b:a", "32k", "-vbr", "off", "-frame_duration", "20", "-application", "voip", ogg], check=True)
+    packets = ogg_packets(open(ogg, "rb").read())[2:]   # after OpusHead and OpusTags
+    sizes = {len(x) for x in packets[:50]}
+    if len(packets) < 50 or len(sizes) != 1:
+        sys.exit(f"load.py: ffmpeg's constant-bitrate Opus gave packets of sizes {sorted(sizes)}; the generator needs one size")
+    open(paths["opus"], "wb").write(b"".join(packets[:50]))
     return paths
+
+
+def ogg_packets(data):
+    """The packets of an Ogg stream (RFC 3533: pages of segments; a segment shorter than 255
+    bytes ends a packet, which may span pages)."""
+    packets, current, at = [], b"", 0
+    while at + 27 <= len(data) and data[at:at + 4] == b"OggS":
+        count = data[at + 26]
+        table = data[at + 27:at + 27 + count]
+        at += 27 + count
+        for lacing in table:
+            current += data[at:at + lacing]
+            at += lacing
+            if lacing < 255:
+                packets.append(current)
+                current = b""
+    return packets
 
 
 # MARK: SIP caller (setup and teardown only; the media is rtp-load's)
 
-def sip_calls(n, media_port):
+# The caller's codec toward vlgw: payload type, rtpmap, RTP timestamp step per 20 ms, and how
+# the generator checks what comes back (the 440 Hz check needs a decoder it has: PCMU only).
+VLGW_CODECS = {
+    "pcmu": (0, "PCMU/8000", 160, "pcmu"),
+    "g722": (9, "G722/8000", 160, "none"),
+    "opus": (111, "opus/48000/2", 960, "none"),
+}
+
+
+def sip_calls(n, media_port, codec="pcmu"):
     """Sets up n calls to the gateway; returns [(call_id, to_tag, worker_rtp_port)]."""
+    pt, rtpmap = VLGW_CODECS[codec][:2]
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.bind(("127.0.0.1", 0))
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
@@ -105,7 +149,7 @@ def sip_calls(n, media_port):
 
     def invite(i):
         sdp = (f"v=0\r\no=bench {i} 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
-               f"m=audio {media_port} RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=ptime:20\r\n")
+               f"m=audio {media_port} RTP/AVP {pt}\r\na=rtpmap:{pt} {rtpmap}\r\na=ptime:20\r\n")
         return (f"INVITE {ruri} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:{local};branch=z9hG4bK-inv-{i}\r\n"
                 f"From: <sip:caller{i}@127.0.0.1>;tag=f{i}\r\nTo: <{ruri}>\r\nCall-ID: load-{i}@bench\r\n"
                 f"CSeq: 1 INVITE\r\nContact: <sip:caller{i}@127.0.0.1:{local}>\r\nMax-Forwards: 70\r\n"
@@ -225,7 +269,7 @@ def rate_ok(side, calls):
 
 # MARK: vlgw
 
-def run_vlgw(n, args, generator, workdir):
+def run_vlgw(n, args, generator, workdir, codec="pcmu"):
     env = dict(os.environ)
     env.update({
         "VLGW_STATE_DIR": os.path.join(workdir, f"state-{n}"), "SIP_PORT": str(SIP_PORT), "SIP_LOCAL_ADDRESS": "127.0.0.1",
@@ -249,11 +293,12 @@ def run_vlgw(n, args, generator, workdir):
         kids = children(up.pid)
         pids = {"vlgw-media": kids["vlgw-media"], "vlgw-bridge": kids["vlgw-bridge"],
                 "simulator": kids.get("vlgw-voicelive-", kids.get("vlgw-voicelive-sim")), "vlgw-signaling": kids["vlgw-signaling"]}
-        calls = sip_calls(n, GEN_A)
+        calls = sip_calls(n, GEN_A, codec)
+        pt, _, step, check = VLGW_CODECS[codec]
         with open(os.path.join(workdir, "targets"), "w") as f:
             f.write("\n".join(str(port) for _, _, port in calls) + "\n")
         result, cpu, latency = measure([generator, str(args.seconds), str(args.warmup), os.path.join(workdir, "targets"),
-                                        f"{GEN_A}:0:160:{args.payloads['pcmu']}:pcmu"], pids, args.seconds, args.warmup,
+                                        f"{GEN_A}:{pt}:{step}:{args.payloads[codec]}:{check}"], pids, args.seconds, args.warmup,
                                        histograms=[("vlgw_audio_uplink_latency_seconds", METRICS + 1),
                                                    ("vlgw_audio_downlink_latency_seconds", METRICS + 2)])
         status = subprocess.run([os.path.join(args.bin, "vlgw"), "status"], env=env, capture_output=True, text=True, timeout=30)
@@ -345,12 +390,15 @@ def main():
     p.add_argument("--bin", default=os.path.join(ROOT, ".build", "release"))
     p.add_argument("--json", action="store_true", help="print the raw figures as JSON lines too")
     p.add_argument("--skip-rtpengine", action="store_true", help="vlgw only (e.g. to compare two builds of it)")
+    p.add_argument("--codec-table", default="", help="also run vlgw with callers on these codecs (pcmu,g722,opus) beside the "
+                   "codec libraries' own cost (Benchmarks/load/codec-floor.c)")
+    p.add_argument("--codec-calls", type=int, default=20, help="calls for the --codec-table runs (Opus costs ~0.5 ms a call here)")
     args = p.parse_args()
     workdir = tempfile.mkdtemp(prefix="vlgw-load-")
     generator = build_generator(workdir)
     args.payloads = make_payloads(workdir)
     rows = []
-    for n in [int(x) for x in args.calls.split(",")]:
+    for n in [int(x) for x in args.calls.split(",") if x]:
         got, vl, vcpu, status, latency = run_vlgw(n, args, generator, workdir)
         up, down = latency["vlgw_audio_uplink_latency_seconds"], latency["vlgw_audio_downlink_latency_seconds"]
         status_calls = re.search(r"calls \((\d+)\)", status.stdout)
@@ -399,9 +447,37 @@ def main():
     for r in rows:
         print(f'| {r["calls"]} | {fmt(r["uplink_p50_ms"])} / {fmt(r["uplink_p99_ms"])} | {fmt(r["downlink_p50_ms"])} / {fmt(r["downlink_p99_ms"])} '
               f'| {r["uplink_samples"]:,} / {r["downlink_samples"]:,} |')
+    if args.codec_table:
+        codec_table(args, generator, workdir)
+    if not rows:
+        return
     sim = ", ".join(f"{r['simulator_cpu'] * 100:.0f} %" for r in rows)
     sig = ", ".join(f"{r['signaling_cpu'] * 100:.1f} %" for r in rows)
     print(f"\n(also: the simulator used {sim} of a core; signaling {sig}; logs in {workdir})")
+
+
+def codec_table(args, generator, workdir):
+    """vlgw-media per call with G.722 / Opus callers beside encode + decode alone in the
+    codec libraries (spandsp, libopus; same settings), as the floor no gateway goes under."""
+    floor_exe = os.path.join(workdir, "codec-floor")
+    subprocess.run(["gcc", "-O2", "-I/usr/include/opus", "-o", floor_exe, os.path.join(HERE, "load", "codec-floor.c"),
+                    "-lspandsp", "-lopus", "-lm"], check=True)
+    floor = json.loads(subprocess.run([floor_exe, "5000"], capture_output=True, text=True, check=True).stdout)
+    n = args.codec_calls
+    print(f"\nOther codecs, {n} calls each (vlgw-media: whole process, as above; floor: encode one 20 ms frame and decode "
+          "one in the codec library alone, Benchmarks/load/codec-floor.c, one process, no sockets):\n")
+    print("| caller codec <-> 24 kHz | calls (answered) | vlgw-media: us per call per 20 ms (per core) | codec alone: us (per core) "
+          "| vlgw-media / codec alone | 50 packets/s back, right codec |")
+    print("|" + " --- |" * 6)
+    names = {"pcmu": "PCMU (for reference)", "g722": "G.722", "opus": "Opus"}
+    for codec in [c for c in args.codec_table.split(",") if c]:
+        got, vl, vcpu, _, _ = run_vlgw(n, args, generator, workdir, codec)
+        us = per_call_us(vcpu["vlgw-media"], got)
+        alone = floor.get(f"{codec}_us")   # none for PCMU: G.711 is a table lookup
+        ok = rate_ok(vl["a"], got) and vl["a"]["payload_type"] == VLGW_CODECS[codec][0]
+        floor_cells = "- | -" if alone is None else f"{alone:.1f} ({20000 / max(0.01, alone):,.0f}) | {us / max(0.01, alone):.2f}"
+        print(f'| {names.get(codec, codec)} | {n} ({got}) | {us:.1f} ({20000 / max(0.01, us):,.0f}) | {floor_cells} '
+              f'| {"yes" if ok else "NO"} |', flush=True)
 
 
 if __name__ == "__main__":
