@@ -109,7 +109,7 @@ final class OutboundCallTests: XCTestCase {
             return Goertzel.rms(chunk) > 200 && [440.0, 660, 880].contains { Goertzel.share(chunk, frequency: $0, sampleRate: rate) > 0.5 }
         }
         XCTAssertGreaterThanOrEqual(toneWindows.count, 3, "the recording holds the greeting")
-        let cdr = (try? String(contentsOfFile: records + "/cdr.jsonl", encoding: .utf8)) ?? ""
+        let cdr = readFile(records + "/cdr.jsonl", waitingUpTo: 5) { $0.contains("call_end") }
         XCTAssertTrue(cdr.contains("call_end"), "a CDR line: \(cdr)")
     }
 

@@ -105,7 +105,7 @@ final class SignalingRestartTests: XCTestCase {
         XCTAssertNotNil(empty, "every worker and the bridge report 0 sessions: \(String(describing: harness.status()))")
 
         // One CDR per call, spanning the restart (the AI session was kept, not reopened).
-        let cdr = (try? String(contentsOfFile: "\(transcripts)/cdr.jsonl", encoding: .utf8)) ?? ""
+        let cdr = readFile("\(transcripts)/cdr.jsonl", waitingUpTo: 5) { $0.split(separator: "\n").count >= count }
         let ends = cdr.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: String] }
         XCTAssertEqual(ends.count, count, "one call_end per call: \(cdr)")
         for end in ends {
