@@ -18,10 +18,9 @@ public final class PolyphaseResampler {
     /// contiguous dot product with the input history.
     private let coeffs: UnsafeMutableBufferPointer<Float>
     private let buf: UnsafeMutableBufferPointer<Float>
-    /// Per phase, the zero coefficients the rows start with (the padding to whole vectors).
-    private let leadingZeros: [Int]
-    /// The same, as the C kernels read them.
-    private let leadingZeros32: UnsafeMutableBufferPointer<Int32>
+    /// Per phase, the zero coefficients the rows start with (the padding to whole vectors);
+    /// Int32, as the C kernels read them.
+    private let leadingZeros: UnsafeMutableBufferPointer<Int32>
     /// The inner loops run as the AVX2 + FMA kernels of `CDSPKernels` (the CPU has them and
     /// the caller did not ask for the portable loops); else the portable SIMD8 loops below.
     public let usesAVX2: Bool
@@ -72,14 +71,12 @@ public final class PolyphaseResampler {
             let p = i % up, k = i / up
             coeffs[p * taps + (taps - 1 - k)] = Float(h)
         }
-        let rows = coeffs, rowLength = taps
-        leadingZeros = (0..<up).map { p in
+        leadingZeros = .allocate(capacity: up)
+        for p in 0..<up {
             var k = 0
-            while k < rowLength && rows[p * rowLength + k] == 0 { k += 1 }
-            return k
+            while k < taps && coeffs[p * taps + k] == 0 { k += 1 }
+            leadingZeros[p] = Int32(k)
         }
-        leadingZeros32 = .allocate(capacity: up)
-        for p in 0..<up { leadingZeros32[p] = Int32(leadingZeros[p]) }
         usesAVX2 = allowAVX2 && vlgw_dsp_has_avx2_fma() != 0
         buf = .allocate(capacity: taps + maxChunk + 8)
         buf.initialize(repeating: 0)
@@ -87,7 +84,7 @@ public final class PolyphaseResampler {
         t = (taps - 1) * up
     }
 
-    deinit { coeffs.deallocate(); buf.deallocate(); leadingZeros32.deallocate() }
+    deinit { coeffs.deallocate(); buf.deallocate(); leadingZeros.deallocate() }
 
     /// Clears history (barge-in / stream restart).
     public func reset() {
@@ -148,7 +145,7 @@ public final class PolyphaseResampler {
         var produced = 0
         if usesAVX2, let o = out.baseAddress {
             while t / up + block <= count && produced + block * up <= out.count {
-                vlgw_fir_upsample8_avx2(c, Int32(taps), Int32(up), leadingZeros32.baseAddress, b + (t / up - taps + 1), o + produced)
+                vlgw_fir_upsample8_avx2(c, Int32(taps), Int32(up), leadingZeros.baseAddress, b + (t / up - taps + 1), o + produced)
                 produced += block * up
                 t += block * up
             }
@@ -160,7 +157,7 @@ public final class PolyphaseResampler {
             for p in 0..<up {
                 let row = c + p * taps
                 var acc0 = SIMD8<Float>(), acc1 = SIMD8<Float>()
-                var k = leadingZeros[p]
+                var k = Int(leadingZeros[p])
                 while k + 2 <= taps {
                     acc0 += SIMD8(repeating: row[k]) * x.loadUnaligned(fromByteOffset: k * 4, as: SIMD8<Float>.self)
                     acc1 += SIMD8(repeating: row[k + 1]) * x.loadUnaligned(fromByteOffset: k * 4 + 4, as: SIMD8<Float>.self)

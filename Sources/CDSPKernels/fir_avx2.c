@@ -1,4 +1,4 @@
-// AVX2 + FMA versions of the resampler's two inner loops (see dsp_kernels.h). Each function
+// AVX2 + FMA versions of the resampler's inner loops (see dsp_kernels.h). Each function
 // carries its own target attribute, so this file builds with the baseline flags and nothing
 // here runs unless vlgw_dsp_has_avx2_fma() said the CPU has both.
 #include "dsp_kernels.h"
