@@ -11,16 +11,15 @@ import CDSPKernels
 public final class PolyphaseResampler {
     public let inputRate: Int
     public let outputRate: Int
+    /// The filter, shared by every resampler of the same design (one per rate pair in a
+    /// worker): read-only, so 300 calls' resamplers read one table that stays in the cache
+    /// instead of 300 copies competing for it.
+    let bank: PolyphaseFilterBank
+    // The bank's sizes, kept here too so the loops read them without a hop through it.
     let up: Int      // L
     let down: Int    // M
     let taps: Int    // per phase
-    /// Phase-major, each phase stored reversed so the inner loop is a
-    /// contiguous dot product with the input history.
-    private let coeffs: UnsafeMutableBufferPointer<Float>
     private let buf: UnsafeMutableBufferPointer<Float>
-    /// Per phase, the zero coefficients the rows start with (the padding to whole vectors);
-    /// Int32, as the C kernels read them.
-    private let leadingZeros: UnsafeMutableBufferPointer<Int32>
     /// The inner loops run as the AVX2 + FMA kernels of `CDSPKernels` (the CPU has them and
     /// the caller did not ask for the portable loops); else the portable SIMD8 loops below.
     public let usesAVX2: Bool
@@ -41,50 +40,16 @@ public final class PolyphaseResampler {
         self.inputRate = inputRate
         self.outputRate = outputRate
         self.maxChunk = maxChunk
-        // Odd symmetric length with (n-1)/2 a multiple of L·M, so the group
-        // delay is a whole number of both input and output samples (then
-        // zero-padded to a multiple of L for the polyphase split).
-        let q = (zeroCrossings * max(up, down) + up * down - 1) / (up * down)
-        let n = 2 * up * down * q + 1
-        // Taps per phase rounded up to a whole number of 8-wide vectors (the extra ones are
-        // zero): the dot product then has no scalar tail.
-        taps = ((n + up - 1) / up + 7) / 8 * 8
-        let total = taps * up
-        // Cutoff in cycles/sample at the upsampled rate.
-        let fc = 0.5 * cutoff / Double(max(up, down))
-        let centre = Double(n - 1) / 2
-        func i0(_ x: Double) -> Double {
-            var sum = 1.0, term = 1.0
-            for k in 1..<50 { term *= (x / (2 * Double(k))) * (x / (2 * Double(k))); sum += term }
-            return sum
-        }
-        let i0b = i0(beta)
-        coeffs = .allocate(capacity: total)
-        for i in 0..<total {
-            let x = Double(i) - centre
-            guard i < n else { coeffs[(i % up) * taps + (taps - 1 - i / up)] = 0; continue }
-            let sinc = x == 0 ? 2 * fc : sin(2 * .pi * fc * x) / (.pi * x)
-            let r = 2 * Double(i) / Double(n - 1) - 1
-            let w = i0(beta * max(0, 1 - r * r).squareRoot()) / i0b
-            let h = sinc * w * Double(up) // gain L compensates zero stuffing
-            // Coefficient for phase p, tap k is h[p + k*L]; store reversed.
-            let p = i % up, k = i / up
-            coeffs[p * taps + (taps - 1 - k)] = Float(h)
-        }
-        leadingZeros = .allocate(capacity: up)
-        for p in 0..<up {
-            var k = 0
-            while k < taps && coeffs[p * taps + k] == 0 { k += 1 }
-            leadingZeros[p] = Int32(k)
-        }
+        bank = PolyphaseFilterBank.shared(.init(up: up, down: down, zeroCrossings: zeroCrossings, beta: beta, cutoff: cutoff))
         usesAVX2 = allowAVX2 && vlgw_dsp_has_avx2_fma() != 0
+        taps = bank.taps
         buf = .allocate(capacity: taps + maxChunk + 8)
         buf.initialize(repeating: 0)
         count = taps - 1
         t = (taps - 1) * up
     }
 
-    deinit { coeffs.deallocate(); buf.deallocate(); leadingZeros.deallocate() }
+    deinit { buf.deallocate() }
 
     /// Clears history (barge-in / stream restart).
     public func reset() {
@@ -101,7 +66,7 @@ public final class PolyphaseResampler {
         for i in 0..<n { buf[count + i] = Float(input[i]) }
         count += n
         var produced = 0
-        let c = coeffs.baseAddress!
+        let c = bank.coeffs
         let b = buf.baseAddress!
         if down == 1 { produced = upsampleBlocks(into: out) }
         // The outputs eight-at-a-time blocks left (or all of them, when not upsampling): in C
@@ -139,13 +104,13 @@ public final class PolyphaseResampler {
     /// Same filter, same rounding; only the order of the additions differs.
     private func upsampleBlocks(into out: UnsafeMutableBufferPointer<Int16>) -> Int {
         guard t % up == 0 else { return 0 }
-        let c = coeffs.baseAddress!
+        let c = bank.coeffs
         let b = buf.baseAddress!
         let block = 8
         var produced = 0
         if usesAVX2, let o = out.baseAddress {
             while t / up + block <= count && produced + block * up <= out.count {
-                vlgw_fir_upsample8_avx2(c, Int32(taps), Int32(up), leadingZeros.baseAddress, b + (t / up - taps + 1), o + produced)
+                vlgw_fir_upsample8_avx2(c, Int32(taps), Int32(up), bank.leadingZeros, b + (t / up - taps + 1), o + produced)
                 produced += block * up
                 t += block * up
             }
@@ -157,7 +122,7 @@ public final class PolyphaseResampler {
             for p in 0..<up {
                 let row = c + p * taps
                 var acc0 = SIMD8<Float>(), acc1 = SIMD8<Float>()
-                var k = Int(leadingZeros[p])
+                var k = Int(bank.leadingZeros[p])
                 while k + 2 <= taps {
                     acc0 += SIMD8(repeating: row[k]) * x.loadUnaligned(fromByteOffset: k * 4, as: SIMD8<Float>.self)
                     acc1 += SIMD8(repeating: row[k + 1]) * x.loadUnaligned(fromByteOffset: k * 4 + 4, as: SIMD8<Float>.self)

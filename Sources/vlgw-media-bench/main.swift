@@ -9,12 +9,13 @@ import MediaCore
 
 func nowNs() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
 
-/// Runs `body` `iters` times (after a warm-up) and returns ns per iteration.
-func measure(_ name: String, iters: Int, _ body: () -> Void) -> Double {
+/// Runs `body` `iters` times (after a warm-up) and returns ns per iteration, divided by
+/// `per` when one iteration does `per` operations (every call's tick).
+func measure(_ name: String, iters: Int, per: Int = 1, _ body: () -> Void) -> Double {
     for _ in 0..<min(iters / 10 + 1, 1000) { body() }
     let t0 = nowNs()
     for _ in 0..<iters { body() }
-    let ns = Double(nowNs() - t0) / Double(iters)
+    let ns = Double(nowNs() - t0) / Double(iters) / Double(per)
     print(name.padding(toLength: 56, withPad: " ", startingAt: 0) + String(format: "%10.0f ns", ns))
     return ns
 }
@@ -128,12 +129,14 @@ let polyDownPortable = measure("resample 24k→8k Swift polyphase, portable loop
 }
 blackHole((soxrUp, polyUp, soxrDown, polyDown, polyUpPortable, polyDownPortable))
 
-// 4. Full pipeline, both directions, per call per 20 ms tick.
-func pipelineTick(codec: CodecKind, ai: Int, engine: ResamplerEngine = .soxr) -> Double {
+// 4. Full pipeline, both directions, per call per 20 ms tick. With `calls` > 1, that many
+//    pipelines take turns each tick, as a worker's calls do: their state and filters then
+//    compete for the caches, which one pipeline alone never shows.
+func pipelineTick(codec: CodecKind, ai: Int, engine: ResamplerEngine = .soxr, calls: Int = 1) -> Double {
     var c1 = CallMediaConfig(codec: codec, aiSampleRate: ai, ssrc: 1), c2 = CallMediaConfig(codec: codec, aiSampleRate: ai, ssrc: 2)
     c1.resamplerEngine = engine; c2.resamplerEngine = engine
     let tx = try! CallMediaPipeline(config: c1)
-    let call = try! CallMediaPipeline(config: c2)
+    let pipelines = (0..<calls).map { _ in try! CallMediaPipeline(config: c2) }
     // Pre-generate caller packets from a separate encoder.
     tx.enqueueAIAudio(sine(300, rate: ai, count: ai * 20))
     var inbound: [[UInt8]] = []
@@ -144,7 +147,8 @@ func pipelineTick(codec: CodecKind, ai: Int, engine: ResamplerEngine = .soxr) ->
     let aiChunk = sine(500, rate: ai, count: ai / 50)
     var frame = [Int16](repeating: 0, count: ai / 50)
     var tick: UInt64 = 0
-    return measure("pipeline \(codec)↔\(ai / 1000)k both ways [\(engine)] (per call/20 ms)", iters: 20_000) {
+    let label = calls > 1 ? "\(calls) calls in turn, per call/20 ms" : "per call/20 ms"
+    return measure("pipeline \(codec)↔\(ai / 1000)k both ways [\(engine)] (\(label))", iters: max(20_000 / calls, 50), per: calls) {
         let now = tick * 20_000_000
         let p = inbound[Int(tick % UInt64(inbound.count))]
         // Rewrite seq/ts so the stream stays continuous across wrap of the table.
@@ -152,16 +156,19 @@ func pipelineTick(codec: CodecKind, ai: Int, engine: ResamplerEngine = .soxr) ->
         q[2] = UInt8(truncatingIfNeeded: tick >> 8); q[3] = UInt8(truncatingIfNeeded: tick)
         let ts = UInt32(truncatingIfNeeded: tick) &* UInt32(codec.timestampsPerFrame(ptimeMs: 20))
         q[4] = UInt8(ts >> 24); q[5] = UInt8(ts >> 16 & 0xFF); q[6] = UInt8(ts >> 8 & 0xFF); q[7] = UInt8(ts & 0xFF)
-        _ = q.withUnsafeBytes { call.receiveRTP($0, now: now) }
-        _ = frame.withUnsafeMutableBufferPointer { call.pullCallerFrame(now: now, into: $0) }
-        aiChunk.withUnsafeBufferPointer { call.enqueueAIAudio($0) }
-        _ = buf.withUnsafeMutableBytes { call.nextOutgoingRTP(now: now, into: $0) }
+        for call in pipelines {
+            _ = q.withUnsafeBytes { call.receiveRTP($0, now: now) }
+            _ = frame.withUnsafeMutableBufferPointer { call.pullCallerFrame(now: now, into: $0) }
+            aiChunk.withUnsafeBufferPointer { call.enqueueAIAudio($0) }
+            _ = buf.withUnsafeMutableBytes { call.nextOutgoingRTP(now: now, into: $0) }
+        }
         tick += 1
     }
 }
 let pcmuCall = pipelineTick(codec: .pcmu, ai: 24000)
 let g722Call = pipelineTick(codec: .g722, ai: 24000)
 let pcmuPoly = pipelineTick(codec: .pcmu, ai: 24000, engine: .polyphase)
+let pcmuPolyMany = pipelineTick(codec: .pcmu, ai: 24000, engine: .polyphase, calls: 300)
 let g722Poly = pipelineTick(codec: .g722, ai: 24000, engine: .polyphase)
 // VLGW_AI_G711_PASSTHROUGH: the AI speaks the call's G.711 at 8 kHz, so no resampling.
 let pcmuPassthrough = pipelineTick(codec: .pcmu, ai: 8000)
@@ -205,6 +212,7 @@ print(String(format: "Concurrent calls per core (100%% of one core; plan for ~70
 print(String(format: "  PCMU ↔ 24k PCM16 both ways : %6.0f  (%.0f ns/call/tick)", budget / pcmuCall, pcmuCall))
 print(String(format: "  G.722 ↔ 24k PCM16 both ways: %6.0f  (%.0f ns/call/tick)", budget / g722Call, g722Call))
 print(String(format: "  PCMU ↔ 24k, polyphase      : %6.0f  (%.0f ns/call/tick)", budget / pcmuPoly, pcmuPoly))
+print(String(format: "  PCMU ↔ 24k, polyphase, 300 calls in turn: %6.0f  (%.0f ns/call/tick)", budget / pcmuPolyMany, pcmuPolyMany))
 print(String(format: "  G.722 ↔ 24k, polyphase     : %6.0f  (%.0f ns/call/tick)", budget / g722Poly, g722Poly))
 print(String(format: "  Opus ↔ 24k PCM16 both ways : %6.0f  (%.0f ns/call/tick)", budget / opusCall, opusCall))
 print(String(format: "  PCMU, G.711 to the AI     : %6.0f  (%.0f ns/call/tick; the bridge then only maps PCM16↔µ-law)", budget / pcmuPassthrough, pcmuPassthrough))

@@ -196,6 +196,35 @@ final class PolyphaseResamplerTests: XCTestCase {
         XCTAssertThrowsError(try PolyphaseResampler(from: 44100, to: 8000)) // 441/80: ratio terms too large
     }
 
+    /// Resamplers of one design read one shared filter table, but each keeps its own input
+    /// history: a resampler fed a sine, interleaved with another of the same design fed loud
+    /// noise, gives exactly what a third one fed only the sine gives.
+    func testResamplersOfOneDesignShareTheFilterButNotTheirHistory() throws {
+        let a = try PolyphaseResampler(from: 24000, to: 8000), b = try PolyphaseResampler(from: 24000, to: 8000)
+        let alone = try PolyphaseResampler(from: 24000, to: 8000)
+        XCTAssertTrue(a.bank === b.bank, "one design, one table")
+        XCTAssertFalse(a.bank === (try PolyphaseResampler(from: 8000, to: 24000)).bank, "another rate pair, another table")
+        XCTAssertFalse(a.bank === (try PolyphaseResampler(from: 24000, to: 8000, zeroCrossings: 16)).bank, "another length, another table")
+        var seed: UInt32 = 99
+        let noise = (0..<24000).map { _ -> Int16 in
+            seed = seed &* 1_664_525 &+ 1_013_904_223
+            return Int16(truncatingIfNeeded: Int32(bitPattern: seed) >> 16)
+        }
+        let sine = SignalTools.sine(freq: 700, rate: 24000, count: 24000, amplitude: 12000)
+        var interleaved = [Int16](), reference = [Int16]()
+        var out = [Int16](repeating: 0, count: a.maxOutput(forInput: 480))
+        for start in stride(from: 0, to: 24000, by: 480) {
+            let n = Array(sine[start..<start + 480]).withUnsafeBufferPointer { p in out.withUnsafeMutableBufferPointer { a.process(p, into: $0) } }
+            interleaved += out[0..<n]
+            _ = Array(noise[start..<start + 480]).withUnsafeBufferPointer { p in out.withUnsafeMutableBufferPointer { b.process(p, into: $0) } }
+            let m = Array(sine[start..<start + 480]).withUnsafeBufferPointer { p in out.withUnsafeMutableBufferPointer { alone.process(p, into: $0) } }
+            reference += out[0..<m]
+        }
+        XCTAssertEqual(interleaved.count, 8000)
+        XCTAssertEqual(interleaved, reference)
+        XCTAssertGreaterThan(SignalTools.rms(interleaved[1000...]), 8000, "the sine came through")
+    }
+
     /// The AVX2 + FMA kernels compute the same filter as the portable loops; only the fused
     /// multiply-add's rounding and the order of the additions differ, so an output may be one
     /// step off after rounding to Int16, never more. Loud noise (it clips) and a sweep, in
