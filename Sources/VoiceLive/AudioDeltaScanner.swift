@@ -60,6 +60,28 @@ public enum AudioDeltaScanner {
                                   contentIndex: contentIndex, delta: delta, eventId: eventId)
     }
 
+    /// The first index at or after `from` that is not inside a run of plain string bytes,
+    /// read eight at a time (a delta's value is 1,280 or more base64 characters): a word is
+    /// skipped whole when none of its bytes is a quote, a backslash, a control character
+    /// or non-ASCII. The byte loop in `string()` then reads from where this stopped, so
+    /// it alone decides what every byte means.
+    static func plainRunEnd(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Int {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        var at = start
+        while bytes.count - at >= 8 {
+            let w = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt64.self))
+            // A byte of a word is zero only where the word's byte equaled the constant;
+            // (x - 0x01…) & ~x & 0x80… is non-zero iff some byte of x is zero.
+            let quote = w ^ (ones &* 0x22), backslash = w ^ (ones &* 0x5C)
+            let special = (quote &- ones) & ~quote | (backslash &- ones) & ~backslash
+                | (w &- ones &* 0x20) // a byte below 0x20 borrows into its high bit…
+                | w                   // …and a byte of 0x80 or more has it set already
+            if special & highs != 0 { return at }
+            at += 8
+        }
+        return at
+    }
+
     private enum Value {
         case string(String), integer(Int), null
         /// A string, or nil for JSON null; `.some(nil)` is not expressible, so: nil = wrong kind.
@@ -113,6 +135,7 @@ public enum AudioDeltaScanner {
             guard take(UInt8(ascii: "\"")) else { return nil }
             let start = at
             var escapes = false
+            at = AudioDeltaScanner.plainRunEnd(bytes, from: at)
             while at < bytes.count {
                 let c = bytes[at]
                 if c == UInt8(ascii: "\"") { break }

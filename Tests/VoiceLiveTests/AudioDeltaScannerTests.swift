@@ -88,4 +88,62 @@ final class AudioDeltaScannerTests: XCTestCase {
         }
         XCTAssertGreaterThan(accepted, 0, "some mutations (inside strings) still read")
     }
+
+    /// The word-at-a-time skip over plain string bytes stops at or before the first byte that
+    /// is special (a quote, a backslash, below 0x20, 0x80 or above), in the word holding it,
+    /// for every special byte at every offset of the word; and runs to the last whole word
+    /// when there is none.
+    func testPlainRunSkipStopsAtEverySpecialByte() {
+        let plain = Array(repeating: UInt8(ascii: "Q"), count: 64)
+        let specials: [UInt8] = [0x22, 0x5C, 0x00, 0x01, 0x1F, 0x80, 0xC3, 0xFF]
+        let harmless: [UInt8] = [0x20, 0x21, 0x23, 0x5B, 0x5D, 0x7E, 0x7F, UInt8(ascii: "=")]
+        for start in 0..<8 {
+            XCTAssertEqual(plain.withUnsafeBytes { AudioDeltaScanner.plainRunEnd($0, from: start) }, start + (64 - start) / 8 * 8)
+            for position in start..<64 {
+                for byte in specials {
+                    var bytes = plain
+                    bytes[position] = byte
+                    let end = bytes.withUnsafeBytes { AudioDeltaScanner.plainRunEnd($0, from: start) }
+                    let wholeWords = start + (64 - start) / 8 * 8
+                    if position < wholeWords {
+                        XCTAssertTrue(end <= position && position - end < 8, "byte \(byte) at \(position) from \(start): stopped at \(end)")
+                    } else {
+                        XCTAssertEqual(end, wholeWords, "byte \(byte) in the tail")
+                    }
+                }
+                for byte in harmless {
+                    var bytes = plain
+                    bytes[position] = byte
+                    XCTAssertEqual(bytes.withUnsafeBytes { AudioDeltaScanner.plainRunEnd($0, from: start) }, start + (64 - start) / 8 * 8,
+                                   "byte \(byte) is plain")
+                }
+            }
+        }
+    }
+
+    /// A delta of the service's size (1,280 base64 characters) with special bytes put in at
+    /// random places of its value: the scanner and the general decoder still never disagree.
+    func testLongDeltaWithSpecialBytesNeverDisagrees() {
+        let delta = Base64.encode((0..<960).map { UInt8(($0 * 7) & 0xFF) })
+        let head = Array(#"{"type":"response.audio.delta","response_id":"r","item_id":"i","output_index":0,"content_index":0,"delta":""#.utf8)
+        let base = head + Array(delta.utf8) + Array(#""}"#.utf8)
+        let inserts: [[UInt8]] = [[0x22], [0x5C, 0x2F], [0x5C, 0x22], [0x5C, 0x5C], [0x5C, UInt8(ascii: "n")], [0x01], [0x1F], [0x7F], [0xC3, 0xA9], [0xFF]]
+        var rng = SystemRandomNumberGenerator()
+        var accepted = 0, declined = 0
+        for _ in 0..<2000 {
+            var bytes = base
+            let insert = inserts.randomElement(using: &rng)!
+            bytes.insert(contentsOf: insert, at: Int.random(in: head.count..<(head.count + delta.utf8.count), using: &rng))
+            let slow: ResponseAudioDelta? = {
+                guard case .responseAudioDelta(let e)? = try? VoiceLiveCodec.decodeServerEvent(Data(bytes)) else { return nil }
+                return e
+            }()
+            guard let fast = bytes.withUnsafeBytes({ AudioDeltaScanner.scan($0) }) else { declined += 1; continue }
+            accepted += 1
+            XCTAssertTrue(fast == slow, "inserted \(insert): the scanner read \(fast.delta.utf8.count) characters, the general decoder \(slow.map { "\($0.delta.utf8.count)" } ?? "declined")")
+        }
+        XCTAssertGreaterThan(accepted, 0, "escaped slashes, quotes and DEL still read")
+        XCTAssertGreaterThan(declined, 0, "quotes, control bytes and non-ASCII go to the general decoder")
+        XCTAssertEqual(base.withUnsafeBytes { AudioDeltaScanner.scan($0) }?.delta, delta)
+    }
 }
