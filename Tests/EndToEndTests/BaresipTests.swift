@@ -58,7 +58,7 @@ final class BaresipTests: XCTestCase {
     /// the recording that hold the tone start.
     func baresipCall(codec: String, ptime: Int) throws -> (toneWindows: [Double], output: String) {
         let dir = NSTemporaryDirectory() + "baresip-\(getpid())-\(Int.random(in: 0...1_000_000))"
-        try FileManager.default.createDirectory(atPath: dir + "/rec", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         // baresip 1.0 feeds the file to the codec with the codec's channel count (Opus: 2).
         let channels = codec.hasSuffix("/2") ? 2 : 1
@@ -66,28 +66,9 @@ final class BaresipTests: XCTestCase {
             let t = Double(i) / 8000
             return [Int16](repeating: (1.0..<2.0).contains(t) ? Int16(8000 * sin(2 * .pi * 1000 * t)) : 0, count: channels)
         })
-        try """
-        poll_method epoll
-        sip_listen 127.0.0.1:\(harness.ports.softphoneSIP)
-        audio_player aufile,/dev/null
-        audio_source aufile,\(dir)/tone.wav
-        audio_alert aufile,/dev/null
-        ausrc_srate 8000
-        auplay_srate 8000
-        module_path /usr/lib/baresip/modules
-        module stdio.so
-        module g711.so
-        module g722.so
-        module opus.so
-        module aufile.so
-        module sndfile.so
-        module account.so
-        module menu.so
-        snd_path \(dir)/rec
-        rtp_ports \(harness.ports.softphoneRTP.lowerBound)-\(harness.ports.softphoneRTP.upperBound)
-        """.write(toFile: dir + "/config", atomically: true, encoding: .utf8)
-        try "<sip:tester@127.0.0.1>;regint=0;ptime=\(ptime);audio_codecs=\(codec)\n".write(toFile: dir + "/accounts", atomically: true, encoding: .utf8)
-        try "".write(toFile: dir + "/contacts", atomically: true, encoding: .utf8)
+        try BaresipConfig.write(directory: dir, sipPort: harness.ports.softphoneSIP, rtpPorts: harness.ports.softphoneRTP,
+                                source: dir + "/tone.wav", modules: ["g722.so", "opus.so"],
+                                account: "<sip:tester@127.0.0.1>;regint=0;ptime=\(ptime);audio_codecs=\(codec)")
 
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/baresip")

@@ -188,30 +188,10 @@ final class EncryptedCallTests: XCTestCase {
         let phone = try certificates.leaf("softphone")
         try (String(contentsOfFile: phone.cert, encoding: .utf8) + String(contentsOfFile: phone.key, encoding: .utf8))
             .write(toFile: dir + "/cert.pem", atomically: true, encoding: .utf8)
-        try """
-        poll_method epoll
-        sip_listen 127.0.0.1:\(harness.ports.softphoneSIP)
-        sip_certificate \(dir)/cert.pem
-        sip_cafile \(certificates.caFile)
-        audio_player aufile,/dev/null
-        audio_source aufile,\(dir)/tone.wav
-        audio_alert aufile,/dev/null
-        ausrc_srate 8000
-        auplay_srate 8000
-        module_path /usr/lib/baresip/modules
-        module stdio.so
-        module g711.so
-        module aufile.so
-        module sndfile.so
-        module srtp.so
-        module account.so
-        module menu.so
-        snd_path \(dir)/rec
-        rtp_ports \(harness.ports.softphoneRTP.lowerBound)-\(harness.ports.softphoneRTP.upperBound)
-        """.write(toFile: dir + "/config", atomically: true, encoding: .utf8)
-        try "<sip:tester@127.0.0.1\(tls ? ";transport=tls" : "")>;regint=0;ptime=20;audio_codecs=PCMU/8000/1;mediaenc=srtp-mand\n"
-            .write(toFile: dir + "/accounts", atomically: true, encoding: .utf8)
-        try "".write(toFile: dir + "/contacts", atomically: true, encoding: .utf8)
+        try BaresipConfig.write(directory: dir, sipPort: harness.ports.softphoneSIP, rtpPorts: harness.ports.softphoneRTP,
+                                source: dir + "/tone.wav", modules: ["srtp.so"],
+                                settings: ["sip_certificate \(dir)/cert.pem", "sip_cafile \(certificates.caFile)"],
+                                account: "<sip:tester@127.0.0.1\(tls ? ";transport=tls" : "")>;regint=0;ptime=20;audio_codecs=PCMU/8000/1;mediaenc=srtp-mand")
 
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/baresip")

@@ -29,24 +29,6 @@ public final class BaresipCallee: @unchecked Sendable {
             let t = Double(i) / 8000
             return dial != nil && (1.0..<2.0).contains(t) ? Int16(8000 * sin(2 * .pi * 1000 * t)) : 0
         })
-        try """
-        poll_method epoll
-        sip_listen 127.0.0.1:\(sipPort)
-        audio_player aufile,/dev/null
-        audio_source aufile,\(directory)/silence.wav
-        audio_alert aufile,/dev/null
-        ausrc_srate 8000
-        auplay_srate 8000
-        module_path /usr/lib/baresip/modules
-        module stdio.so
-        module g711.so
-        module aufile.so
-        module sndfile.so
-        module account.so
-        module menu.so
-        snd_path \(directory)/rec
-        rtp_ports \(rtpPorts.lowerBound)-\(rtpPorts.upperBound)
-        """.write(toFile: directory + "/config", atomically: true, encoding: .utf8)
         var line = "<\(account ?? "sip:callee@127.0.0.1:\(sipPort)")>;answermode=\(autoAnswer ? "auto" : "manual");audio_codecs=PCMU/8000/1"
         if register {
             line += ";regint=60"
@@ -55,8 +37,7 @@ public final class BaresipCallee: @unchecked Sendable {
             line += ";regint=0"
         }
         line += extraAccountParams
-        try (line + "\n").write(toFile: directory + "/accounts", atomically: true, encoding: .utf8)
-        try "".write(toFile: directory + "/contacts", atomically: true, encoding: .utf8)
+        try BaresipConfig.write(directory: directory, sipPort: sipPort, rtpPorts: rtpPorts, source: directory + "/silence.wav", account: line)
         process.executableURL = URL(fileURLWithPath: "/usr/bin/baresip")
         process.arguments = ["-f", directory, "-t", String(seconds)] + (dial.map { ["-e", "/dial \($0)"] } ?? [])
         process.standardOutput = pipe
