@@ -62,7 +62,7 @@ final class BaresipTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         // baresip 1.0 feeds the file to the codec with the codec's channel count (Opus: 2).
         let channels = codec.hasSuffix("/2") ? 2 : 1
-        try WAV.write(path: dir + "/tone.wav", sampleRate: 8000, channels: channels, samples: (0..<(8000 * 6)).flatMap { i in
+        try WAVFile.write(path: dir + "/tone.wav", sampleRate: 8000, channels: channels, samples: (0..<(8000 * 6)).flatMap { i in
             let t = Double(i) / 8000
             return [Int16](repeating: (1.0..<2.0).contains(t) ? Int16(8000 * sin(2 * .pi * 1000 * t)) : 0, count: channels)
         })
@@ -86,7 +86,7 @@ final class BaresipTests: XCTestCase {
 
         let recordings = try FileManager.default.contentsOfDirectory(atPath: dir + "/rec").filter { $0.hasSuffix("-dec.wav") }
         guard let file = recordings.first else { return ([], output) }
-        let (rate, recordedChannels, interleaved) = try WAV.read(path: dir + "/rec/" + file)
+        let (rate, recordedChannels, interleaved) = try WAVFile.read(path: dir + "/rec/" + file)
         let samples = stride(from: 0, to: interleaved.count, by: max(1, recordedChannels)).map { interleaved[$0] } // left channel
         let window = rate / 10
         var toneWindows: [Double] = []
@@ -97,38 +97,5 @@ final class BaresipTests: XCTestCase {
             }
         }
         return (toneWindows, output)
-    }
-}
-
-/// Just enough RIFF/WAVE (PCM16 mono) for test fixtures.
-enum WAV {
-    /// `samples` interleaved when `channels` > 1.
-    static func write(path: String, sampleRate: Int, channels: Int = 1, samples: [Int16]) throws {
-        var d = Data()
-        func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { d.append(contentsOf: $0) } }
-        func u16(_ v: UInt16) { withUnsafeBytes(of: v.littleEndian) { d.append(contentsOf: $0) } }
-        d.append(contentsOf: Array("RIFF".utf8)); u32(UInt32(36 + samples.count * 2)); d.append(contentsOf: Array("WAVEfmt ".utf8))
-        u32(16); u16(1); u16(UInt16(channels)); u32(UInt32(sampleRate)); u32(UInt32(sampleRate * 2 * channels)); u16(UInt16(2 * channels)); u16(16)
-        d.append(contentsOf: Array("data".utf8)); u32(UInt32(samples.count * 2))
-        for s in samples { u16(UInt16(bitPattern: s)) }
-        try d.write(to: URL(fileURLWithPath: path))
-    }
-
-    /// Rate, channel count and the samples (interleaved when stereo).
-    static func read(path: String) throws -> (Int, Int, [Int16]) {
-        let d = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-        func u32(_ o: Int) -> Int { Int(d[o]) | Int(d[o + 1]) << 8 | Int(d[o + 2]) << 16 | Int(d[o + 3]) << 24 }
-        var offset = 12, rate = 8000, channels = 1
-        while offset + 8 <= d.count {
-            let id = String(decoding: d[offset..<(offset + 4)], as: UTF8.self), size = u32(offset + 4)
-            if id == "fmt " { rate = u32(offset + 12); channels = Int(d[offset + 10]) | Int(d[offset + 11]) << 8 }
-            if id == "data" {
-                let end = min(d.count, offset + 8 + size)
-                let body = d[(offset + 8)..<end]
-                return (rate, channels, stride(from: body.startIndex, to: body.endIndex - 1, by: 2).map { Int16(bitPattern: UInt16(d[$0]) | UInt16(d[$0 + 1]) << 8) })
-            }
-            offset += 8 + size
-        }
-        return (rate, channels, [])
     }
 }

@@ -301,7 +301,7 @@ final class CallTests: XCTestCase {
         // parrot's reply of it (about 2 s of tone in all), found by frequency.
         let recordings = (try? FileManager.default.contentsOfDirectory(atPath: dir + "/rec")) ?? []
         XCTAssertEqual(recordings.filter { $0.hasSuffix(".wav") }.count, 1, "one WAV per call")
-        let (rate, channels, samples) = try WAV.read(path: dir + "/rec/" + (recordings.first ?? "missing.wav"))
+        let (rate, channels, samples) = try WAVFile.read(path: dir + "/rec/" + (recordings.first ?? "missing.wav"))
         XCTAssertEqual(rate, 8000, "recorded at the call's codec rate")
         XCTAssertEqual(channels, 1, "caller and AI mixed")
         XCTAssertGreaterThan(samples.count, 5 * 8000, "at least the 5 s the caller talked")

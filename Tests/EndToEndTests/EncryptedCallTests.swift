@@ -180,7 +180,7 @@ final class EncryptedCallTests: XCTestCase {
         let dir = NSTemporaryDirectory() + "baresip-tls-\(getpid())-\(Int.random(in: 0...1_000_000))"
         try FileManager.default.createDirectory(atPath: dir + "/rec", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        try WAV.write(path: dir + "/tone.wav", sampleRate: 8000, samples: (0..<(8000 * (seconds + 2))).map { i in
+        try WAVFile.write(path: dir + "/tone.wav", sampleRate: 8000, samples: (0..<(8000 * (seconds + 2))).map { i in
             let t = Double(i) / 8000
             return tones.contains { $0.contains(t) } ? Int16(8000 * sin(2 * .pi * 1000 * t)) : 0
         })
@@ -208,7 +208,7 @@ final class EncryptedCallTests: XCTestCase {
 
         let recordings = try FileManager.default.contentsOfDirectory(atPath: dir + "/rec").filter { $0.hasSuffix("-dec.wav") }
         guard let file = recordings.first else { return ([], output) }
-        let (rate, channels, interleaved) = try WAV.read(path: dir + "/rec/" + file)
+        let (rate, channels, interleaved) = try WAVFile.read(path: dir + "/rec/" + file)
         let samples = stride(from: 0, to: interleaved.count, by: max(1, channels)).map { interleaved[$0] }
         let window = rate / 10
         var toneWindows: [Double] = []
