@@ -56,13 +56,14 @@ extension BridgeService {
         case .responseAudioDelta(let e):
             guard !session.cancelledResponses.contains(e.responseId) else { return } // late delta of a cancelled response
             if session.assistantItemID == nil { session.assistantItemID = e.itemId }
-            guard let frames = session.framer.push(base64: e.delta) else {
-                return logger.warning("undecodable audio delta", metadata: ["session": "\(id)"])
+            var delta = e.delta
+            let decoded = delta.withUTF8 { utf8 in
+                session.framer.push(base64: utf8) { sendToWorker(session, $0, stampNs: receivedAtNs) }
             }
-            for frame in frames { sendToWorker(session, frame, stampNs: receivedAtNs) }
+            if !decoded { logger.warning("undecodable audio delta", metadata: ["session": "\(id)"]) }
         case .responseAudioDone(let e):
             guard !session.cancelledResponses.contains(e.responseId), let last = session.framer.flush() else { return }
-            sendToWorker(session, last, stampNs: receivedAtNs)
+            last.withUnsafeBytes { sendToWorker(session, $0, stampNs: receivedAtNs) }
         case .responseDone(let e):
             session.responseActive = false
             if e.response.status == "cancelled" { session.cancelledResponses.insert(e.response.id) }
@@ -98,22 +99,20 @@ extension BridgeService {
 
     /// 20 ms of AI audio to the worker that carries the call.
     /// `stampNs`: when the audio's delta reached the bridge (for the worker's latency metric).
-    func sendToWorker(_ session: AISession, _ bytes: [UInt8], stampNs: UInt64 = 0) {
+    func sendToWorker(_ session: AISession, _ raw: UnsafeRawBufferPointer, stampNs: UInt64 = 0) {
         guard let worker = session.worker else { return }
         if session.firstAudioAt == nil { session.firstAudioAt = MonotonicClock.nowNs() }
         session.outSequence &+= 1
         let header = AudioFrameHeader(session: session.spec.session, sequence: session.outSequence, itemTag: session.itemTag,
                                       offsetMs: UInt32(session.sentMs), sampleRate: session.spec.sampleRate, stampNs: stampNs)
         let g711 = session.format.isG711, ulaw = session.format == .g711Ulaw
-        let count = g711 ? bytes.count : bytes.count / 2
-        bytes.withUnsafeBytes { raw in
-            withUnsafeTemporaryAllocation(of: Int16.self, capacity: count) { samples in
-                for i in 0..<count {
-                    samples[i] = g711 ? (ulaw ? G711.ulawDecode(raw[i]) : G711.alawDecode(raw[i]))
-                                      : Int16(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * i, as: Int16.self))
-                }
-                audio.queueAudio(header, samples: UnsafeBufferPointer(samples), to: worker)
+        let count = g711 ? raw.count : raw.count / 2
+        withUnsafeTemporaryAllocation(of: Int16.self, capacity: count) { samples in
+            for i in 0..<count {
+                samples[i] = g711 ? (ulaw ? G711.ulawDecode(raw[i]) : G711.alawDecode(raw[i]))
+                                  : Int16(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * i, as: Int16.self))
             }
+            audio.queueAudio(header, samples: UnsafeBufferPointer(samples), to: worker)
         }
         session.sentMs += count * 1000 / Int(session.spec.sampleRate)
         framesFromAI.increment()

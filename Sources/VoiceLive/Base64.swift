@@ -59,41 +59,61 @@ public enum Base64 {
     }
 
     public static func decode(utf8 input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
-        var end = input.count
-        while end > 0 && input[end - 1] == UInt8(ascii: "=") { end -= 1 }
-        if input.count - end > 2 || end % 4 == 1 { return nil }
-        let outCount = end / 4 * 3 + max(0, end % 4 - 1)
+        guard let count = decodedCount(utf8: input) else { return nil }
         var valid = true
-        let out = reverse.withUnsafeBufferPointer { table in
-            [UInt8](unsafeUninitializedCapacity: outCount) { out, initialized in
-                var i = 0, o = 0
-                // Whole groups: four characters, three bytes; an invalid one sets 0x80 bits.
-                while i + 4 <= end {
-                    let a = UInt32(table[Int(input[i])]), b = UInt32(table[Int(input[i + 1])])
-                    let c = UInt32(table[Int(input[i + 2])]), d = UInt32(table[Int(input[i + 3])])
-                    if (a | b | c | d) & 0x80 != 0 { valid = false; break }
-                    let n = a << 18 | b << 12 | c << 6 | d
-                    out[o] = UInt8(truncatingIfNeeded: n >> 16)
-                    out[o + 1] = UInt8(truncatingIfNeeded: n >> 8)
-                    out[o + 2] = UInt8(truncatingIfNeeded: n)
-                    i += 4
-                    o += 3
-                }
-                if valid, i < end {
-                    // The last 2 or 3 characters: 1 or 2 bytes.
-                    var n: UInt32 = 0
-                    for k in 0..<4 {
-                        let v = i + k < end ? UInt32(table[Int(input[i + k])]) : 0
-                        if v & 0x80 != 0 { valid = false }
-                        n = n << 6 | (v & 63)
-                    }
-                    out[o] = UInt8(truncatingIfNeeded: n >> 16)
-                    o += 1
-                    if end - i == 3 { out[o] = UInt8(truncatingIfNeeded: n >> 8); o += 1 }
-                }
-                initialized = valid ? o : 0
-            }
+        let out = [UInt8](unsafeUninitializedCapacity: count) { out, initialized in
+            valid = decode(utf8: input, into: out)
+            initialized = valid ? count : 0
         }
         return valid ? out : nil
+    }
+
+    /// Bytes that `input` decodes to, or nil when its length or padding cannot be base64.
+    public static func decodedCount(utf8 input: UnsafeBufferPointer<UInt8>) -> Int? {
+        let end = unpaddedCount(input)
+        if input.count - end > 2 || end % 4 == 1 { return nil }
+        return end / 4 * 3 + max(0, end % 4 - 1)
+    }
+
+    /// Decodes `input` into `out`, which holds exactly `decodedCount(utf8: input)` bytes:
+    /// no array per call for the hot path. False on any invalid character (`out` is then
+    /// partly written).
+    public static func decode(utf8 input: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableBufferPointer<UInt8>) -> Bool {
+        guard let count = decodedCount(utf8: input), count == out.count else { return false }
+        let end = unpaddedCount(input)
+        return reverse.withUnsafeBufferPointer { table in
+            var i = 0, o = 0
+            // Whole groups: four characters, three bytes; an invalid one sets 0x80 bits.
+            while i + 4 <= end {
+                let a = UInt32(table[Int(input[i])]), b = UInt32(table[Int(input[i + 1])])
+                let c = UInt32(table[Int(input[i + 2])]), d = UInt32(table[Int(input[i + 3])])
+                if (a | b | c | d) & 0x80 != 0 { return false }
+                let n = a << 18 | b << 12 | c << 6 | d
+                out[o] = UInt8(truncatingIfNeeded: n >> 16)
+                out[o + 1] = UInt8(truncatingIfNeeded: n >> 8)
+                out[o + 2] = UInt8(truncatingIfNeeded: n)
+                i += 4
+                o += 3
+            }
+            if i < end {
+                // The last 2 or 3 characters: 1 or 2 bytes.
+                var n: UInt32 = 0
+                for k in 0..<4 {
+                    let v = i + k < end ? UInt32(table[Int(input[i + k])]) : 0
+                    if v & 0x80 != 0 { return false }
+                    n = n << 6 | (v & 63)
+                }
+                out[o] = UInt8(truncatingIfNeeded: n >> 16)
+                if end - i == 3 { out[o + 1] = UInt8(truncatingIfNeeded: n >> 8) }
+            }
+            return true
+        }
+    }
+
+    /// The characters before the trailing `=` padding.
+    private static func unpaddedCount(_ input: UnsafeBufferPointer<UInt8>) -> Int {
+        var end = input.count
+        while end > 0 && input[end - 1] == UInt8(ascii: "=") { end -= 1 }
+        return end
     }
 }

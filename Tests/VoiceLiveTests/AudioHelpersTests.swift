@@ -38,6 +38,39 @@ final class AudioHelpersTests: XCTestCase {
         XCTAssertNil(framer.push(base64: "!!"))
     }
 
+    /// A delta that is not base64 (here a bad character after valid groups, which the
+    /// decoder meets only after writing some bytes) leaves the bytes held back as they were,
+    /// and the stream goes on without a seam.
+    func testFramerKeepsNothingOfABadDelta() {
+        var framer = AudioDeltaFramer(sampleRate: 24000, frameMs: 20)
+        let stream = (0..<3000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        var out: [UInt8] = []
+        out += (framer.push(base64: Base64.encode(stream[0..<500])) ?? []).flatMap { $0 }
+        XCTAssertEqual(framer.pendingByteCount, 500)
+        XCTAssertNil(framer.push(base64: String(Base64.encode(stream[500..<1400]).dropLast(8)) + "AB!DAAAA"))
+        XCTAssertNil(framer.push(base64: "QUJDR"), "a length no base64 has")
+        XCTAssertEqual(framer.pendingByteCount, 500)
+        var viewed = 0
+        let ok = Base64.encode(stream[500..<3000]).utf8.withContiguousStorageIfAvailable { utf8 in
+            framer.push(base64: utf8) { frame in viewed += 1; out += frame }
+        }
+        XCTAssertEqual(ok, true)
+        XCTAssertEqual(viewed, 3)
+        XCTAssertEqual(out, Array(stream[0..<2880]))
+        XCTAssertEqual(framer.pendingByteCount, 120)
+    }
+
+    func testBase64DecodeIntoABufferOfTheRightSizeOnly() {
+        let text = Array(Base64.encode([1, 2, 3, 4, 5]).utf8) // "AQIDBAU=": 5 bytes
+        text.withUnsafeBufferPointer { utf8 in
+            XCTAssertEqual(Base64.decodedCount(utf8: utf8), 5)
+            var five = [UInt8](repeating: 0, count: 5), six = [UInt8](repeating: 0, count: 6)
+            XCTAssertTrue(five.withUnsafeMutableBufferPointer { Base64.decode(utf8: utf8, into: $0) })
+            XCTAssertEqual(five, [1, 2, 3, 4, 5])
+            XCTAssertFalse(six.withUnsafeMutableBufferPointer { Base64.decode(utf8: utf8, into: $0) })
+        }
+    }
+
     func testJSONValueRoundTrip() throws {
         let v: JSONValue = ["a": [1, 2.5, "x", true, nil], "b": ["c": -3]]
         let data = try JSONEncoder().encode(v)
