@@ -19,8 +19,6 @@ final class PolyphaseFilterBank: @unchecked Sendable {
         var cutoff: Double
     }
 
-    let up: Int
-    let down: Int
     /// Taps per phase, a whole number of 8-wide vectors (the extra ones are zero).
     let taps: Int
     /// Phase-major, each phase stored reversed so the inner loop is a contiguous dot
@@ -43,8 +41,7 @@ final class PolyphaseFilterBank: @unchecked Sendable {
     }
 
     private init(_ d: Design) {
-        up = d.up
-        down = d.down
+        let up = d.up, down = d.down
         // Odd symmetric length with (n-1)/2 a multiple of L·M, so the group delay is a
         // whole number of both input and output samples (then zero-padded to a multiple of
         // L for the polyphase split).

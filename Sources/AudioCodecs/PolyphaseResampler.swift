@@ -15,10 +15,10 @@ public final class PolyphaseResampler {
     /// worker): read-only, so 300 calls' resamplers read one table that stays in the cache
     /// instead of 300 copies competing for it.
     let bank: PolyphaseFilterBank
-    // The bank's sizes, kept here too so the loops read them without a hop through it.
     let up: Int      // L
     let down: Int    // M
-    let taps: Int    // per phase
+    /// The bank's taps per phase, kept here too so the loops read it without a hop through it.
+    let taps: Int
     private let buf: UnsafeMutableBufferPointer<Float>
     /// The inner loops run as the AVX2 + FMA kernels of `CDSPKernels` (the CPU has them and
     /// the caller did not ask for the portable loops); else the portable SIMD8 loops below.
