@@ -112,6 +112,8 @@ let package = Package(
         .testTarget(name: "VLConfigTests", dependencies: ["VLConfig"], swiftSettings: strict),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ", "VLBus"], swiftSettings: strict),
         .testTarget(name: "SystemLibraryTests", dependencies: ["COpus", "CCrypto"], swiftSettings: strict),
+        // Signaling's decisions in-process: no sockets, no processes, a clock of the test's own.
+        .testTarget(name: "SignalingPlaneTests", dependencies: ["SignalingPlane", "SIP", "SDP"], swiftSettings: strict),
         .testTarget(name: "VLRuntimeTests", dependencies: ["VLRuntime", "VLTestSupport"], swiftSettings: strict),
         .target(name: "VLTestSupport", dependencies: ["VLRuntime", "VLBus", "ZeroMQ", "AudioCodecs", "CLinux"], path: "Tests/VLTestSupport", swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["VLRuntime", "VLTestSupport", "VLBus", "ZeroMQ", "AudioCodecs"], swiftSettings: strict),

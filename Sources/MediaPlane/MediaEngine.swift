@@ -248,11 +248,16 @@ final class MediaEngine {
         }
     }
 
+    /// RTCP in, with the RTP port's bounds: at most `datagramsPerWake` per readiness report
+    /// (a flood cannot hold the loop), and only what RFC 7983 calls RTP/RTCP goes on: a
+    /// softphone's STUN keep-alives (linphone sends them on SRTP calls) are dropped without
+    /// a word, instead of failing SRTCP authentication and counting as forgeries.
     private func receiveRTCP(_ id: SessionID) {
         guard let session = sessions[id] else { return }
-        while true {
+        for _ in 0..<Self.datagramsPerWake {
             let received = packet.withUnsafeMutableBytes { session.rtcp.receive(into: $0, from: &source) }
             guard var n = received else { return }
+            guard n >= 8, MediaPacketKind(firstByte: packet[0]) == .rtp else { continue }
             guard let learned = session.latch.current, source.hasSameHost(as: learned) else {
                 rejectedRTCPSources.increment()
                 session.strangerPackets += 1

@@ -1,12 +1,16 @@
 /// Line-oriented SDP parser. Tolerant where real endpoints deviate (LF-only
 /// line ends, missing t=, empty s=), strict where ambiguity would hurt
 /// (v= first, o=/c=/m= field counts, numeric ports).
+///
+/// Linear in the input and bounded by `SDPLimits`: every count is checked as it grows, so a
+/// description beyond a cap costs no more than reading it up to the cap.
 enum SDPParser {
-    static func parse(_ bytes: [UInt8]) throws(SDPParseError) -> SessionDescription {
+    static func parse(_ bytes: [UInt8], limits: SDPLimits = .standard) throws(SDPParseError) -> SessionDescription {
         var lines: [(Character, String)] = []
         var lineNo = 0
         for raw in bytes.split(separator: 10, omittingEmptySubsequences: false) {
             lineNo += 1
+            if lineNo > limits.maxLines { throw .tooLarge(what: "lines", count: lineNo, limit: limits.maxLines) }
             var l = raw
             if l.last == 13 { l = l.dropLast() }
             if l.isEmpty { continue }
@@ -23,10 +27,15 @@ enum SDPParser {
         sd.timing = []
         var sawOrigin = false
         var current: SDPMedia? = nil
+        var mediaSections = 0
         for (type, value) in lines.dropFirst() {
             if type == "m" {
                 if let m = current { sd.media.append(m) }
-                current = try parseMedia(value)
+                mediaSections += 1
+                if mediaSections > limits.maxMediaSections {
+                    throw .tooLarge(what: "m= sections", count: mediaSections, limit: limits.maxMediaSections)
+                }
+                current = try parseMedia(value, limits: limits)
                 continue
             }
             if var m = current {
@@ -34,7 +43,11 @@ enum SDPParser {
                 switch type {
                 case "c": m.connection = try parseConnection(value)
                 case "b": m.bandwidths.append(try parseBandwidth(value))
-                case "a": m.attributes.append(parseAttribute(value))
+                case "a":
+                    guard m.attributes.count < limits.maxAttributesPerSection else {
+                        throw .tooLarge(what: "a= lines in one m= section", count: m.attributes.count + 1, limit: limits.maxAttributesPerSection)
+                    }
+                    m.attributes.append(parseAttribute(value))
                 default: m.otherLines.append(SDPLine(type, value))
                 }
                 current = m
@@ -46,7 +59,11 @@ enum SDPParser {
             case "c": sd.connection = try parseConnection(value)
             case "b": sd.bandwidths.append(try parseBandwidth(value))
             case "t": sd.timing.append(value)
-            case "a": sd.attributes.append(parseAttribute(value))
+            case "a":
+                guard sd.attributes.count < limits.maxAttributesPerSection else {
+                    throw .tooLarge(what: "session-level a= lines", count: sd.attributes.count + 1, limit: limits.maxAttributesPerSection)
+                }
+                sd.attributes.append(parseAttribute(value))
             case "v": throw .malformedLine(0)
             default: sd.otherLines.append(SDPLine(type, value))
             }
@@ -92,9 +109,12 @@ enum SDPParser {
         return SDPAttribute(v)
     }
 
-    static func parseMedia(_ v: String) throws(SDPParseError) -> SDPMedia {
+    static func parseMedia(_ v: String, limits: SDPLimits) throws(SDPParseError) -> SDPMedia {
         let f = fields(v)
         guard f.count >= 3 else { throw .invalidMedia(v) }
+        guard f.count - 3 <= limits.maxFormatsPerMedia else {
+            throw .tooLarge(what: "formats on one m= line", count: f.count - 3, limit: limits.maxFormatsPerMedia)
+        }
         var portText = f[1]
         var count: Int? = nil
         if let slash = portText.firstIndex(of: "/") {

@@ -15,6 +15,15 @@ extension SIPUserAgent {
         return d
     }
 
+    /// Whether `req` belongs to one of our dialogs (Call-ID and both tags) and comes from the
+    /// host that dialog's traffic flows through. Such requests are bounded by the dialogs
+    /// themselves: the edge gives them their own rate, so a busy trunk's BYEs and ACKs never
+    /// compete with its new calls or with a flood from elsewhere.
+    public func isDialogRequest(_ req: SIPMessage, fromHost host: String) -> Bool {
+        guard let d = matchingDialog(req) else { return false }
+        return d.peer.host == host
+    }
+
     /// §9.2: a CANCEL matches the INVITE it cancels on the branch (already used to find the
     /// transaction) and on Request-URI, Call-ID, From tag and CSeq number; its To is the
     /// INVITE's (no tag, or the tag our provisional response gave).

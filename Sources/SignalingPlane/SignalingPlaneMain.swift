@@ -50,6 +50,9 @@ public final class SignalingPlaneMain: PlaneMain {
         }
         serveLiveCallsPage()
         process.onTerminate = { [unowned self] in shutdown() }
+        if config.sip.srtpOverPlainSIP, config.sip.srtp != .off {
+            process.logger.warning("VLGW_SRTP_OVER_PLAIN_SIP=true: SRTP keys (SDES) also cross SIP over UDP/TCP in the clear; whoever sees the signaling can decrypt the media (trusted private networks only)")
+        }
         if config.sip.iceRequested {
             process.logger.warning("SIP_ENABLE_ICE=true is accepted but ICE is not implemented: media uses symmetric RTP latching for NAT")
         }

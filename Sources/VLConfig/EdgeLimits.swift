@@ -3,6 +3,10 @@ public struct EdgeLimits: Sendable {
     /// Requests per second from one source (IPv4 address or IPv6 /64), every method but
     /// initial INVITEs (those have VLGW_INVITE_RATE_PER_SOURCE). Beyond: stateless 503.
     public var requestRatePerSource: Int
+    /// Requests per second from one source inside its own dialogs (Call-ID and both tags
+    /// match a call of ours, from the host that call's traffic flows through: ACKs, BYEs,
+    /// re-INVITEs, INFO). Its own bucket, so a trunk's teardowns never wait on its new calls.
+    public var dialogRequestRatePerSource: Int
     /// DTMF digits per second one call may pass to the AI (SIP INFO and RFC 4733 alike).
     public var dtmfRatePerCall: Int
     /// Open SIP/TCP connections accepted in total, and from one source.
@@ -18,6 +22,7 @@ public struct EdgeLimits: Sendable {
 
     init(_ r: ConfigReader) throws(ConfigError) {
         requestRatePerSource = try r.int("VLGW_REQUEST_RATE_PER_SOURCE", default: 200, range: 1...1_000_000)
+        dialogRequestRatePerSource = try r.int("VLGW_DIALOG_REQUEST_RATE_PER_SOURCE", default: 5000, range: 1...1_000_000)
         dtmfRatePerCall = try r.int("VLGW_DTMF_RATE_PER_CALL", default: 10, range: 1...1000)
         tcpMaxConnections = try r.int("VLGW_SIP_TCP_MAX_CONNECTIONS", default: 1024, range: 1...1_000_000)
         tcpMaxPerSource = try r.int("VLGW_SIP_TCP_MAX_PER_SOURCE", default: 32, range: 1...1_000_000)

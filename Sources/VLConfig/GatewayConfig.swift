@@ -63,6 +63,11 @@ public struct SIPSettings: Sendable {
     /// VLGW_SRTP: off (plain RTP only), offered (SRTP when the caller offers it, the
     /// default), required (488 to an offer without SRTP).
     public var srtp: SRTPMode
+    /// VLGW_SRTP_OVER_PLAIN_SIP: SDES keys (`a=crypto`) travel in the SDP, so by default
+    /// they are offered and accepted only on SIP over TLS (RFC 4568 §8.3: confidential
+    /// signaling). True lets them cross SIP over UDP/TCP too, for trusted private networks
+    /// only: anyone who sees the signaling can decrypt the media. Signaling warns at start.
+    public var srtpOverPlainSIP: Bool
     /// VLGW_OPTIONS_PING: SIP URIs of trunks pinged with OPTIONS every SIP_KEEPALIVE_TIME,
     /// registered or not (Teams Direct Routing, SBCs that mark a silent peer down).
     public var optionsPingTargets: [String]
@@ -97,6 +102,12 @@ public struct SIPSettings: Sendable {
         if transports.isEmpty { throw ConfigError(variable: "VLGW_SIP_TRANSPORTS", value: transportList, reason: "at least one transport is needed") }
         tls = try TLSSettings(r, listening: transports.contains(.tls))
         srtp = try r.oneOf("VLGW_SRTP", default: .offered, ["off": .off, "offered": .offered, "required": .required])
+        srtpOverPlainSIP = try r.bool("VLGW_SRTP_OVER_PLAIN_SIP", default: false)
+        if srtp == .required, !transports.contains(.tls), !srtpOverPlainSIP {
+            throw ConfigError(variable: "VLGW_SRTP", value: "required",
+                              reason: "SRTP keys (SDES) are exchanged only over SIP over TLS: add tls to VLGW_SIP_TRANSPORTS "
+                                  + "(or, on a trusted private network only, set VLGW_SRTP_OVER_PLAIN_SIP=true)")
+        }
         let pings = r.string("VLGW_OPTIONS_PING", default: "")
         optionsPingTargets = pings.split(separator: ",").map { String($0.vlTrimming(" ")) }.filter { !$0.isEmpty }
         for target in optionsPingTargets {
@@ -446,20 +457,35 @@ public struct CallLimits: Sendable {
     public var inviteRatePerSource: Int
     /// CIDR blocks allowed to send INVITEs; empty allows all.
     public var allowedSources: [String]
+    /// VLGW_TRUSTED_SOURCES: CIDR blocks of trunks and SBCs (one address carries many
+    /// callers) that get their own per-source rates instead of the flood limits.
+    public var trustedSources: [String]
+    /// VLGW_TRUSTED_INVITE_RATE_PER_SOURCE, VLGW_TRUSTED_REQUEST_RATE_PER_SOURCE.
+    public var trustedInviteRatePerSource: Int
+    public var trustedRequestRatePerSource: Int
 
     init(_ r: ConfigReader) throws(ConfigError) {
         maxCalls = try r.int("VLGW_MAX_CALLS", default: 500, range: 1...100_000)
         inviteRatePerSource = try r.int("VLGW_INVITE_RATE_PER_SOURCE", default: 50, range: 1...100_000)
-        let list = r.string("VLGW_ALLOWED_SOURCES", default: "")
-        allowedSources = list.split(separator: ",").map { $0.vlTrimming(" ") }.filter { !$0.isEmpty }
-        for cidr in allowedSources {
+        allowedSources = try Self.cidrList(r, "VLGW_ALLOWED_SOURCES")
+        trustedSources = try Self.cidrList(r, "VLGW_TRUSTED_SOURCES")
+        trustedInviteRatePerSource = try r.int("VLGW_TRUSTED_INVITE_RATE_PER_SOURCE", default: 1000, range: 1...1_000_000)
+        trustedRequestRatePerSource = try r.int("VLGW_TRUSTED_REQUEST_RATE_PER_SOURCE", default: 5000, range: 1...1_000_000)
+    }
+
+    /// A comma list of addresses or CIDR blocks; a bad entry names the variable.
+    static func cidrList(_ r: ConfigReader, _ name: String) throws(ConfigError) -> [String] {
+        let list = r.string(name, default: "")
+        let entries = list.split(separator: ",").map { $0.vlTrimming(" ") }.filter { !$0.isEmpty }
+        for cidr in entries {
             let parts = cidr.split(separator: "/")
             let maxPrefix = parts.first.map { $0.contains(":") } == true ? 128 : 32
             let okPrefix = parts.count == 1 || (parts.count == 2 && Int(parts[1]).map { (0...maxPrefix).contains($0) } == true)
             guard !parts.isEmpty, HostSyntax.isValidHost(String(parts[0])), okPrefix else {
-                throw ConfigError(variable: "VLGW_ALLOWED_SOURCES", value: list, reason: "\"\(cidr)\" is not an address or CIDR block")
+                throw ConfigError(variable: name, value: list, reason: "\"\(cidr)\" is not an address or CIDR block")
             }
         }
+        return entries
     }
 }
 

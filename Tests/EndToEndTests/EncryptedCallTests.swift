@@ -26,6 +26,9 @@ final class EncryptedCallTests: XCTestCase {
             "LOG_LEVEL": "info", "DEBUG_SIP": "true",
             "VLGW_SIP_TRANSPORTS": "udp,tcp,tls", "VLGW_TLS_PORT": String(tlsPort),
             "VLGW_TLS_CERT_FILE": gateway.cert, "VLGW_TLS_KEY_FILE": gateway.key, "VLGW_SRTP": "required",
+            // The failover test runs SIP over UDP so the capture can read the keys; SDES over
+            // plain SIP must be allowed explicitly (SignalingStallTests covers the default).
+            "VLGW_SRTP_OVER_PLAIN_SIP": "true",
         ]) { $1 }
         try harness.start("vlgw-voicelive-sim", arguments: ["--host", "127.0.0.1", "--port", String(harness.ports.simulator)])
         try harness.start("vlgw-signaling")

@@ -51,6 +51,27 @@ final class TLSSettingsTests: XCTestCase {
         assertError(["VLGW_OPTIONS_PING": "sips:sip.pstnhub.microsoft.com"], variable: "VLGW_OPTIONS_PING", reasonContains: "add tls")
     }
 
+    /// SDES keys travel in SIP: `required` without a TLS listener would refuse every call, so
+    /// it is a config error unless plain SIP is allowed to carry them explicitly.
+    func testSRTPRequiredNeedsTLSOrAnExplicitPlainAllowance() throws {
+        assertError(["VLGW_SRTP": "required"], variable: "VLGW_SRTP", reasonContains: "only over SIP over TLS")
+        XCTAssertFalse(try load([:]).sip.srtpOverPlainSIP)
+        let allowed = try load(["VLGW_SRTP": "required", "VLGW_SRTP_OVER_PLAIN_SIP": "true"]).sip
+        XCTAssertEqual(allowed.srtp, .required)
+        XCTAssertTrue(allowed.srtpOverPlainSIP)
+        assertError(["VLGW_SRTP_OVER_PLAIN_SIP": "yes please"], variable: "VLGW_SRTP_OVER_PLAIN_SIP", reasonContains: "true or false")
+    }
+
+    func testTrustedSourcesAndDialogRate() throws {
+        let config = try load(["VLGW_TRUSTED_SOURCES": "203.0.113.0/28, 2001:db8::1", "VLGW_TRUSTED_INVITE_RATE_PER_SOURCE": "300"])
+        XCTAssertEqual(config.limits.trustedSources, ["203.0.113.0/28", "2001:db8::1"])
+        XCTAssertEqual(config.limits.trustedInviteRatePerSource, 300)
+        XCTAssertEqual(config.limits.trustedRequestRatePerSource, 5000)
+        XCTAssertEqual(config.edge.dialogRequestRatePerSource, 5000)
+        assertError(["VLGW_TRUSTED_SOURCES": "203.0.113.0/33"], variable: "VLGW_TRUSTED_SOURCES", reasonContains: "not an address or CIDR block")
+        assertError(["VLGW_DIALOG_REQUEST_RATE_PER_SOURCE": "0"], variable: "VLGW_DIALOG_REQUEST_RATE_PER_SOURCE", reasonContains: "between 1 and")
+    }
+
     func testOptionsPingTargets() throws {
         let sip = try load(["VLGW_SIP_TRANSPORTS": "udp,tls", "VLGW_TLS_CERT_FILE": "/c.pem", "VLGW_TLS_KEY_FILE": "/k.pem",
                             "VLGW_OPTIONS_PING": "sip:sip.pstnhub.microsoft.com:5061;transport=tls, sip:10.0.0.5"]).sip

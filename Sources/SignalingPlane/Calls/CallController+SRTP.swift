@@ -14,6 +14,24 @@ extension CallController {
         }
     }
 
+    /// The policy for a call whose INVITE came over `transport`: SDES keys cross only
+    /// confidential signaling (SIP over TLS) unless VLGW_SRTP_OVER_PLAIN_SIP allows plain
+    /// transports; elsewhere an RTP/SAVP offer is declined as under VLGW_SRTP=off.
+    func srtpPolicy(over transport: SIP.SIPTransport) -> SRTPPolicy {
+        transport == .tls || config.sip.srtpOverPlainSIP ? srtpPolicy : .off
+    }
+
+    /// Why a call over `transport` cannot have the SRTP its offer asks for or that
+    /// VLGW_SRTP=required demands: the keys would cross plain signaling. nil: no objection.
+    func plainSignalingRefusal(over transport: SIP.SIPTransport, offer: [UInt8]?) -> String? {
+        guard srtpPolicy(over: transport) == .off, srtpPolicy != .off else { return nil }
+        if srtpPolicy == .required { return "SRTP is required and its keys (SDES) are exchanged only over SIP over TLS; this INVITE came over \(transport.rawValue)" }
+        guard let offer, let sd = try? SessionDescription(parsing: offer),
+              sd.media.contains(where: { $0.media == "audio" && $0.port != 0 && $0.isSecureRTP }),
+              !sd.media.contains(where: { $0.media == "audio" && $0.port != 0 && $0.isPlainRTP }) else { return nil }
+        return "SRTP offered over SIP/\(transport.rawValue): its keys (SDES) are accepted only over SIP over TLS (VLGW_SRTP_OVER_PLAIN_SIP)"
+    }
+
     /// New key material for a call moving to another worker: the old worker's keys are
     /// not reused, so what it held (or leaked) protects nothing of the call from now on.
     func renewSRTPKeys(_ call: Call) {
@@ -46,7 +64,7 @@ extension CallController {
     func restoreSRTP(_ call: Call) {
         let wasSecure = call.media.offer?.media.contains { $0.media == "audio" && $0.isSecureRTP } == true
             || call.sentSDP.map { String(decoding: $0, as: UTF8.self).contains("RTP/SAVP") } == true
-        call.srtpLocal = SRTPLocal.fresh(wasSecure ? .required : srtpPolicy)
+        call.srtpLocal = SRTPLocal.fresh(wasSecure ? .required : srtpPolicy(over: call.source.transport))
     }
 }
 

@@ -114,7 +114,11 @@ final class CallController {
             failed("registered_user"); return sip.reject(callID, refusal.status, refusal.reason, retransmit: false, headers: refusal.headers)
         }
         let media: NegotiatedCallMedia
-        let srtpLocal = SRTPLocal.fresh(srtpPolicy)
+        if let refusal = plainSignalingRefusal(over: source.transport, offer: offer) {
+            logger.notice("rejecting call: \(refusal)", metadata: meta)
+            failed("srtp_needs_tls"); return sip.reject(callID, 488, "Not Acceptable Here (SRTP needs SIP over TLS)", retransmit: false)
+        }
+        let srtpLocal = SRTPLocal.fresh(srtpPolicy(over: source.transport))
         if let offer {
             switch SDPGlue.negotiate(offer: offer, preferences: config.sip.codecs, srtp: srtpLocal) {
             case .success(let m): media = m

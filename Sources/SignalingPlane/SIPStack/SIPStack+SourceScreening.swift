@@ -16,7 +16,8 @@ extension SIPStack {
             return uaReceive(bytes: bytes, from: peer, now: now)
         }
         if parsed.isRequest {
-            switch policy.screen(parsed, from: peer.host, now: now) {
+            let inKnownDialog = parsed.to?.tag != nil && ua.isDialogRequest(parsed, fromHost: peer.host)
+            switch policy.screen(parsed, from: peer.host, inKnownDialog: inKnownDialog, now: now) {
             case .pass: break
             case .drop: return
             case .reject(let status, let reason):

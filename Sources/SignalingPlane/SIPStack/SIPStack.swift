@@ -53,7 +53,9 @@ final class SIPStack {
         self.logger = logger
         let transports = config.sip.transports
         policy = SourcePolicy(allowedSources: config.limits.allowedSources, invitesPerSecond: config.limits.inviteRatePerSource,
-                              requestsPerSecond: config.edge.requestRatePerSource)
+                              requestsPerSecond: config.edge.requestRatePerSource, trustedSources: config.limits.trustedSources,
+                              trustedRates: .init(invites: config.limits.trustedInviteRatePerSource, requests: config.limits.trustedRequestRatePerSource),
+                              dialogRequestsPerSecond: config.edge.dialogRequestRatePerSource)
         let resolver = DNSResolver(reactor: reactor, logger: logger, conf: DNSResolver.configuration(override: config.sip.dnsServers))
         let uaTransport = Self.sipTransport(config.sip.outboundTransport)
         let enabled = transports.map(Self.sipTransport)
