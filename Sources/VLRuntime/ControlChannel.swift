@@ -17,11 +17,19 @@ public final class ControlChannel {
     public var announcement: (() -> BusMessage)?
     /// True until an announce got onto the wire (at start the connection may not be up yet).
     private var announcePending = true
+    private let endpoint: String
+    private let reactor: Reactor
+    /// Signaling's refusals of our key: when to connect again, when to say so.
+    private var refusals = BusRefusalBackoff()
+    private var monitor: BusHandshakeMonitor?
+    private var retry: TimerID?
 
     public init(context: ZMQContext, endpoint: String, identity: String, security: BusSecurity?, reactor: Reactor, logger: Logger,
                 onMessage: @escaping (BusMessage) -> Void) throws(ZMQError) {
         self.identity = identity
         self.logger = logger
+        self.endpoint = endpoint
+        self.reactor = reactor
         socket = try ZMQSocket(context, .dealer)
         try socket.setIdentity(identity)
         try socket.setMaxMessageSize(ControlRouter.maxMessageSize)
@@ -36,6 +44,11 @@ public final class ControlChannel {
         // Notices a silent signaling (a cut link) and reconnects, after signaling has freed
         // this identity.
         try BusHeartbeat.connector(socket)
+        if security != nil {
+            monitor = try BusHandshakeMonitor(context: context, socket: socket, name: "control-\(identity)", reactor: reactor) { [unowned self] reason in
+                handshakeFailed(reason)
+            }
+        }
         try socket.connect(endpoint)
         reactor.watch(socket) { [unowned self] in
             while true {
@@ -49,6 +62,7 @@ public final class ControlChannel {
                     logger.warning("dropped malformed control frame", metadata: ["error": "\(error)"])
                     continue
                 }
+                refusals.accepted()
                 // Signaling restarted and does not know us: announce again.
                 if decoded == .announceRequest { announce(); continue }
                 onMessage(decoded)
@@ -80,7 +94,29 @@ public final class ControlChannel {
         send(message)
     }
 
-    public func close() { socket.close() }
+    public func close() {
+        reactor.cancel(retry)
+        socket.close()
+    }
+
+    /// Signaling's ZAP handler refused our key (`auth`), or the handshake failed otherwise.
+    /// libzmq does not reconnect after a refusal: connect again after a back-off, so a key
+    /// added to signaling's allow-list later (and signaling restarted) lets us in with no
+    /// restart here; say so once, then at most once a minute.
+    private func handshakeFailed(_ reason: String) {
+        let (delay, log, count) = refusals.refused(now: MonotonicClock.nowNs())
+        if log {
+            let what = reason == "auth" ? BusRefusalBackoff.refusalText + " (ZAP 400)" : "bus handshake with signaling failed (\(reason): keys of another deployment, or CURVE off on one side)"
+            logger.error("\(what); connecting again in \(delay / 1000) s", metadata: ["endpoint": "\(endpoint)", "identity": "\(identity)",
+                                                                                      "refusals": "\(count)"])
+        }
+        guard retry == nil else { return }
+        retry = reactor.after(ms: delay) { [unowned self] in
+            retry = nil
+            try? socket.disconnect(endpoint)
+            do { try socket.connect(endpoint) } catch { logger.warning("control reconnect failed: \(error)") }
+        }
+    }
 }
 
 extension ZMQMessage {

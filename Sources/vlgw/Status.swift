@@ -31,12 +31,16 @@ struct Status: ParsableCommand {
             throw ExitCode(2)
         }
         let target = endpoint ?? config.bus.controlConnect
-        if let report = StatusQuery.ask(endpoint: target, timeoutMs: Int(timeout * 1000), security: security) {
+        switch StatusQuery.query(endpoint: target, timeoutMs: Int(timeout * 1000), security: security) {
+        case .report(let report):
             print(json ? report : Self.render(report))
-            return
+        case .refused:
+            printError("vlgw: \(BusRefusalBackoff.refusalText) (signaling at \(target); add this key's .pub to its VLGW_BUS_ALLOWED_KEYS and restart it)")
+            throw ExitCode(1)
+        case .noAnswer:
+            printError("vlgw: no answer from signaling at \(target) within \(timeout) s")
+            throw ExitCode(1)
         }
-        printError("vlgw: no answer from signaling at \(endpoint ?? config.bus.controlConnect) within \(timeout) s")
-        throw ExitCode(1)
     }
 
     static func render(_ json: String) -> String {

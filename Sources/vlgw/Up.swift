@@ -97,7 +97,7 @@ struct Up: ParsableCommand {
         let sipHost = config.sip.viaAddress.contains(":") ? "[\(config.sip.viaAddress)]" : config.sip.viaAddress
         print("""
             vlgw is up: signaling, \(mediaWorkers) media worker(s), bridge\(useSimulator ? ", Voice Live simulator (offline default: no Azure credentials)" : " → \(config.voiceLive.endpoint ?? "")").
-            Call sip:test@\(sipHost):\(config.sip.port) (UDP or TCP). `vlgw status` shows workers and calls; Ctrl-C stops.
+            Call \(Self.callURIs(config, host: sipHost)). `vlgw status` shows workers and calls; Ctrl-C stops.
             \(config.web.port == 0 ? "" : "Live calls page: http://\(config.web.address.contains(":") ? "[\(config.web.address)]" : config.web.address):\(config.web.port)/\(config.web.token == nil ? "" : "?token=<VLGW_WEB_TOKEN>")")
             """)
         fflush(nil)
@@ -185,4 +185,24 @@ struct Up: ParsableCommand {
 func printError(_ text: String) {
     let line = Array((text + "\n").utf8)
     _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+}
+
+extension Up {
+    /// The URIs the banner tells a caller to use: what VLGW_SIP_TRANSPORTS listens on, and
+    /// what VLGW_SRTP asks of the media (SDES keys only over TLS unless allowed otherwise).
+    static func callURIs(_ config: GatewayConfig, host: String) -> String {
+        let transports = config.sip.transports
+        var plain = transports.filter { $0 != .tls }.map { $0.rawValue.uppercased() }.joined(separator: " or ")
+        var uris: [String] = []
+        let plainSRTP = config.sip.srtpOverPlainSIP ? config.sip.srtp : .off
+        if !plain.isEmpty && !(config.sip.srtp == .required && plainSRTP == .off) {
+            if plainSRTP == .required { plain += ", SRTP required" }
+            uris.append("sip:test@\(host):\(config.sip.port) (\(plain))")
+        }
+        if transports.contains(.tls) {
+            let media = config.sip.srtp == .required ? "SRTP required" : config.sip.srtp == .offered ? "SRTP when offered" : "plain RTP"
+            uris.append("sips:test@\(host):\(config.sip.tls.port) (TLS, \(media))")
+        }
+        return uris.joined(separator: " or ")
+    }
 }

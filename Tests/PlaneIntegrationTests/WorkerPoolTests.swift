@@ -183,7 +183,7 @@ final class WorkerPoolTests: XCTestCase {
         try FileManager.default.copyItem(atPath: keys + "/signaling.pub", toPath: elsewhere + "/keys/signaling.pub")
         let stranger = try harness.start("vlgw", name: "stranger", arguments: ["status", "--timeout", "1"], extra: ["VLGW_STATE_DIR": elsewhere])
         XCTAssertEqual(stranger.wait(seconds: 10), 1, stranger.output)
-        XCTAssertTrue(stranger.output.contains("no answer from signaling"), stranger.output)
+        XCTAssertTrue(stranger.output.contains("refused by signaling: key not on its allow-list"), stranger.output)
         up.signal(SIGTERM)
         XCTAssertEqual(up.wait(seconds: 20), 0)
         // The second run reuses the keys.
