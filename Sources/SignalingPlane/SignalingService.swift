@@ -57,13 +57,17 @@ public final class SignalingService {
         let now = MonotonicClock.nowNs()
         switch message {
         case .workerAnnounce(let info):
+            // A new process under a known id (a planned restart faster than the heartbeat
+            // timeout): the old one's "draining" must not keep the new one out of placement.
+            let restarted = workers.peers[peer].map { $0.info.pid != info.pid } ?? false
             let isNew = workers.announce(id: peer, info: info, capacity: info.capacity, active: UInt32(info.sessions.count), now: now)
-            logger.notice(isNew ? "media worker joined" : "media worker re-announced",
+            if restarted { workers.restarted(id: peer, now: now) }
+            logger.notice(isNew ? "media worker joined" : restarted ? "media worker restarted and re-announced" : "media worker re-announced",
                           metadata: ["worker": "\(peer)", "media": "\(info.mediaAddress):\(info.portMin)-\(info.portMax)", "capacity": "\(info.capacity)", "pid": "\(info.pid)"])
             updateGauges()
             onWorkerSessions?(peer, Set(info.sessions))
             if isNew { sendWorkerKeys(to: Array(bridges.peers.keys)) }
-            if isNew { onWorkerJoined?(peer) }
+            if isNew || restarted { onWorkerJoined?(peer) }
         case .workerHeartbeat(let load):
             let wasDraining = workers.peers[peer]?.load.draining ?? false
             if !workers.heartbeat(load, from: peer, now: now) { router.send(.announceRequest, to: peer) }

@@ -233,14 +233,32 @@ public struct PortBlock: Sendable {
     /// SIPp's media port.
     public var sippMedia: Int { base + 1006 }
 
+    /// Held while the block is in use: an exclusive lock on a file named after the block,
+    /// so tests running in parallel processes (`swift test --parallel`) never share one.
+    /// Released when the last copy of the block goes (the harness is dropped) or the
+    /// process ends, whatever way it ends.
+    public let claim: PortClaim?
+
+    init(base: Int, claim: PortClaim? = nil) {
+        self.base = base
+        self.claim = claim
+    }
+
     public static func allocate() -> PortBlock {
+        var attempts = 0
         while true {
+            attempts += 1
             let base = 10000 + Int.random(in: 0..<20) * span
-            let block = PortBlock(base: base)
-            let probes = Array(base..<(base + 10)) + [block.softphoneSIP, block.sippMedia, block.rtpBase, block.rtpBase + block.rtpCount - 1]
+            let probe = PortBlock(base: base)
+            let probes = Array(base..<(base + 10)) + [probe.softphoneSIP, probe.sippMedia, probe.rtpBase, probe.rtpBase + probe.rtpCount - 1]
+            // A block another test process holds is skipped (after many tries every block
+            // is held, e.g. harnesses leaked in one process: then the probe alone decides).
+            let claim = PortClaim(base: base)
+            guard claim != nil || attempts > 400 else { continue }
             // A test with two gateways (Kamailio's dispatcher test) allocates both blocks
             // before either binds a port: the probe alone could hand out the same block twice.
-            if probes.allSatisfy(isFree), recent.claim(base) { return block }
+            if probes.allSatisfy(isFree), recent.claim(base) { return PortBlock(base: base, claim: claim) }
+            if attempts % 100 == 0 { usleep(50_000) }
         }
     }
 
@@ -257,6 +275,22 @@ public struct PortBlock: Sendable {
         }
         return true
     }
+}
+
+/// An exclusive `flock` on `/tmp/vlgw-test-ports/<base>.lock`, for as long as it lives.
+public final class PortClaim: @unchecked Sendable {
+    private let fd: Int32
+
+    init?(base: Int) {
+        let directory = "/tmp/vlgw-test-ports"
+        mkdir(directory, 0o1777)
+        let fd = open("\(directory)/\(base).lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o666)
+        guard fd >= 0 else { return nil }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { close(fd); return nil }
+        self.fd = fd
+    }
+
+    deinit { close(fd) }
 }
 
 /// The blocks this process handed out last: not handed out again until a few others were.

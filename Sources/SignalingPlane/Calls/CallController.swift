@@ -50,7 +50,13 @@ final class CallController {
         bus.onWorkerLost = { [unowned self] id in workerLost(id) }
         bus.onBridgeLost = { [unowned self] id in bridgeLost(id) }
         bus.onBridgeJoined = { [unowned self] _ in restartOrphanedAISessions() }
-        bus.onWorkerJoined = { [unowned self] _ in retryCallsWithoutWorker() }
+        bus.onWorkerJoined = { [unowned self] id in
+            // A worker that (re)joined is a new process: calls that left its predecessor
+            // (a failover, a drain) may go back to it, so a rolling restart of two workers
+            // can move a call twice, the second time back where it came from.
+            for call in calls.values { call.failedWorkers.remove(id) }
+            retryCallsWithoutWorker()
+        }
         bus.onWorkerDraining = { [unowned self] id in
             // SIGTERM'd worker: move each call like a failover, then free the old session.
             for call in calls.values where call.worker == id {

@@ -32,6 +32,13 @@ public struct PeerPool<Info> {
         return isNew
     }
 
+    /// The peer's process was replaced (a new pid under the same id): it starts afresh,
+    /// not draining whatever the old process was doing.
+    public mutating func restarted(id: String, now: UInt64) {
+        peers[id]?.load.draining = false
+        peers[id]?.joinedAt = now
+    }
+
     /// Records a heartbeat; false when the peer is unknown (it must announce again).
     public mutating func heartbeat(_ load: LoadReport, from id: String, now: UInt64) -> Bool {
         guard var peer = peers[id] else { return false }
