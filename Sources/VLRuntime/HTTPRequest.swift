@@ -7,8 +7,11 @@ public struct HTTPRequest: Sendable {
     public var path: String
     /// Query parameters, percent-decoded; the last of a repeated name wins.
     public var query: [String: String]
-    /// Header values by lower-cased name.
+    /// Header values by lower-cased name (the last, when a name is repeated).
     public var headers: [String: String]
+    /// Lower-cased names that appeared more than once (WebRequestPolicy refuses a repeated
+    /// Host, Origin or Content-Type rather than guess which one counts).
+    public var repeatedHeaders: Set<String> = []
     /// The request body (only servers with `Limits.maxBodyBytes` > 0 read one).
     public var body: [UInt8] = []
 
@@ -39,12 +42,16 @@ public struct HTTPRequest: Sendable {
             }
         }
         var headers: [String: String] = [:]
+        var repeated: Set<String> = []
         for line in lines {
             guard let colon = line.firstIndex(of: ":") else { continue }
             let name = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
+            if headers[name] != nil { repeated.insert(name) }
             headers[name] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
-        return HTTPRequest(method: String(requestLine[0]), path: pathPart.first.map(String.init) ?? "/", query: query, headers: headers)
+        var request = HTTPRequest(method: String(requestLine[0]), path: pathPart.first.map(String.init) ?? "/", query: query, headers: headers)
+        request.repeatedHeaders = repeated
+        return request
     }
 
     /// The token the client offers: `Authorization: Bearer <token>`, else `?token=<token>`

@@ -12,7 +12,7 @@ import Logging
 /// output queue, and what the kernel does not take now is retried on a 50 ms housekeeping
 /// tick (never in a loop on EAGAIN). A stream client whose queue outgrows
 /// `Limits.maxQueuedBytes`, or that has not taken a byte for `Limits.stallTimeoutMs`, is
-/// dropped; the number of connections and of streams is bounded.
+/// dropped; the number of connections (in total and per source) and of streams is bounded.
 public final class HTTPStatusServer {
     public struct Response {
         public var status: Int
@@ -31,6 +31,10 @@ public final class HTTPStatusServer {
     public struct Limits: Sendable {
         /// Open connections of any kind; more are closed on accept.
         public var maxConnections = 64
+        /// Open connections from one source (IPv4 address or IPv6 /64); more are closed on
+        /// accept. Below `maxConnections`, so one address holding connections it never uses
+        /// cannot keep everyone else out.
+        public var maxConnectionsPerSource = 32
         /// Open event streams; more get 503.
         public var maxStreams = 16
         /// Bytes queued for one client beyond what its socket took; more drops the client.
@@ -49,9 +53,13 @@ public final class HTTPStatusServer {
 
     final class Connection {
         let fd: Int32
+        let source: ConnectionSource
         var watch = 0
         let openedAt = MonotonicClock.nowNs()
         var input: [UInt8] = []
+        /// Where the search for the end of the request head resumes: each byte is looked at
+        /// once however finely the head trickles in.
+        var scanned = 0
         var requestDone = false
         var streaming = false
         var closeWhenFlushed = false
@@ -59,7 +67,10 @@ public final class HTTPStatusServer {
         var sent = 0
         /// When the socket last refused bytes we had queued (nil: nothing is waiting).
         var blockedSince: UInt64?
-        init(fd: Int32) { self.fd = fd }
+        init(fd: Int32, source: ConnectionSource) {
+            self.fd = fd
+            self.source = source
+        }
         var pending: Int { output.count - sent }
     }
 
@@ -69,6 +80,7 @@ public final class HTTPStatusServer {
     private let reactor: Reactor
     private let handler: (HTTPRequest) -> HTTPReply?
     private var connections: [Int32: Connection] = [:]
+    private var perSource: [ConnectionSource: Int] = [:]
     private var housekeeping: TimerID?
 
     /// Event streams currently open.
@@ -76,6 +88,8 @@ public final class HTTPStatusServer {
     /// Stream clients dropped for not reading (queue overflow or stall) since start.
     public private(set) var droppedSlowClients = 0
     public var onSlowClientDropped: ((_ reason: String) -> Void)?
+    /// Connections closed on accept (over `maxConnections` or `maxConnectionsPerSource`) since start.
+    public private(set) var refusedConnections = 0
 
     /// Binds `address:port` (port 0: any free port; read `port` back). `routes` answers by path.
     public convenience init(address: String, port: UInt16, reactor: Reactor, routes: @escaping (String) -> Response?) throws(SocketError) {
@@ -103,14 +117,22 @@ public final class HTTPStatusServer {
 
     private func acceptAll() {
         while true {
-            let fd = accept(listenFD, nil, nil)
+            var peer = sockaddr_storage()
+            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let fd = withUnsafeMutablePointer(to: &peer) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { accept(listenFD, $0, &length) } }
             if fd < 0 { return }
+            let source = ConnectionSource(peer)
+            guard connections.count < limits.maxConnections, perSource[source, default: 0] < limits.maxConnectionsPerSource else {
+                refusedConnections += 1
+                close(fd)
+                continue
+            }
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
             _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-            guard connections.count < limits.maxConnections else { close(fd); continue }
-            let connection = Connection(fd: fd)
+            let connection = Connection(fd: fd, source: source)
             connection.watch = reactor.watch(fd: fd) { [unowned self] in readable(connection) }
             connections[fd] = connection
+            perSource[source, default: 0] += 1
             armHousekeeping()
         }
     }
@@ -124,8 +146,9 @@ public final class HTTPStatusServer {
         guard !c.requestDone else { return } // a stream's client has nothing more to say; ignore it
         c.input.append(contentsOf: chunk[0..<n])
         if c.input.count > 16 * 1024 + limits.maxBodyBytes { return respond(c, Response(status: 431, body: "request too large\n")) }
-        guard let end = c.input.firstRange(of: [13, 10, 13, 10]) ?? c.input.firstRange(of: [10, 10]) else {
+        guard let end = Self.headEnd(c.input, from: c.scanned) else {
             if c.input.count > 16 * 1024 { return respond(c, Response(status: 431, body: "request too large\n")) }
+            c.scanned = max(0, c.input.count - 3)   // an end may straddle this read and the next
             return
         }
         guard var request = HTTPRequest.parse(Array(c.input[..<end.lowerBound])) else {
@@ -164,10 +187,22 @@ public final class HTTPStatusServer {
         }
     }
 
+    /// The range of the blank line ending a request head (CRLFCRLF, or LFLF from sloppy
+    /// clients), searched from `start`: whichever comes first.
+    static func headEnd(_ input: [UInt8], from start: Int) -> Range<Int>? {
+        var i = start
+        while i + 1 < input.count {
+            if input[i] == 10 && input[i + 1] == 10 { return i..<(i + 2) }
+            if i + 3 < input.count, input[i] == 13, input[i + 1] == 10, input[i + 2] == 13, input[i + 3] == 10 { return i..<(i + 4) }
+            i += 1
+        }
+        return nil
+    }
+
     private func respond(_ c: Connection, _ r: Response, bodyless: Bool = false) {
         let reasons = [200: "OK", 201: "Created", 202: "Accepted", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
                        405: "Method Not Allowed", 409: "Conflict", 411: "Length Required", 413: "Content Too Large", 415: "Unsupported Media Type",
-                       422: "Unprocessable Content", 431: "Request Header Fields Too Large", 503: "Service Unavailable"]
+                       421: "Misdirected Request", 422: "Unprocessable Content", 431: "Request Header Fields Too Large", 503: "Service Unavailable"]
         let body = Array(r.body.utf8)
         var head = "HTTP/1.0 \(r.status) \(reasons[r.status] ?? "Status")\r\nContent-Type: \(r.contentType)\r\nContent-Length: \(body.count)\r\n"
         for (name, value) in r.headers { head += "\(name): \(value)\r\n" }
@@ -221,6 +256,7 @@ public final class HTTPStatusServer {
     private func finish(_ c: Connection) {
         guard connections[c.fd] === c else { return }
         connections[c.fd] = nil
+        if let n = perSource[c.source], n > 1 { perSource[c.source] = n - 1 } else { perSource[c.source] = nil }
         reactor.unwatch(c.watch)
         close(c.fd)
     }

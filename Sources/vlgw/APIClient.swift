@@ -40,7 +40,9 @@ struct APIClient {
         let rc = withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, length) } }
         guard rc == 0 else { throw .connect("\(host):\(port): \(String(cString: strerror(errno)))") }
         let body = Array((json ?? "").utf8)
-        var head = "\(method) \(path) HTTP/1.0\r\nHost: \(host)\r\nAccept: application/json\r\n"
+        // Host as a browser would write it: without a token the server answers only to a loopback Host.
+        let authority = (host.contains(":") ? "[\(host)]" : host) + ":\(port)"
+        var head = "\(method) \(path) HTTP/1.0\r\nHost: \(authority)\r\nAccept: application/json\r\n"
         if let token { head += "Authorization: Bearer \(token)\r\n" }
         if json != nil { head += "Content-Type: application/json\r\nContent-Length: \(body.count)\r\n" }
         let out = Array((head + "\r\n").utf8) + body

@@ -11,7 +11,11 @@ stdout:
   {"cmd": "screenshot", "path": "/tmp/x.png"}                   -> {"ok": true, "bytes": n}
   {"cmd": "quit"}                                               -> {"ok": true}, exits
 
-Standard library only. Usage: drive_chromium.py [chromium-binary] (default: chromium).
+An "eval" whose expression is a promise answers with what the promise resolves to.
+
+Standard library only. Usage: drive_chromium.py [chromium-binary [extra chromium flags...]]
+(default: chromium), e.g. --host-resolver-rules="MAP rebind.attacker.example 127.0.0.1"
+for a page under a name that resolves to loopback (the DNS rebinding tests).
 """
 import base64, json, os, shutil, subprocess, sys, tempfile, time
 
@@ -19,7 +23,7 @@ WIDTH, HEIGHT = 1360, 900
 
 
 class Browser:
-    def __init__(self, binary):
+    def __init__(self, binary, extra_flags=()):
         to_chrome_r, to_chrome_w = os.pipe()
         from_chrome_r, from_chrome_w = os.pipe()
         # The child's ends on fixed numbers the shell below moves to 3 and 4.
@@ -28,7 +32,7 @@ class Browser:
         # A shell puts the pipes on fds 3 and 4 (subprocess would close them after a preexec_fn).
         args = ["bash", "-c", 'exec "$0" "$@" 3<&100 4>&101 100<&- 101>&-', binary, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
                 "--no-default-browser-check", "--hide-scrollbars", "--mute-audio", "--remote-debugging-pipe",
-                f"--user-data-dir={self.profile}", f"--window-size={WIDTH},{HEIGHT}", "about:blank"]
+                f"--user-data-dir={self.profile}", f"--window-size={WIDTH},{HEIGHT}", *extra_flags, "about:blank"]
         self.proc = subprocess.Popen(args, pass_fds=(child_in, child_out),
                                      stdout=subprocess.DEVNULL, stderr=open(os.environ.get("VLGW_CHROMIUM_LOG", os.devnull), "w"))
         for fd in (to_chrome_r, from_chrome_w, child_in, child_out):
@@ -68,7 +72,7 @@ class Browser:
         self.call("Page.navigate", {"url": url})
 
     def evaluate(self, expression):
-        result = self.call("Runtime.evaluate", {"expression": expression, "returnByValue": True})
+        result = self.call("Runtime.evaluate", {"expression": expression, "returnByValue": True, "awaitPromise": True})
         if "exceptionDetails" in result:
             raise RuntimeError(f"script error: {result['exceptionDetails']}")
         return result.get("result", {}).get("value")
@@ -109,7 +113,7 @@ class Browser:
 
 
 def main():
-    browser = Browser(sys.argv[1] if len(sys.argv) > 1 else "chromium")
+    browser = Browser(sys.argv[1] if len(sys.argv) > 1 else "chromium", sys.argv[2:])
     try:
         for line in sys.stdin:
             if not line.strip():

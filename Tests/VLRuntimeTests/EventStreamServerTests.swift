@@ -146,6 +146,41 @@ final class EventStreamServerTests: XCTestCase {
         XCTAssertTrue(got[3].hasPrefix("HTTP/1.0 200") && got[3].hasSuffix("pong\n"), "the server serves again: \(got[3])")
     }
 
+    /// One address cannot take every slot: beyond `maxConnectionsPerSource` its connections
+    /// are closed on accept, and other addresses (127.0.0.2, .3: loopback too) are served.
+    func testOneSourceCannotHoldEveryConnection() throws {
+        let reactor = Reactor()
+        var limits = HTTPStatusServer.Limits()
+        limits.maxConnections = 4
+        limits.maxConnectionsPerSource = 2
+        let server = try makeServer(reactor, limits)
+        let port = Int(server.port)
+        let results = Inbox<[String]>()
+        Thread.detachNewThread {
+            let held = (0..<2).compactMap { _ in RawHTTPClient(port: port) }
+            let third = RawHTTPClient(port: port)!
+            third.get("/ping")
+            let refused = third.read(seconds: 2)
+            var answers = [refused.closed && refused.text.isEmpty ? "closed" : "open:\(refused.text)"]
+            for source in ["127.0.0.2", "127.0.0.3"] {
+                let other = RawHTTPClient(port: port, sourceAddress: source)!
+                other.get("/ping")
+                answers.append(other.read(seconds: 2).text)
+            }
+            withExtendedLifetime(held) { results.post(answers) }
+        }
+        var got: [String] = []
+        results.attach(to: reactor) { got = $0; reactor.stop() }
+        reactor.after(ms: 10_000) { reactor.stop() }
+        reactor.run()
+        XCTAssertEqual(got.count, 3)
+        guard got.count == 3 else { return }
+        XCTAssertEqual(got[0], "closed", "a third connection from 127.0.0.1 is closed on accept")
+        XCTAssertTrue(got[1].hasPrefix("HTTP/1.0 200") && got[1].hasSuffix("pong\n"), "127.0.0.2 is served: \(got[1])")
+        XCTAssertTrue(got[2].hasPrefix("HTTP/1.0 200") && got[2].hasSuffix("pong\n"), "127.0.0.3 is served: \(got[2])")
+        XCTAssertEqual(server.refusedConnections, 1)
+    }
+
     func testStreamCountIsBoundedAndFreedOnClose() throws {
         let reactor = Reactor()
         var limits = HTTPStatusServer.Limits()

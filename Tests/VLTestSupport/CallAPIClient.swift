@@ -13,7 +13,7 @@ public struct CallAPIClient: Sendable {
     /// Status code and body (nil status: no answer).
     public func request(_ method: String, _ path: String, json: String? = nil, headers: [String] = []) -> (status: Int?, body: String) {
         guard let client = RawHTTPClient(port: port) else { return (nil, "connect failed") }
-        var head = "\(method) \(path) HTTP/1.0\r\nHost: test\r\n"
+        var head = "\(method) \(path) HTTP/1.0\r\nHost: \(client.host)\r\n"
         if let token { head += "Authorization: Bearer \(token)\r\n" }
         for h in headers { head += h + "\r\n" }
         if let json { head += "Content-Type: application/json\r\nContent-Length: \(json.utf8.count)\r\n" }

@@ -18,13 +18,14 @@ public final class HeadlessBrowser: @unchecked Sendable {
     var buffered = Data()
 
     /// Starts the driver; throws when chromium or the script is missing (install it with config/install-deps.sh).
-    public init(repositoryRoot: URL) throws {
+    /// `chromiumFlags` go to chromium as they are (e.g. `--host-resolver-rules=MAP name 127.0.0.1`).
+    public init(repositoryRoot: URL, chromiumFlags: [String] = []) throws {
         guard FileManager.default.isExecutableFile(atPath: Self.chromium) else {
             throw BrowserError("\(Self.chromium) is missing: run config/install-deps.sh (it installs Debian's chromium)")
         }
         let script = repositoryRoot.appendingPathComponent("Tests/Browser/drive_chromium.py").path
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, Self.chromium]
+        process.arguments = ["python3", script, Self.chromium] + chromiumFlags
         process.standardInput = input
         process.standardOutput = output
         process.standardError = FileHandle.standardError
@@ -65,6 +66,7 @@ public final class HeadlessBrowser: @unchecked Sendable {
         send(["cmd": "wait", "selector": selector, "contains": contains, "timeout": timeout])
     }
 
+    /// The expression's value; a promise is awaited (its resolved value).
     public func evaluate(_ expression: String) -> Reply { send(["cmd": "eval", "expression": expression]) }
 
     public func screenshot(to path: String) -> Reply { send(["cmd": "screenshot", "path": path]) }

@@ -9,12 +9,22 @@ import VLRuntime
 /// deadline until some text arrived.
 public final class RawHTTPClient: @unchecked Sendable {
     public let fd: Int32
+    /// What `get` sends as Host: the address and port connected to, as a browser would.
+    public let host: String
 
-    /// Connects to 127.0.0.1:`port`; `receiveBuffer` shrinks SO_RCVBUF before connecting.
-    public init?(port: Int, receiveBuffer: Int? = nil) {
+    /// Connects to 127.0.0.1:`port`; `receiveBuffer` shrinks SO_RCVBUF before connecting;
+    /// `sourceAddress` binds the client's end first (e.g. 127.0.0.2: another source on loopback).
+    public init?(port: Int, receiveBuffer: Int? = nil, sourceAddress: String? = nil) {
+        host = "127.0.0.1:\(port)"
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
         if var size = receiveBuffer.map(Int32.init) {
             setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
+        if let sourceAddress {
+            var local = sockaddr_storage()
+            guard let length = SocketAddress.fill(&local, address: sourceAddress, port: 0),
+                  withUnsafePointer(to: &local, { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }) == 0
+            else { Glibc.close(fd); return nil }
         }
         var storage = sockaddr_storage()
         let len = SocketAddress.fill(&storage, address: "127.0.0.1", port: UInt16(port))!
@@ -29,7 +39,7 @@ public final class RawHTTPClient: @unchecked Sendable {
 
     /// Sends a GET with optional extra header lines.
     public func get(_ path: String, headers: [String] = []) {
-        send("GET \(path) HTTP/1.0\r\nHost: test\r\n" + headers.map { $0 + "\r\n" }.joined() + "\r\n")
+        send("GET \(path) HTTP/1.0\r\nHost: \(host)\r\n" + headers.map { $0 + "\r\n" }.joined() + "\r\n")
     }
 
     /// Reads for up to `seconds`, stopping early at end of stream or once `until` holds for

@@ -11,7 +11,8 @@ import VLRuntime
 ///     DELETE /v1/calls/{id}   hang up (or cancel while it rings)
 ///
 /// Every route asks for `Authorization: Bearer <VLGW_API_TOKEN>`; without a token
-/// configured it answers only on a loopback address. See docs/openapi.yaml.
+/// configured it answers only on a loopback address, and (LiveCallsServer's policy) only
+/// to a loopback or allowed Host. See docs/openapi.yaml.
 final class CallsAPI {
     unowned let calls: CallController
     let board: LiveCallBoard
@@ -71,7 +72,8 @@ final class CallsAPI {
     }
 
     func place(_ request: HTTPRequest) -> HTTPReply {
-        if let type = request.headers["content-type"], !type.lowercased().hasPrefix("application/json") {
+        // WebRequestPolicy has already refused anything else; kept so this route stays safe on its own.
+        guard WebRequestPolicy.isJSON(request.headers["content-type"]) else {
             return error(APIError(415, "unsupported_media_type", "send Content-Type: application/json"))
         }
         let body: PlaceCallBody

@@ -6,7 +6,8 @@ import VLRuntime
 /// Serves the live calls page (VLGW_WEB_ADDRESS:VLGW_WEB_PORT): `/` the page,
 /// `/api/calls` a JSON snapshot, `/api/events` Server-Sent Events (`snapshot` once a
 /// second, `history` on connect, `ended` when a call ends or its record completes).
-/// Read-only; with VLGW_WEB_TOKEN set every route asks for it.
+/// Read-only; with VLGW_WEB_TOKEN set every route asks for it. Every request, the API's
+/// included, first passes `policy` (Host, Origin, method, Content-Type: see WebRequestPolicy).
 final class LiveCallsServer {
     let server: HTTPStatusServer
     let board: LiveCallBoard
@@ -18,9 +19,13 @@ final class LiveCallsServer {
     let encoder = JSONEncoder()
     /// `/v1/calls` (CallsAPI): its own token, VLGW_API_TOKEN.
     let api: CallsAPI
+    let policy: WebRequestPolicy
 
-    static var limits: HTTPStatusServer.Limits {
+    static func limits(_ settings: WebSettings) -> HTTPStatusServer.Limits {
         var l = HTTPStatusServer.Limits()
+        l.maxConnections = WebSettings.maxConnections
+        l.maxConnectionsPerSource = settings.maxConnectionsPerSource
+        l.requestTimeoutMs = settings.requestTimeoutMs
         l.maxStreams = 16
         // The `history` event carries up to 100 ended calls with transcripts (≤ 12 KB each).
         l.maxQueuedBytes = 2 * 1024 * 1024
@@ -35,11 +40,12 @@ final class LiveCallsServer {
         self.calls = calls
         self.service = service
         self.token = settings.token
+        policy = WebRequestPolicy(allowedHosts: settings.allowedHosts)
         self.healthProblem = healthProblem
         self.logger = logger
         let address = settings.address == "localhost" ? "127.0.0.1" : settings.address
         var route: ((HTTPRequest) -> HTTPReply?)!
-        server = try HTTPStatusServer(address: address, port: settings.port, reactor: reactor, limits: Self.limits) { route($0) }
+        server = try HTTPStatusServer(address: address, port: settings.port, reactor: reactor, limits: Self.limits(settings)) { route($0) }
         route = { [unowned self] request in answer(request) }
         server.onSlowClientDropped = { [logger] reason in logger.notice("live calls page: dropped an event stream client that does not read (\(reason))") }
         board.onEndedChanged = { [unowned self] record in
@@ -51,8 +57,16 @@ final class LiveCallsServer {
     }
 
     func answer(_ request: HTTPRequest) -> HTTPReply? {
-        if CallsAPI.handles(request.path) { return api.answer(request) }
+        let isAPI = CallsAPI.handles(request.path)
         let noStore: [(String, String)] = [("Cache-Control", "no-store"), ("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer")]
+        if case .refuse(let refusal) = policy.decide(request, tokenRequired: isAPI ? api.token != nil : token != nil) {
+            // Debug only: whoever can reach the port could otherwise fill the log.
+            logger.debug("web port: refused \(request.method) \(request.path.prefix(100)): \(refusal.status) \(refusal.code)")
+            let allow = refusal.allow.map { [("Allow", $0)] } ?? []
+            if isAPI { return api.error(APIError(refusal.status, refusal.code, refusal.message), extra: allow) }
+            return .response(.init(status: refusal.status, body: refusal.message + "\n", headers: noStore + allow))
+        }
+        if isAPI { return api.answer(request) }
         guard request.method == "GET" || request.method == "HEAD" else { return .response(.init(status: 405, body: "only GET\n", headers: noStore)) }
         guard request.isAuthorized(expected: token) else {
             return .response(.init(status: 401, body: "this page needs the token: Authorization: Bearer <VLGW_WEB_TOKEN> or ?token=<VLGW_WEB_TOKEN>\n",
