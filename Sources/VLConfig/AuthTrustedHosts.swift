@@ -17,7 +17,9 @@ enum AuthTrustedHosts {
             throw ConfigError(variable: "AUTH_TRUSTED_HOSTS", value: raw, reason: items.isEmpty ? reason : "at most \(maxHosts) hosts")
         }
         for item in items {
-            let isV6 = item.hasPrefix("[") ? item.hasSuffix("]") && HostSyntax.isIPv6(item) : item.contains(":") && HostSyntax.isIPv6(item)
+            // An IPv6 address has at least two colons: `1.2.3.4:5060` is an address with a port.
+            let isV6 = item.filter { $0 == ":" }.count >= 2
+                && (item.hasPrefix("[") ? item.hasSuffix("]") && HostSyntax.isIPv6(item) : !item.contains("]") && HostSyntax.isIPv6(item))
             guard isV6 || (!item.contains(":") && HostSyntax.isValidHost(item)) else {
                 throw ConfigError(variable: "AUTH_TRUSTED_HOSTS", value: raw, reason: "\(item) is not a host: " + reason)
             }
