@@ -131,3 +131,18 @@ final class DigestServerSideTests: XCTestCase {
         XCTAssertFalse(DigestCredentialScope(hosts: []).allows("192.0.2.10"))
     }
 }
+
+final class DigestProvenSourcesTests: XCTestCase {
+    func testAUsersOwnAddressesAreRememberedForADayAndBounded() {
+        var proven = DigestProvenSources(capacity: 3, forgetAfterSeconds: 100)
+        proven.proved(user: "alice", source: "192.0.2.1", now: 0)
+        XCTAssertTrue(proven.isProven(user: "alice", source: "192.0.2.1", now: 100))
+        XCTAssertFalse(proven.isProven(user: "alice", source: "192.0.2.1", now: 101), "forgotten after a while")
+        XCTAssertFalse(proven.isProven(user: "bob", source: "192.0.2.1", now: 0), "per user")
+        XCTAssertFalse(proven.isProven(user: "alice", source: "192.0.2.2", now: 0), "per source")
+        for i in 2...5 { proven.proved(user: "alice", source: "192.0.2.\(i)", now: Double(i)) }
+        XCTAssertEqual(proven.count, 3, "bounded")
+        XCTAssertTrue(proven.isProven(user: "alice", source: "192.0.2.5", now: 5))
+        XCTAssertFalse(proven.isProven(user: "alice", source: "192.0.2.1", now: 5), "the oldest went first")
+    }
+}

@@ -39,6 +39,8 @@ struct Registrar {
     var userBackoff = DigestAuthBackoff()
     /// Keyed by address (IPv6: its /64), as the SIP rate limits are.
     var sourceBackoff = DigestAuthBackoff()
+    /// Where each user's phones authenticated from: exempt from that user's window.
+    var provenSources = DigestProvenSources()
     var lastPrune: Double = 0
     private(set) var bindings: [String: [RegistrarBinding]] = [:]
 
@@ -121,7 +123,8 @@ struct Registrar {
         guard let credentials = offered else { return .failure(challenge(now: now, stale: false, source: source)) }
         let sourceKey = SourceRateLimiter.sourceKey(source)
         let sourceLeft = sourceBackoff.blocked(sourceKey, now: now)
-        if let left = sourceLeft ?? userBackoff.blocked(user, now: now) {
+        let userLeft = provenSources.isProven(user: user, source: sourceKey, now: now) ? nil : userBackoff.blocked(user, now: now)
+        if let left = sourceLeft ?? userLeft {
             // Refused unchecked and at once: a guess made now teaches nothing, and nothing waits.
             // A source that keeps sending in its window lengthens it; a user's window grows
             // only with checked failures (else anyone could keep a user out by hammering).
@@ -154,7 +157,9 @@ struct Registrar {
             return .failure(Self.forbidden("Forbidden (wrong credentials)", log: nil))
         }
         nonceCounts.record(serial: serial, nc: nc, issued: issued)
-        userBackoff.succeeded(user)
+        // The user's failure count is not forgiven: her phone re-registering must not hand a
+        // guesser ten free tries again. It leaks away by itself.
+        provenSources.proved(user: user, source: sourceKey, now: now)
         return .success(())
     }
 
