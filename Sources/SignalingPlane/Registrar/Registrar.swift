@@ -122,8 +122,9 @@ struct Registrar {
         let offered = request.headers.lines("Authorization").compactMap { try? DigestCredentials(parsing: $0) }.first { $0.realm == realm }
         guard let credentials = offered else { return .failure(challenge(now: now, stale: false, source: source)) }
         let sourceKey = SourceRateLimiter.sourceKey(source)
+        let userKey = Self.backoffKey(user)
         let sourceLeft = sourceBackoff.blocked(sourceKey, now: now)
-        let userLeft = provenSources.isProven(user: user, source: sourceKey, now: now) ? nil : userBackoff.blocked(user, now: now)
+        let userLeft = provenSources.isProven(user: user, source: sourceKey, now: now) ? nil : userBackoff.blocked(userKey, now: now)
         if let left = sourceLeft ?? userLeft {
             // Refused unchecked and at once: a guess made now teaches nothing, and nothing waits.
             // A source that keeps sending in its window lengthens it; a user's window grows
@@ -133,13 +134,13 @@ struct Registrar {
         }
         let serial: UInt64, issued: Double
         switch nonces.check(credentials.nonce, source: source, now: now) {
-        case .invalid: return .failure(challenge(now: now, stale: false, source: source, log: "nonce not issued to this address"))
+        case .invalid: return .failure(challenge(now: now, stale: false, source: source, log: "nonce not ours (a restart?) or issued to another address"))
         case .stale: return .failure(challenge(now: now, stale: true, source: source))
         case .valid(let s, let i): (serial, issued) = (s, i)
         }
         // qop=auth (RFC 7616 §3.4): without it there is no nonce-count, so no replay check.
         guard credentials.qop?.lowercased() == "auth", let nc = credentials.nonceCount, nc > 0, credentials.cnonce?.isEmpty == false else {
-            fail(user: user, sourceKey: sourceKey, now: now)
+            fail(userKey: userKey, sourceKey: sourceKey, now: now)
             return .failure(Self.forbidden("Forbidden (qop=auth required)", log: "digest without qop=auth, nc and cnonce"))
         }
         switch nonceCounts.verdict(serial: serial, nc: nc) {
@@ -153,7 +154,7 @@ struct Registrar {
         // An unknown user costs the same digest work as a wrong password: timing does not tell them apart.
         let verified = credentials.verifies(ha1: ha1 ?? Self.placeholderHA1, method: "REGISTER") && ha1 != nil
         guard verified, credentials.username == user else {
-            fail(user: user, sourceKey: sourceKey, now: now)
+            fail(userKey: userKey, sourceKey: sourceKey, now: now)
             return .failure(Self.forbidden("Forbidden (wrong credentials)", log: nil))
         }
         nonceCounts.record(serial: serial, nc: nc, issued: issued)
@@ -165,12 +166,19 @@ struct Registrar {
 
     static let placeholderHA1 = String(repeating: "0", count: 64)
 
+    /// The back-off table's key for a user name: user names are at most 64 characters
+    /// (UsersFile), so a longer one is nobody's and is cut, which keeps the table's bytes
+    /// bounded as well as its entries (the name comes off the wire).
+    static func backoffKey(_ user: String) -> String {
+        user.utf8.count <= 64 ? user : String(decoding: user.utf8.prefix(64), as: UTF8.self) + "…"
+    }
+
     static func forbidden(_ reason: String, log: String?) -> Answer {
         Answer(status: 403, reason: reason, headers: [], changedUser: nil, log: log)
     }
 
-    mutating func fail(user: String, sourceKey: String, now: Double) {
-        userBackoff.failed(user, now: now)
+    mutating func fail(userKey: String, sourceKey: String, now: Double) {
+        userBackoff.failed(userKey, now: now)
         sourceBackoff.failed(sourceKey, now: now)
     }
 
