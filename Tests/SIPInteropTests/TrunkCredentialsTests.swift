@@ -83,3 +83,14 @@ final class TrunkCredentialsTests: XCTestCase {
         }
     }
 }
+
+/// A bad AUTH_TRUSTED_HOSTS stops signaling with exit 2 and a message naming it.
+final class TrunkCredentialsConfigTests: XCTestCase {
+    func testABadTrustedHostStopsSignalingNamingTheVariable() throws {
+        let harness = PlaneHarness()
+        defer { harness.stopAll() }
+        let p = try harness.start("vlgw-signaling", extra: ["AUTH_TRUSTED_HOSTS": "sbc.example.com:5060"])
+        XCTAssertEqual(p.wait(seconds: 5), 2, p.output)
+        XCTAssertTrue(p.output.contains("AUTH_TRUSTED_HOSTS") && p.output.contains("sbc.example.com:5060"), p.output)
+    }
+}
