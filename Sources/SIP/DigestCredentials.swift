@@ -51,10 +51,12 @@ public struct DigestCredentials: Equatable, Sendable {
         default: return false
         }
         // Constant time: the response must not be guessable byte by byte from timing.
-        let a = Array(expected.utf8), b = Array(response.utf8)
-        guard a.count == b.count else { return false }
-        var diff: UInt8 = 0
-        for i in 0..<a.count { diff |= a[i] ^ b[i] }
-        return diff == 0
+        return DigestHMAC.equal(expected, response)
+    }
+
+    /// The nonce-count as a number (RFC 7616 §3.4: exactly 8 hex digits); nil when absent or malformed.
+    public var nonceCount: UInt32? {
+        guard let nc, nc.utf8.count == 8, let n = UInt32(nc, radix: 16) else { return nil }
+        return n
     }
 }

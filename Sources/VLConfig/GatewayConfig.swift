@@ -191,6 +191,8 @@ public struct RegistrationSettings: Sendable {
     public var authUser: String?
     public var authRealm: String?
     public var authPassword: String?
+    /// AUTH_TRUSTED_HOSTS: hosts besides SIP_SERVER whose challenges get the credentials (lower case, no brackets).
+    public var authTrustedHosts: [String] = []
     /// Keep-alive (OPTIONS/CRLF) interval toward the registrar, ms.
     public var keepaliveMs: Int
     public var expiresSeconds: Int
@@ -222,6 +224,7 @@ public struct RegistrationSettings: Sendable {
         authUser = r.optionalString("AUTH_USER") ?? user
         authRealm = r.optionalString("AUTH_REALM")
         authPassword = r.optionalString("AUTH_PASSWORD")
+        authTrustedHosts = try AuthTrustedHosts.parse(r)
         keepaliveMs = try r.int("SIP_KEEPALIVE_TIME", default: 60000, range: 0...3_600_000)
         expiresSeconds = try r.int("VLGW_REGISTER_EXPIRES", default: 600, range: 60...86400)
         if enabled {

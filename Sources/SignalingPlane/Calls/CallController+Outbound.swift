@@ -178,14 +178,32 @@ extension CallController {
             teardown(call, reason: "no answer (timeout after \(config.outbound.ringTimeoutSeconds) s)")
         }
         leg.ringing = [call.callID]
-        sip.placeCall(callID: call.callID, from: from, to: leg.route.to, requestURI: leg.route.requestURI, sdp: offer, peer: peer,
-                      credentials: leg.route.credentials)
+        trunkCredentials(for: leg, peer: peer) { [weak self, weak call] credentials in
+            guard let self, let call, call.state == .setting_up, let leg = call.outbound, leg.ringing.contains(call.callID) else { return }
+            sip.placeCall(callID: call.callID, from: from, to: leg.route.to, requestURI: leg.route.requestURI, sdp: offer, peer: peer,
+                          credentials: credentials)
+        }
         // The user's other softphones ring at the same time; the first to answer takes the call.
         for fork in leg.route.forks {
             let forkID = SIPUserAgent.newCallID(host: config.sip.viaAddress)
             forkCalls[forkID] = call
             leg.ringing.insert(forkID)
             sip.placeCall(callID: forkID, from: from, to: leg.route.to, requestURI: fork.requestURI, sdp: offer, peer: fork.peer, credentials: nil)
+        }
+    }
+
+    /// The credentials a challenge to this INVITE may be answered with: AUTH_USER/AUTH_PASSWORD
+    /// only when the next hop is SIP_SERVER (the registered outbound proxy, or its resolved
+    /// addresses), SIP_USER's domain or an AUTH_TRUSTED_HOSTS host; nil for any other target,
+    /// which then cannot collect a digest of the trunk password by answering 401.
+    func trunkCredentials(for leg: OutboundLeg, peer: SIPPeer, _ then: @escaping (OutboundCredentials?) -> Void) {
+        guard let credentials = leg.route.credentials else { return then(nil) }
+        if leg.route.via == "proxy" { return then(credentials) }   // the registration's own target
+        TrunkCredentialTrust.resolve(config.registration, locator: sip.locator) { [weak leg] scope in
+            guard let leg else { return }
+            let allowed = scope.allows(peer.host)
+            leg.credentialsWithheld = !allowed
+            then(allowed ? credentials : nil)
         }
     }
 
@@ -286,6 +304,12 @@ extension CallController {
         case .rejected(let status):
             call.outbound?.sipStatus = status
             failed("outbound_\(status)")
+            if status == 401 || status == 407, let leg = call.outbound, leg.credentialsWithheld {
+                let host = leg.route.peer?.description ?? leg.route.requestURI.host
+                logger.warning("outbound call challenged by a host the trunk credentials do not belong to; not answered",
+                               metadata: ["call_id": "\(call.callID)", "host": "\(host)", "status": "\(status)"])
+                return OutboundOutcome.credentialsWithheld(status: status, host: host)
+            }
             return OutboundOutcome.reason(forStatus: status)
         case .requestTimeout:
             failed("outbound_timeout")

@@ -55,6 +55,9 @@ final class OutboundLeg {
     var ringing: Set<String> = []
     /// Why the INVITEs that failed so far failed (a busy one wins over the others).
     var failure: SIPCallEndReason?
+    /// AUTH_PASSWORD is set but the next hop is not one the credentials belong to
+    /// (TrunkCredentialTrust): a challenge from it ends the call with that reason.
+    var credentialsWithheld = false
 
     init(request: OutboundRequest, route: OutboundRoute) {
         self.request = request
@@ -76,6 +79,12 @@ enum OutboundOutcome {
         case 400..<500, 603: "rejected (\(status))"
         default: "failed (\(status))"
         }
+    }
+
+    /// A 401/407 from a target that AUTH_PASSWORD does not belong to (not SIP_SERVER, SIP_USER's
+    /// domain or AUTH_TRUSTED_HOSTS): the credentials were not offered.
+    static func credentialsWithheld(status: Int, host: String) -> String {
+        "failed: \(host) asked for credentials (\(status)); AUTH_PASSWORD is only sent to SIP_SERVER and AUTH_TRUSTED_HOSTS"
     }
 
     /// The one-word outcome of a call that ended, from whether it was answered and why it

@@ -47,8 +47,8 @@ final class RegistrarService {
         let user = request.to?.uri.user ?? "?"
         if answer.status == 200, answer.changedUser != nil {
             logger.info("REGISTER", metadata: ["user": "\(user)", "source": "\(source)", "contacts": "\(registrar.contacts(of: user, now: Date().timeIntervalSince1970).count)"])
-        } else if answer.status >= 300 && answer.status != 401 {
-            logger.notice("REGISTER refused \(answer.status)", metadata: ["user": "\(user)", "source": "\(source)", "reason": "\(answer.reason ?? "")"])
+        } else if (answer.status >= 300 && answer.status != 401) || answer.log != nil {
+            logger.notice("REGISTER refused \(answer.status)", metadata: ["user": "\(user)", "source": "\(source)", "reason": "\(answer.log ?? answer.reason ?? "")"])
         }
         sip.answerRegister(request, key: key, status: answer.status, reason: answer.reason, headers: answer.headers)
         if let changed = answer.changedUser { persist(changed) }
