@@ -18,13 +18,7 @@ final class RollingWorkerRestartTests: XCTestCase {
         harness = PlaneHarness()
         harness.environment["LOG_LEVEL"] = "info"
         harness.environment["VOICE_LIVE_PROACTIVE_GREETING_ENABLED"] = "false"
-        try harness.start("vlgw-voicelive-sim", arguments: ["--host", "127.0.0.1", "--port", String(harness.ports.simulator)])
-        try harness.start("vlgw-signaling")
-        try harness.start("vlgw-bridge")
-        for (id, offset) in Self.workers { _ = try harness.startWorker(id, portOffset: offset) }
-        guard harness.waitForStatus(seconds: 15, { $0.workers.count == 2 && $0.bridges.count == 1 }) != nil else {
-            throw SetupFailure("planes did not come up\n\(harness.logs)")
-        }
+        try harness.startPlanes(workers: Self.workers.map { (id: $0.0, portOffset: $0.1) })
     }
 
     override func tearDown() {

@@ -90,13 +90,7 @@ final class WebPortAttackTests: XCTestCase {
     }
 
     func testCrossSitePageCannotPlaceACall() throws {
-        try harness.start("vlgw-voicelive-sim", arguments: ["--host", "127.0.0.1", "--port", String(harness.ports.simulator)])
-        try harness.start("vlgw-signaling")
-        _ = try harness.startWorker("media-1")
-        try harness.start("vlgw-bridge")
-        guard harness.waitForStatus(seconds: 15, { $0.workers.count == 1 && $0.bridges.count == 1 }) != nil else {
-            throw SetupFailure("planes did not come up\n\(harness.logs)")
-        }
+        try harness.startPlanes()
         try waitForPage()
         // Where the calls would ring: a SIP socket that answers nothing and keeps what it gets.
         let callee = try UDPSocket(bindAddress: "127.0.0.1", port: 0)

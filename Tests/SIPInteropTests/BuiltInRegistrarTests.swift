@@ -35,13 +35,7 @@ final class BuiltInRegistrarTests: XCTestCase {
 
     func startGateway(extra: [String: String] = [:]) throws {
         harness.environment.merge(extra) { $1 }
-        try harness.start("vlgw-voicelive-sim", arguments: ["--host", "127.0.0.1", "--port", String(harness.ports.simulator)])
-        try harness.start("vlgw-signaling")
-        _ = try harness.startWorker("media-1")
-        try harness.start("vlgw-bridge")
-        guard harness.waitForStatus(seconds: 15, { $0.workers.count == 1 && $0.bridges.count == 1 }) != nil else {
-            throw SetupFailure("planes did not come up\n\(harness.logs)")
-        }
+        try harness.startPlanes()
     }
 
     func testSIPpRegistrationsWithMD5Digest() throws {

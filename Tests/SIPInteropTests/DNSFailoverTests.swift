@@ -37,7 +37,7 @@ final class DNSFailoverTests: XCTestCase {
     /// 64*T1, goes to reg2 at once, and the status names reg2.
     func testRegistersWithSecondSRVTargetWhenFirstIsDown() throws {
         let reg1 = try TestRegistrar(), reg2 = try TestRegistrar()
-        dns = try LocalDNSServer(domain: "pbx.test", records: [
+        dns = try LocalDNSServer(domain: "pbx.test", port: harness.ports.spare + 2, records: [
             "--naptr-record=pbx.test,10,10,S,SIP+D2U,,_sip._udp.pbx.test",
             "--srv-host=_sip._udp.pbx.test,reg1.pbx.test,\(reg1.port),10,50",
             "--srv-host=_sip._udp.pbx.test,reg2.pbx.test,\(reg2.port),20,50",
@@ -109,7 +109,7 @@ final class DNSFailoverTests: XCTestCase {
             fillers.append(fd)
         }
         usleep(200_000)
-        dns = try LocalDNSServer(domain: "pbx.test", records: [
+        dns = try LocalDNSServer(domain: "pbx.test", port: harness.ports.spare + 2, records: [
             "--naptr-record=pbx.test,10,10,S,SIP+D2T,,_sip._tcp.pbx.test",
             "--srv-host=_sip._tcp.pbx.test,stuck.pbx.test,\(listener.port),10,50",
             "--host-record=stuck.pbx.test,127.0.0.1",

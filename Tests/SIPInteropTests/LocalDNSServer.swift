@@ -16,10 +16,11 @@ final class LocalDNSServer {
 
     /// `records`: dnsmasq options such as `--srv-host=…`, `--host-record=…`, `--naptr-record=…`;
     /// `domain` is answered authoritatively (NXDOMAIN / NODATA for anything not listed).
-    init(domain: String, records: [String]) throws {
-        // A port free a moment ago (the probe socket closes at once); dnsmasq binds it next,
-        // and a collision would fail loudly below rather than pass.
-        port = try UDPSocket(bindAddress: "127.0.0.1", port: 0).localPort
+    /// `port`: one of the test's own port block (dnsmasq listens on UDP and TCP there; an
+    /// ephemeral port "free a moment ago" was taken by another test's connection when tests
+    /// ran in parallel).
+    init(domain: String, port: Int, records: [String]) throws {
+        self.port = UInt16(port)
         logPath = NSTemporaryDirectory() + "vlgw-dnsmasq-\(getpid())-\(port).log"
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = FileHandle(forWritingAtPath: logPath)!

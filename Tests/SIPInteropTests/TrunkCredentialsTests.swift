@@ -20,13 +20,7 @@ final class TrunkCredentialsTests: XCTestCase {
         harness.environment.merge(["LOG_LEVEL": "info", "AUTH_USER": "trunk", "AUTH_PASSWORD": "trunk-secret",
                                    "SIP_SERVER": "127.0.0.3:\(sipServerPort)", "AUTH_TRUSTED_HOSTS": "127.0.0.4",
                                    "VLGW_OUTBOUND_RING_TIMEOUT": "8"]) { $1 }
-        try harness.start("vlgw-voicelive-sim", arguments: ["--host", "127.0.0.1", "--port", String(harness.ports.simulator)])
-        try harness.start("vlgw-signaling")
-        _ = try harness.startWorker("media-1")
-        try harness.start("vlgw-bridge")
-        guard harness.waitForStatus(seconds: 15, { $0.workers.count == 1 && $0.bridges.count == 1 }) != nil else {
-            throw SetupFailure("planes did not come up\n\(harness.logs)")
-        }
+        try harness.startPlanes()
     }
 
     override func tearDown() {

@@ -139,6 +139,19 @@ public final class PlaneHarness: @unchecked Sendable {
         ].merging(extra) { $1 })
     }
 
+    /// The whole gateway as separate processes: the simulator, signaling, the workers (id,
+    /// offset of its port range in the block) and the bridge, then waits until every worker
+    /// and the bridge have joined. Most end-to-end tests start exactly this.
+    public func startPlanes(workers: [(id: String, portOffset: Int)] = [("media-1", 0)], bridge: [String: String] = [:]) throws {
+        try start("vlgw-voicelive-sim", arguments: ["--host", "127.0.0.1", "--port", String(ports.simulator)])
+        try start("vlgw-signaling")
+        for worker in workers { _ = try startWorker(worker.id, portOffset: worker.portOffset) }
+        try start("vlgw-bridge", extra: bridge)
+        guard waitForStatus(seconds: 15, { $0.workers.count == workers.count && $0.bridges.count == 1 }) != nil else {
+            throw SetupFailure("planes did not come up\n\(logs)")
+        }
+    }
+
     /// Signaling with a media worker and a bridge: what it needs before it REGISTERs or
     /// answers OPTIONS 200 (registration tests; no simulator, since no call is placed).
     @discardableResult
@@ -184,8 +197,10 @@ public final class PlaneHarness: @unchecked Sendable {
         return nil
     }
 
+    /// Stops every process of the harness, then lets other test processes have its ports.
     public func stopAll() {
         for p in processes.reversed() { p.stop() }
+        ports.claim?.release()
     }
 
     /// True unless the test turned CURVE off (VLGW_BUS_CURVE=false).
@@ -245,29 +260,39 @@ public struct PortBlock: Sendable {
     }
 
     public static func allocate() -> PortBlock {
+        let started = Date()
         var attempts = 0
         while true {
             attempts += 1
             let base = 10000 + Int.random(in: 0..<20) * span
             let probe = PortBlock(base: base)
             let probes = Array(base..<(base + 10)) + [probe.softphoneSIP, probe.sippMedia, probe.rtpBase, probe.rtpBase + probe.rtpCount - 1]
-            // A block another test process holds is skipped (after many tries every block
-            // is held, e.g. harnesses leaked in one process: then the probe alone decides).
-            let claim = PortClaim(base: base)
-            guard claim != nil || attempts > 400 else { continue }
+            // A block another test process holds is skipped; when every block is held the
+            // test waits for one (taking a block without its lock is how two tests once
+            // ended up on the same ports).
             // A test with two gateways (Kamailio's dispatcher test) allocates both blocks
             // before either binds a port: the probe alone could hand out the same block twice.
-            if probes.allSatisfy(isFree), recent.claim(base) { return PortBlock(base: base, claim: claim) }
-            if attempts % 100 == 0 { usleep(50_000) }
+            if let claim = PortClaim(base: base), probes.allSatisfy(isFree), recent.claim(base) {
+                return PortBlock(base: base, claim: claim)
+            }
+            if attempts % 40 == 0 {
+                precondition(Date().timeIntervalSince(started) < 300, "no test port block came free in 300 s (/tmp/vlgw-test-ports)")
+                usleep(100_000)
+            }
         }
     }
 
     private static let recent = RecentBases()
 
+    /// Whether the planes could bind `port` now: UDP, and TCP as they bind it (with
+    /// SO_REUSEADDR, so the TIME_WAIT left by the last test's connections does not count,
+    /// while a socket still listening there does).
     static func isFree(_ port: Int) -> Bool {
         for type in [SOCK_STREAM, SOCK_DGRAM] {
             let fd = socket(AF_INET, Int32(type.rawValue), 0)
             defer { close(fd) }
+            var one: Int32 = 1
+            if type == SOCK_STREAM { setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size)) }
             var storage = sockaddr_storage()
             let len = SocketAddress.fill(&storage, address: "127.0.0.1", port: UInt16(port))!
             let rc = withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
@@ -277,9 +302,11 @@ public struct PortBlock: Sendable {
     }
 }
 
-/// An exclusive `flock` on `/tmp/vlgw-test-ports/<base>.lock`, for as long as it lives.
+/// An exclusive `flock` on `/tmp/vlgw-test-ports/<base>.lock`, until `release()` (the
+/// harness's `stopAll`) or until it is dropped.
 public final class PortClaim: @unchecked Sendable {
-    private let fd: Int32
+    private let lock = NSLock()
+    private var fd: Int32
 
     init?(base: Int) {
         let directory = "/tmp/vlgw-test-ports"
@@ -290,7 +317,14 @@ public final class PortClaim: @unchecked Sendable {
         self.fd = fd
     }
 
-    deinit { close(fd) }
+    /// Lets other test processes have the block (its planes are stopped).
+    public func release() {
+        lock.lock()
+        defer { lock.unlock() }
+        if fd >= 0 { close(fd); fd = -1 }
+    }
+
+    deinit { if fd >= 0 { close(fd) } }
 }
 
 /// The blocks this process handed out last: not handed out again until a few others were.
