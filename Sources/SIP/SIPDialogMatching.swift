@@ -10,7 +10,7 @@ extension SIPUserAgent {
     /// The dialog `req` belongs to: same Call-ID, To tag = our local tag, From tag = the
     /// peer's tag (both absent only for an RFC 2543 peer that sent no From tag).
     func matchingDialog(_ req: SIPMessage) -> SIPDialog? {
-        guard let cid = req.callID, let d = dialogs[cid], let toTag = req.to?.tag, toTag == d.localTag,
+        guard let cid = leg(of: req), let d = dialogs[cid], let toTag = req.to?.tag, toTag == d.localTag,
               req.from?.tag == d.remoteTag else { return nil }
         return d
     }
@@ -31,6 +31,6 @@ extension SIPUserAgent {
         guard cancel.callID == invite.callID, cancel.from?.tag == invite.from?.tag,
               cancel.cseq?.sequence == invite.cseq?.sequence, cancel.requestURIText == invite.requestURIText else { return false }
         guard let toTag = cancel.to?.tag else { return true }
-        return toTag == dialogs[cancel.callID ?? ""]?.localTag
+        return toTag == dialogs[leg(of: cancel) ?? ""]?.localTag
     }
 }

@@ -66,7 +66,8 @@ extension SIPUserAgent {
 
     mutating func onResponse(_ resp: SIPMessage, key: SIPTransactionKey?, now: UInt64) -> [SIPUserAgentEvent] {
         guard let code = resp.statusCode, let cseq = resp.cseq else { return [] }
-        if cseq.method == .invite, let cid = resp.callID {
+        if cseq.method == .invite, let wire = resp.callID {
+            let cid = leg(wire, localTag: resp.from?.tag)
             // The initial INVITE of a call we placed (or its authenticated retry)…
             if let call = outgoing[cid], call.invite.cseq?.sequence == cseq.sequence {
                 return onInviteResponse(resp, callID: cid, key: key, now: now)

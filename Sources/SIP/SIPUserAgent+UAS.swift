@@ -1,7 +1,8 @@
 /// Incoming requests (UAS role).
 extension SIPUserAgent {
     mutating func onRequest(_ req: SIPMessage, from peer: SIPPeer, key: SIPTransactionKey?, now: UInt64) -> [SIPUserAgentEvent] {
-        guard let method = req.method, let cid = req.callID else { return [] }
+        guard let method = req.method, let wire = req.callID else { return [] }
+        let cid = leg(wire, localTag: req.to?.tag)
         if method == .ack { return onAck(req, callID: cid) }
         guard let key else { return [] }
         let toTag = req.to?.tag
@@ -24,10 +25,10 @@ extension SIPUserAgent {
             return respond(req, key: key, status: 420, toTag: toTag, extra: [("Unsupported", unsupported.joined(separator: ", "))], now: now)
         }
         switch method {
-        case .invite: return toTag == nil ? onInitialInvite(req, from: peer, key: key, now: now) : onReinvite(req, key: key, now: now)
+        case .invite: return toTag == nil ? onInitialInvite(req, from: peer, key: key, now: now) : onReinvite(req, callID: cid, key: key, now: now)
         case .bye:
             // A BYE proves the peer got our 2xx even if its ACK was lost.
-            layer.stop2xxRetransmissions(callID: cid)
+            if dialogs[cid]?.isUAS == true { layer.stop2xxRetransmissions(callID: wire) }
             dialogs[cid] = nil
             outgoing[cid] = nil
             pendingRefers.remove(cid)
@@ -64,7 +65,7 @@ extension SIPUserAgent {
     }
 
     mutating func onInitialInvite(_ req: SIPMessage, from peer: SIPPeer, key: SIPTransactionKey, now: UInt64) -> [SIPUserAgentEvent] {
-        guard let cid = req.callID, let from = req.from, let to = req.to else { return [] }
+        guard var cid = req.callID, let from = req.from, let to = req.to else { return [] }
         // §8.2.3: a body we cannot understand → 415 with Accept.
         if !req.body.isEmpty, let ct = req.contentType, !ct.lowercased().hasPrefix("application/sdp") {
             return respond(req, key: key, status: 415, extra: [("Accept", "application/sdp")], now: now)
@@ -74,7 +75,10 @@ extension SIPUserAgent {
         if !accepts.isEmpty, !accepts.contains(where: { $0.hasPrefix("application/sdp") || $0.hasPrefix("*/*") || $0.hasPrefix("application/*") }) {
             return respond(req, key: key, status: 406, extra: [("Accept", "application/sdp")], now: now)
         }
-        if dialogs[cid] != nil || pendingInvites[cid] != nil {
+        // Our own INVITE come back (the gateway called itself): a second leg under the same
+        // Call-ID, a call of its own. Any other reuse of a live Call-ID is a loop: 482.
+        let looped = isOurOwnInvite(req)
+        if !looped, dialogs[cid] != nil || pendingInvites[cid] != nil || outgoing[cid] != nil {
             return respond(req, key: key, status: 482, reason: "Loop Detected", now: now)
         }
         switch SessionTimer.negotiate(req, localInterval: config.sessionExpires) {
@@ -84,17 +88,17 @@ extension SIPUserAgent {
             sessionTimers[cid] = timer
         }
         let tag = SIPUserAgent.newTag()
+        if looped { cid = addLoopedLeg(callID: cid, localTag: tag) }
         var local = to; local.tag = tag
         let target = req.contacts.first?.uri.description ?? (req.requestURIText ?? "")
-        dialogs[cid] = SIPDialog(callID: cid, localTag: tag, remoteTag: from.tag, local: local, remote: from, localSeq: 0,
+        dialogs[cid] = SIPDialog(callID: req.callID ?? cid, localTag: tag, remoteTag: from.tag, local: local, remote: from, localSeq: 0,
                                  remoteSeq: req.cseq?.sequence, remoteTarget: target,
                                  routeSet: req.headers.values("Record-Route"), peer: peer, isUAS: true, state: .early)
         pendingInvites[cid] = key
         return [.incomingCall(callID: cid, offer: req.body.isEmpty ? nil : req.body, from: from, to: to, source: peer)]
     }
 
-    mutating func onReinvite(_ req: SIPMessage, key: SIPTransactionKey, now: UInt64) -> [SIPUserAgentEvent] {
-        guard let cid = req.callID else { return [] }
+    mutating func onReinvite(_ req: SIPMessage, callID cid: String, key: SIPTransactionKey, now: UInt64) -> [SIPUserAgentEvent] {
         // §14.2: a re-INVITE while one is pending (theirs or ours: glare) → 491.
         let oursPending = clientRequests.contains { $0.value == cid && $0.key.method == "INVITE" && layer.isPending($0.key) }
         if pendingReinvites[cid] != nil || oursPending { return respond(req, key: key, status: 491, toTag: req.to?.tag, now: now) }
@@ -104,8 +108,8 @@ extension SIPUserAgent {
     }
 
     mutating func onCancel(_ req: SIPMessage, key: SIPTransactionKey, now: UInt64) -> [SIPUserAgentEvent] {
-        guard let cid = req.callID else { return [] }
-        guard let ik = layer.inviteTransaction(forCancel: req), let inv = layer.request(for: ik), cancelMatches(req, invite: inv) else {
+        guard let ik = layer.inviteTransaction(forCancel: req), let inv = layer.request(for: ik), cancelMatches(req, invite: inv),
+              let cid = pendingInvites.first(where: { $0.value == ik })?.key ?? req.callID else {
             return respond(req, key: key, status: 481, toTag: req.to?.tag, now: now)
         }
         var ev = respond(req, key: key, status: 200, toTag: req.to?.tag ?? dialogs[cid]?.localTag, now: now)
@@ -181,7 +185,7 @@ extension SIPUserAgent {
     public mutating func answer(callID: String, sdp: [UInt8], now: UInt64) -> [SIPUserAgentEvent] {
         guard let key = pendingInvites.removeValue(forKey: callID), let inv = layer.request(for: key), let d = dialogs[callID] else { return [] }
         if inv.body.isEmpty { offerInOK.insert(callID) }
-        return sendOK(inv, key: key, toTag: d.localTag, sdp: sdp, extra: sessionTimers[callID]?.responseHeaders ?? [], now: now)
+        return sendOK(inv, callID: callID, key: key, toTag: d.localTag, sdp: sdp, extra: sessionTimers[callID]?.responseHeaders ?? [], now: now)
     }
 
     /// The RFC 4028 session timer agreed for a call (set when the INVITE arrived).
@@ -215,12 +219,13 @@ extension SIPUserAgent {
         if status == 200, let sdp {
             // Offerless re-INVITE: our 200 carries the offer, the answer comes in the ACK.
             if req.body.isEmpty { offerInOK.insert(callID) }
-            return sendOK(req, key: key, toTag: d.localTag, sdp: sdp, now: now)
+            return sendOK(req, callID: callID, key: key, toTag: d.localTag, sdp: sdp, now: now)
         }
         return respond(req, key: key, status: status, toTag: d.localTag, now: now)
     }
 
-    mutating func sendOK(_ req: SIPMessage, key: SIPTransactionKey, toTag: String, sdp: [UInt8], extra: [(String, String)] = [], now: UInt64) -> [SIPUserAgentEvent] {
+    mutating func sendOK(_ req: SIPMessage, callID: String, key: SIPTransactionKey, toTag: String, sdp: [UInt8], extra: [(String, String)] = [],
+                         now: UInt64) -> [SIPUserAgentEvent] {
         var r = req.makeResponse(status: 200, toTag: toTag)
         for (n, v) in extra { r.headers.append(n, v) }
         for rr in req.headers.lines("Record-Route") { r.headers.append("Record-Route", rr) }   // §12.1.1
@@ -229,7 +234,7 @@ extension SIPUserAgent {
         r.headers.append("Server", config.userAgent)   // responses identify the UAS with Server (§20.35)
         r.setBody(sdp, contentType: "application/sdp")
         let ev = Self.sends(layer.sendResponse(r, for: key, now: now))
-        if let peer = dialogs[req.callID ?? ""]?.peer { layer.start2xxRetransmission(r, to: peer, now: now) }
+        if let peer = dialogs[callID]?.peer { layer.start2xxRetransmission(r, to: peer, now: now) }
         return ev
     }
 }

@@ -1,8 +1,9 @@
 /// Sans-I/O user agent core on top of `SIPTransactionLayer`: dialogs,
 /// call control for a gateway UAS, in-dialog UAC requests, REGISTER client.
 /// Feed it bytes/messages and the clock; perform the `.send` events.
-/// Dialogs are keyed by Call-ID (a gateway leg has one dialog per Call-ID;
-/// forked early dialogs of our own INVITEs are out of scope).
+/// Dialogs are keyed by Call-ID, a second dialog under the same Call-ID (the gateway
+/// calling itself) by Call-ID and our tag (`SIPUserAgent+Legs`); forked early dialogs of
+/// our own INVITEs are out of scope.
 public struct SIPUserAgent: Sendable {
     public var config: SIPUserAgentConfig
     public internal(set) var layer: SIPTransactionLayer
@@ -25,6 +26,9 @@ public struct SIPUserAgent: Sendable {
     var reinviteAcks: [String: SIPMessage] = [:]
     /// Calls with a REFER of ours whose NOTIFYs may still come (their sipfrag is the outcome).
     var pendingRefers: Set<String> = []
+    /// Second legs under a Call-ID we already use (a looped call), by Call-ID and our tag
+    /// (`SIPUserAgent+Legs`). Empty unless the gateway called itself.
+    var legAliases: [String: String] = [:]
     /// False while the application cannot take a call: out-of-dialog OPTIONS are answered
     /// 503, so an OPTIONS-probing proxy (Kamailio's dispatcher, an SBC) routes elsewhere.
     public var acceptingCalls = true
@@ -79,8 +83,9 @@ public struct SIPUserAgent: Sendable {
             case .terminated(let key):
                 clientRequests[key] = nil
                 outgoingKeys[key] = nil
-            case .ackTimeout(let cid, _):
+            case .ackTimeout(let wire, _):
                 // §13.3.1.4: no ACK for our 2xx — confirm then tear down with BYE.
+                let cid = serverLeg(wire)
                 if dialogs[cid] != nil {
                     out += sendBye(callID: cid, now: now)
                     out.append(.callEnded(callID: cid, reason: .ackTimeout))

@@ -49,21 +49,32 @@ final class MultiHostTests: XCTestCase {
         let ports = harness.ports
         let control = "tcp://198.51.100.1:\(ports.control)"
         let audio = "tcp://198.51.100.4:\(ports.bridgeAudio)"
-        // Each host its own key pair, as an operator sets it up: signaling's public key on
-        // every host, every host's public key (and the test's) on signaling only; the bridge
-        // has no allow-list and learns the workers' keys from signaling.
-        let hostKeys = try Dictionary(uniqueKeysWithValues: ["signaling", "media-b", "media-c", "bridge"].map { ($0, try CurveKeyPair.generate()) })
-        let keyDir = harness.keyDirectory + "/hosts"
-        for (host, keys) in hostKeys { try BusKeyFiles.write(keys, name: host, directory: keyDir) }
-        try (hostKeys.filter { $0.key != "signaling" }.map { "\($0.value.publicKey) \($0.key)" } + ["\(harness.clientKeys.publicKey) test"])
-            .joined(separator: "\n").write(toFile: keyDir + "/allowed_keys", atomically: true, encoding: .utf8)
-        harness.environment["VLGW_BUS_ALLOWED_KEYS"] = nil
-        harness.environment["VLGW_BUS_SERVER_KEY"] = keyDir + "/signaling.pub"
-        harness.installedKeys = (harness.clientKeys, hostKeys["signaling"]!.publicKey)
-        func key(_ host: String) -> [String: String] { ["VLGW_BUS_KEY_FILE": "\(keyDir)/\(host).key"] }
-        harness.environment.merge(["VLGW_CONTROL_BIND": control, "VLGW_CONTROL_CONNECT": control,
-                                   "VLGW_BRIDGE_AUDIO_BIND": audio, "VLGW_BRIDGE_AUDIO_CONNECT": audio,
-                                   "VLGW_SIGNALING_METRICS_PORT": "0", "VLGW_BRIDGE_METRICS_PORT": "0", "VLGW_WEB_PORT": "0"]) { $1 }
+        // The keys exactly as README "Several hosts" has the operator make them, one folder per
+        // host: 1. `vlgw keys` on each host (signaling and operator on A); 2. A's
+        // signaling.pub copied to B, C and D; 3. every other .pub copied to A and
+        // concatenated into its allow-list. The test asks `status` with A's operator key.
+        let keyRoot = harness.keyDirectory + "/hosts"
+        let keyDirs = ["signaling": keyRoot + "/a", "media-b": keyRoot + "/b", "media-c": keyRoot + "/c", "bridge": keyRoot + "/d"]
+        let keyNames = ["signaling": "signaling", "media-b": "media-b", "media-c": "media-c", "bridge": "bridge-d"]
+        for (host, name) in keyNames.sorted(by: { $0.key < $1.key }) + [("signaling", "operator")] {
+            let made = try harness.start("vlgw", name: "keys-\(name)", arguments: ["keys", name, "--dir", keyDirs[host]!])
+            guard made.wait(seconds: 10) == 0 else { throw SetupFailure("vlgw keys \(name): \(made.output)") }
+        }
+        let files = FileManager.default
+        for host in ["media-b", "media-c", "bridge"] {
+            try files.copyItem(atPath: keyDirs["signaling"]! + "/signaling.pub", toPath: keyDirs[host]! + "/signaling.pub")
+            try files.copyItem(atPath: keyDirs[host]! + "/\(keyNames[host]!).pub", toPath: keyDirs["signaling"]! + "/\(keyNames[host]!).pub")
+        }
+        let allowList = try ["operator", "media-b", "media-c", "bridge-d"].map { try String(contentsOfFile: keyDirs["signaling"]! + "/\($0).pub", encoding: .utf8) }
+        try allowList.joined().write(toFile: keyDirs["signaling"]! + "/allowed_keys", atomically: true, encoding: .utf8)
+        let signalingPublic = try BusKeyFiles.readSecret(keyDirs["signaling"]! + "/signaling.key").publicKey
+        harness.installedKeys = (try BusKeyFiles.readSecret(keyDirs["signaling"]! + "/operator.key"), signalingPublic)
+        // Nothing of the harness's own key set-up: each host gets only what the README sets.
+        for name in ["VLGW_BUS_ALLOWED_KEYS", "VLGW_BUS_SERVER_KEY", "VLGW_BUS_KEY_FILE", "VLGW_CONTROL_BIND", "VLGW_CONTROL_CONNECT",
+                     "VLGW_BRIDGE_AUDIO_BIND", "VLGW_BRIDGE_AUDIO_CONNECT"] { harness.environment[name] = nil }
+        harness.environment.merge(["VLGW_SIGNALING_METRICS_PORT": "0", "VLGW_BRIDGE_METRICS_PORT": "0", "VLGW_WEB_PORT": "0"]) { $1 }
+        func key(_ host: String) -> [String: String] { ["VLGW_BUS_KEY_FILE": "\(keyDirs[host]!)/\(keyNames[host]!).key"] }
+        func serverKey(_ host: String) -> [String: String] { ["VLGW_BUS_SERVER_KEY": keyDirs[host]! + "/signaling.pub"] }
 
         // The bridge host's link, captured from before any worker connects.
         guard access("/usr/bin/tcpdump", X_OK) == 0 else { throw SetupFailure("tcpdump missing: run config/install-deps.sh") }
@@ -80,14 +91,17 @@ final class MultiHostTests: XCTestCase {
         usleep(500_000)
 
         try harness.start("vlgw-voicelive-sim", on: "bridge", of: network, arguments: ["--host", "127.0.0.1", "--port", String(ports.simulator)])
-        try harness.start("vlgw-signaling", on: "signaling", of: network,
-                          extra: key("signaling").merging(["SIP_LOCAL_ADDRESS": "198.51.100.1", "VLGW_BUS_ALLOWED_KEYS": keyDir + "/allowed_keys"]) { $1 })
+        try harness.start("vlgw-signaling", on: "signaling", of: network, extra: key("signaling").merging([
+            "SIP_LOCAL_ADDRESS": "198.51.100.1", "VLGW_CONTROL_BIND": control,
+            "VLGW_BUS_ALLOWED_KEYS": keyDirs["signaling"]! + "/allowed_keys"]) { $1 })
         for (n, host) in ["media-b", "media-c"].enumerated() {
-            try harness.start("vlgw-media", on: host, of: network, extra: key(host).merging([
-                "VLGW_WORKER_ID": host, "MEDIA_ADDRESS": addresses[host]!, "MEDIA_PORT": String(ports.rtpBase + n * 100),
-                "MEDIA_PORT_COUNT": "100", "VLGW_MEDIA_METRICS_PORT": "0"]) { $1 })
+            try harness.start("vlgw-media", on: host, of: network, extra: key(host).merging(serverKey(host)) { $1 }.merging([
+                "VLGW_CONTROL_CONNECT": control, "VLGW_WORKER_ID": host, "MEDIA_ADDRESS": addresses[host]!,
+                "MEDIA_PORT": String(ports.rtpBase + n * 100), "MEDIA_PORT_COUNT": "100", "VLGW_MEDIA_METRICS_PORT": "0"]) { $1 })
         }
-        try harness.start("vlgw-bridge", on: "bridge", of: network, extra: key("bridge").merging(["VLGW_BRIDGE_ID": "bridge-d"]) { $1 })
+        try harness.start("vlgw-bridge", on: "bridge", of: network, extra: key("bridge").merging(serverKey("bridge")) { $1 }.merging([
+            "VLGW_CONTROL_CONNECT": control, "VLGW_BRIDGE_AUDIO_BIND": audio, "VLGW_BRIDGE_AUDIO_CONNECT": audio,
+            "VLGW_BRIDGE_ID": "bridge-d"]) { $1 })
         guard try status(network, control, seconds: 20, { $0.workers.count == 2 && $0.bridges.count == 1 }) != nil else {
             throw SetupFailure("planes did not join across hosts:\n\(harness.logs)")
         }

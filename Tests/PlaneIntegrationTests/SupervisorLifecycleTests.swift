@@ -51,6 +51,10 @@ final class SupervisorLifecycleTests: XCTestCase {
         // The bridge cannot bind its audio port (taken here), so it never joins.
         let blocker = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(blocker) }
+        // As the planes bind (SO_REUSEADDR): an earlier test's TIME_WAIT on the port is no
+        // obstacle, and a listener holds it against the bridge all the same.
+        var one: Int32 = 1
+        setsockopt(blocker, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         var storage = sockaddr_storage()
         let len = SocketAddress.fill(&storage, address: "127.0.0.1", port: UInt16(harness.ports.bridgeAudio))!
         let bound = withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(blocker, $0, len) } }
