@@ -16,6 +16,7 @@ final class EncryptedCallTests: XCTestCase {
     var harness: PlaneHarness!
     var certificates: TestCertificates!
     var tlsPort: Int { harness.ports.spare + 3 }
+    var mediaMetricsPort: Int { harness.ports.spare + 2 }
 
     override func setUpWithError() throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/baresip") else { throw SetupFailure("baresip missing: run config/install-deps.sh") }
@@ -32,7 +33,7 @@ final class EncryptedCallTests: XCTestCase {
         ]) { $1 }
         try harness.start("vlgw-voicelive-sim", arguments: ["--host", "127.0.0.1", "--port", String(harness.ports.simulator)])
         try harness.start("vlgw-signaling")
-        _ = try harness.startWorker("media-1")
+        _ = try harness.startWorker("media-1", extra: ["VLGW_MEDIA_METRICS_PORT": String(mediaMetricsPort)])
         try harness.start("vlgw-bridge")
         guard harness.waitForStatus(seconds: 10, { $0.workers.count == 1 && $0.bridges.count == 1 }) != nil else {
             throw SetupFailure("planes did not come up\n\(harness.logs)")
@@ -56,8 +57,31 @@ final class EncryptedCallTests: XCTestCase {
         while Date() < ready && !capture.output.contains("listening on") { usleep(50_000) }
         guard capture.output.contains("listening on") else { throw SetupFailure("tcpdump did not start: \(capture.output)") }
 
-        let call = try baresipCall()
+        // Mid-call, from the caller's host: five STUN binding requests (what linphone sends on
+        // SRTP calls) and one forged SRTCP report at the worker's RTCP port. Only the forgery
+        // may count as an SRTP rejection (RFC 7983: STUN is told apart by its first byte).
+        var rejectedByInjection: Double?
+        let call = try baresipCall { [harness, mediaMetricsPort] in
+            guard let harness else { return }
+            let deadline = Date().addingTimeInterval(10)
+            var rtp: Int?
+            while rtp == nil && Date() < deadline {
+                rtp = harness.logs.components(separatedBy: "\n").first(where: { $0.contains("call answered") })?
+                    .components(separatedBy: "rtp=127.0.0.1:").last.flatMap { Int($0.prefix { $0.isNumber }) }
+                if rtp == nil { usleep(100_000) }
+            }
+            guard let rtp, let socket = try? UDPSocket(bindAddress: "127.0.0.1", port: 0),
+                  let rtcp = SocketPeer(host: "127.0.0.1", port: UInt16(rtp + 1)) else { return }
+            usleep(1_000_000)   // the caller's media is latched
+            let before = metricValue(httpExchange(port: mediaMetricsPort, path: "/metrics"), "vlgw_srtp_rejected_total")
+            let stun: [UInt8] = [0x00, 0x01, 0x00, 0x00, 0x21, 0x12, 0xA4, 0x42] + [UInt8](repeating: 7, count: 12)
+            for _ in 0..<5 { _ = socket.send(stun, to: rtcp) }
+            _ = socket.send([0x80, 200, 0x00, 0x06] + [UInt8](repeating: 0x5A, count: 34), to: rtcp)
+            usleep(300_000)
+            rejectedByInjection = metricValue(httpExchange(port: mediaMetricsPort, path: "/metrics"), "vlgw_srtp_rejected_total") - before
+        }
         usleep(300_000)
+        XCTAssertEqual(rejectedByInjection, 1, "the forged SRTCP counts, the STUN keep-alives do not")
         capture.signal(SIGINT)
         _ = capture.wait(seconds: 5)
 
