@@ -84,5 +84,12 @@ public struct HTTPAuthority: Equatable, Hashable, Sendable {
 }
 
 extension HTTPAuthority: CustomStringConvertible {
+    /// An IPv4 dotted quad or a bracketed IPv6 address, not a name.
+    public var isIPLiteral: Bool {
+        if host.hasPrefix("[") { return true }
+        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts.allSatisfy { !$0.isEmpty && $0.count <= 3 && $0.allSatisfy({ ("0"..."9").contains($0) }) && Int($0)! <= 255 }
+    }
+
     public var description: String { port.map { "\(host):\($0)" } ?? host }
 }

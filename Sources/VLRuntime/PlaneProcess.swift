@@ -86,23 +86,34 @@ public final class PlaneProcess {
     public func serveStatus(address: String, port: UInt16) {
         guard port != 0 else { return }
         do {
-            statusServer = try HTTPStatusServer(address: address, port: port, reactor: reactor) { [unowned self] path in
-                switch path {
-                case "/metrics":
-                    return .init(status: 200, contentType: "text/plain; version=0.0.4", body: registry.emitToString())
-                case "/health", "/healthz":
-                    let problem = healthProblem()
-                    let status = problem == nil ? "ok" : "unavailable"
-                    let reason = problem.map { ",\"reason\":\"\($0)\"" } ?? ""
-                    return .init(status: problem == nil ? 200 : 503, contentType: "application/json",
-                                 body: "{\"plane\":\"\(name)\",\"status\":\"\(status)\"\(reason),\"details\":\(healthDetails())}\n")
-                default:
-                    return nil
+            // DNS rebinding: a page of another site must not read the counters through a name
+            // of its own that resolves to this plane (WebRequestPolicy.decideForStatus).
+            let policy = WebRequestPolicy(allowedHosts: config.web.allowedHosts)
+            statusServer = try HTTPStatusServer(address: address, port: port, reactor: reactor, limits: HTTPStatusServer.Limits()) { [unowned self] request in
+                if case .refuse(let refusal) = policy.decideForStatus(request) {
+                    return .response(.init(status: refusal.status, body: refusal.message + "\n", headers: [("Cache-Control", "no-store")]))
                 }
+                return statusRoute(request.path).map { .response($0) }
             }
             logger.info("serving /metrics and /health", metadata: ["address": "\(address):\(statusServer!.port)"])
         } catch {
             logger.error("cannot serve metrics on \(address):\(port): \(error)")
+        }
+    }
+
+    /// /metrics and /health (and /healthz).
+    private func statusRoute(_ path: String) -> HTTPStatusServer.Response? {
+        switch path {
+        case "/metrics":
+            return .init(status: 200, contentType: "text/plain; version=0.0.4", body: registry.emitToString())
+        case "/health", "/healthz":
+            let problem = healthProblem()
+            let status = problem == nil ? "ok" : "unavailable"
+            let reason = problem.map { ",\"reason\":\"\($0)\"" } ?? ""
+            return .init(status: problem == nil ? 200 : 503, contentType: "application/json",
+                         body: "{\"plane\":\"\(name)\",\"status\":\"\(status)\"\(reason),\"details\":\(healthDetails())}\n")
+        default:
+            return nil
         }
     }
 

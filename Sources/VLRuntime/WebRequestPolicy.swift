@@ -81,6 +81,26 @@ public struct WebRequestPolicy: Equatable, Sendable {
         }
     }
 
+    /// For /metrics and /health (no token, GET only): the same DNS-rebinding guard, except
+    /// that any IP literal is a fine Host there, since Prometheus and load balancers reach a
+    /// plane by its address, while a rebinding page always uses a name of its own. A name
+    /// must be loopback or in `allowedHosts`; a foreign Origin is refused as on the web port.
+    public func decideForStatus(_ request: HTTPRequest) -> Decision {
+        for (key, name) in [("host", "Host"), ("origin", "Origin")] where request.repeatedHeaders.contains(key) {
+            return refusal(400, "repeated_header", "send one \(name) header, not several")
+        }
+        guard let hostHeader = request.headers["host"] else { return .allow }   // HTTP/1.0 scrapers may send none; browsers always do
+        guard let authority = HTTPAuthority(hostHeader) else { return refusal(400, "bad_host", "the Host header is not a host[:port]") }
+        guard authority.isLoopback || authority.isIPLiteral || allowedHosts.contains(authority.host) else {
+            return refusal(421, "host_not_allowed", "Host \(authority) is not allowed here: use the plane's address, a loopback name "
+                          + "or a name in VLGW_WEB_ALLOWED_HOSTS")
+        }
+        if let origin = request.headers["origin"], !Self.isSameOrigin(origin, host: authority) {
+            return refusal(403, "cross_origin", "requests from other origins are refused")
+        }
+        return .allow
+    }
+
     /// `application/json`, with or without parameters (`; charset=utf-8`); nothing else.
     public static func isJSON(_ contentType: String?) -> Bool {
         guard let contentType else { return false }

@@ -123,4 +123,26 @@ final class WebRequestPolicyTests: XCTestCase {
         XCTAssertEqual(HTTPStatusServer.headEnd(Array("GET / HTTP/1.0\nHost: x\n\n".utf8), from: 0), 22..<24)
         XCTAssertNil(HTTPStatusServer.headEnd(Array("GET / HTTP/1.0\r\nHost: x\r\n\r".utf8), from: 0))
     }
+
+    /// /metrics and /health: a plane's address of any kind is a fine Host (Prometheus scrapes
+    /// by address), a name must be loopback or allowed (a rebinding page uses its own name),
+    /// a foreign Origin is refused, a scraper that sends no Host is answered.
+    func testStatusServerAnswersAddressesAndAllowedNamesButNotARebindingName() throws {
+        func status(_ headers: [String]) throws -> Int {
+            guard let request = HTTPRequest.parse(Array(("GET /metrics HTTP/1.0\r\n" + headers.joined(separator: "\r\n")).utf8)) else { return 400 }
+            switch policy.decideForStatus(request) {
+            case .allow: return 200
+            case .refuse(let r): return r.status
+            }
+        }
+        for host in ["127.0.0.1:9101", "10.0.0.7:9101", "198.51.100.7", "[2001:db8::1]:9101", "localhost:9101", "calls.example.com"] {
+            XCTAssertEqual(try status(["Host: \(host)"]), 200, host)
+        }
+        for host in ["rebind.attacker.example:9101", "10.0.0.7.nip.io", "1.2.3", "1.2.3.4.5", "300.1.1.1"] {
+            XCTAssertEqual(try status(["Host: \(host)"]), 421, host)
+        }
+        XCTAssertEqual(try status([]), 200, "an HTTP/1.0 scraper without Host")
+        XCTAssertEqual(try status(["Host: 127.0.0.1:9101", "Origin: http://attacker.example"]), 403)
+        XCTAssertEqual(try status(["Host: 127.0.0.1:9101", "Host: rebind.attacker.example"]), 400)
+    }
 }
