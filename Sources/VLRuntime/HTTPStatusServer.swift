@@ -37,6 +37,9 @@ public final class HTTPStatusServer {
         public var maxConnectionsPerSource = 32
         /// Open event streams; more get 503.
         public var maxStreams = 16
+        /// Open event streams from one source: a quarter of `maxStreams` by default, so one
+        /// address cannot take every stream of the live calls page from the other readers.
+        public var maxStreamsPerSource = 4
         /// Bytes queued for one client beyond what its socket took; more drops the client.
         public var maxQueuedBytes = 256 * 1024
         /// A client with queued output that took nothing for this long is dropped.
@@ -176,6 +179,9 @@ public final class HTTPStatusServer {
         case .eventStream(let initial)?:
             guard streamCount < limits.maxStreams else {
                 return respond(c, Response(status: 503, body: "too many event streams (at most \(limits.maxStreams))\n"))
+            }
+            guard connections.values.count(where: { $0.streaming && $0.source == c.source }) < limits.maxStreamsPerSource else {
+                return respond(c, Response(status: 503, body: "too many event streams from this address (at most \(limits.maxStreamsPerSource))\n"))
             }
             var size = Int32(limits.streamSendBuffer)
             setsockopt(c.fd, SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<Int32>.size))

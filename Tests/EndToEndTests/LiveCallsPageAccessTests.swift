@@ -76,16 +76,20 @@ final class LiveCallsPageAccessTests: XCTestCase {
             throw SetupFailure("signaling, worker and bridge did not come up:\n\(harness.logs)")
         }
         XCTAssertTrue(waitForPage().hasPrefix("HTTP/1.0 200"))
-        // 16 readers that never read (tiny receive buffers), each sent a snapshot a second.
+        // 16 readers that never read (tiny receive buffers), each sent a snapshot a second,
+        // four from each of four addresses (one address may hold at most four streams).
         var stalled: [RawHTTPClient] = []
-        for _ in 0..<16 {
-            let client = try XCTUnwrap(RawHTTPClient(port: harness.ports.web, receiveBuffer: 2048))
+        for i in 0..<16 {
+            let client = try XCTUnwrap(RawHTTPClient(port: harness.ports.web, receiveBuffer: 2048, sourceAddress: "127.0.0.\(1 + i / 4)"))
             client.get("/api/events")
             stalled.append(client)
         }
         usleep(300_000)
         let refused = httpExchange(port: harness.ports.web, path: "/api/events")
         XCTAssertTrue(refused.hasPrefix("HTTP/1.0 503"), "the 17th stream is refused: \(refused.prefix(120))")
+        let fifth = try XCTUnwrap(RawHTTPClient(port: harness.ports.web, sourceAddress: "127.0.0.5"))
+        fifth.get("/api/events")
+        XCTAssertTrue(fifth.read(seconds: 2).text.hasPrefix("HTTP/1.0 503"), "every stream is taken, whatever the address")
         XCTAssertTrue(httpExchange(port: harness.ports.web, path: "/api/calls").hasPrefix("HTTP/1.0 200"), "plain requests still answered")
 
         // SIP keeps being answered promptly while the streams pile up.

@@ -181,6 +181,32 @@ final class EventStreamServerTests: XCTestCase {
         XCTAssertEqual(server.refusedConnections, 1)
     }
 
+    /// One address holds at most `maxStreamsPerSource` streams; another still gets one.
+    func testOneSourceCannotTakeEveryStream() throws {
+        let reactor = Reactor()
+        var limits = HTTPStatusServer.Limits()
+        limits.maxStreams = 4
+        limits.maxStreamsPerSource = 2
+        let server = try makeServer(reactor, limits)
+        let port = Int(server.port)
+        let results = Inbox<[String]>()
+        Thread.detachNewThread {
+            let clients = (0..<3).map { _ in RawHTTPClient(port: port, sourceAddress: "127.0.0.1")! } + [RawHTTPClient(port: port, sourceAddress: "127.0.0.2")!]
+            var texts: [String] = []
+            for client in clients {
+                client.get("/events")
+                texts.append(client.read(seconds: 2) { $0.contains("data: first") || $0.hasPrefix("HTTP/1.0 503") }.text)
+            }
+            results.post(texts)
+        }
+        var got: [String] = []
+        results.attach(to: reactor) { got = $0; reactor.stop() }
+        reactor.after(ms: 10_000) { reactor.stop() }
+        reactor.run()
+        XCTAssertEqual(got.map { String($0.prefix(12)) }, ["HTTP/1.0 200", "HTTP/1.0 200", "HTTP/1.0 503", "HTTP/1.0 200"])
+        XCTAssertTrue(got.count == 4 && got[2].contains("from this address"), got.count == 4 ? got[2] : "\(got)")
+    }
+
     func testStreamCountIsBoundedAndFreedOnClose() throws {
         let reactor = Reactor()
         var limits = HTTPStatusServer.Limits()
