@@ -216,7 +216,7 @@ final class CallController {
 
     func sendMediaSpec(_ call: Call, update: Bool) {
         guard let worker = call.worker else { return }
-        let bridgeInfo = call.bridge.flatMap { bus.bridges.peers[$0]?.info } ?? bus.bridges.leastLoaded()?.info
+        let bridgeInfo = bridgeForCall(call).flatMap { bus.bridges.peers[$0]?.info }
         let bridgeEndpoint = bridgeInfo?.audioEndpoint ?? config.bus.bridgeAudioConnect
         let spec = MediaSessionSpec(session: call.session, codec: call.media.codec, remoteAddress: call.media.remoteAddress,
                                     remotePort: call.media.remotePort, direction: call.media.direction,
@@ -248,20 +248,31 @@ final class CallController {
 
     // MARK: AI bridge
 
+    /// The bridge of the call's AI session, decided once per need: when the call is first
+    /// placed (before its worker is told where to stream) and again only after that bridge
+    /// was lost or refused the session (`call.bridge` is then nil). Reserved when chosen.
+    /// (Before, set-up picked the least-loaded bridge twice, for the worker and for the AI
+    /// session, and the two agreed only because ties broke by id.)
+    func bridgeForCall(_ call: Call) -> String? {
+        if let chosen = call.bridge { return chosen }
+        guard let bridge = bus.bridges.leastLoaded() else { return nil }
+        call.bridge = bridge.id
+        bus.bridges.reserve(bridge.id)
+        return bridge.id
+    }
+
     func startAISession(_ call: Call) {
-        guard let bridge = bus.bridges.leastLoaded() else {
+        guard let bridge = bridgeForCall(call) else {
             logger.warning("no AI bridge available", metadata: ["call_id": "\(call.callID)"])
             if call.state != .answered { failed("no_bridge"); rejectSetup(call, 503, "Service Unavailable (no AI bridge)") }
             return
         }
-        call.bridge = bridge.id
         call.aiReady = false
-        bus.bridges.reserve(bridge.id)
         bus.send(.aiSessionStart(AISessionSpec(session: call.session, sipCallID: call.callID, caller: call.from, called: call.to,
                                                workerID: call.worker ?? "", sampleRate: aiAudio(call).rate,
                                                resumed: call.state == .answered && !call.greetOnAnswer, audioFormat: aiAudio(call).format,
                                                instructions: call.outbound?.request.instructions ?? "", voice: call.outbound?.request.voice ?? "",
-                                               greeting: call.outbound?.request.greeting ?? "")), to: bridge.id)
+                                               greeting: call.outbound?.request.greeting ?? "")), to: bridge)
         // A call re-homed from a lost bridge: its worker streams to the new one from now on
         // (at set-up the worker's allocation already named this, the least-loaded, bridge).
         if call.workerPort != nil { sendMediaSpec(call, update: true) }
