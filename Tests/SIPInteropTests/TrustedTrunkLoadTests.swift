@@ -9,7 +9,7 @@ import VLTestSupport
 /// One SBC trunk is one source address carrying many callers (issue 26: at 200 new
 /// calls/s from one address, 804 of 2,000 SIPp calls failed, the trunk's own BYEs and ACKs
 /// refused by the flood limits). With the trunk on VLGW_TRUSTED_SOURCES and every other
-/// setting at its default, SIPp offers 300 new calls a second for 2 s through setup and
+/// setting at its default, SIPp offers 300 new calls in one second through setup and
 /// teardown: none fails. The same offer from an address nobody listed is still cut to the
 /// default 50 new calls a second, and its refusals are stateless 503s.
 final class TrustedTrunkLoadTests: XCTestCase {
@@ -52,8 +52,10 @@ final class TrustedTrunkLoadTests: XCTestCase {
     }
 
     func testATrustedTrunkAtThreeHundredCallsASecondLosesNothingWhileAStrangerIsCut() throws {
-        let trunk = try offer(from: "127.0.0.1", calls: 600, rate: 300)
-        XCTAssertEqual(trunk.ok, 600, trunk.output)
+        // One second of 300 new calls: what the rates decide, with the calls in flight (about
+        // 300: each waits for its AI session) inside one test's port block and VLGW_MAX_CALLS.
+        let trunk = try offer(from: "127.0.0.1", calls: 300, rate: 300)
+        XCTAssertEqual(trunk.ok, 300, trunk.output)
         XCTAssertEqual(trunk.failed, 0, trunk.output)
         XCTAssertNotNil(harness.waitForStatus(seconds: 20) { $0.calls.isEmpty }, "every call torn down")
 
