@@ -139,7 +139,7 @@ final class SignalingStallTests: XCTestCase {
             throw SetupFailure("planes did not come up:\n\(harness.logs)")
         }
         let sip = harness.ports.sip
-        let key = "inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVzcyAoZXNzaW9u"
+        let key = "inline:MDEyMzQ1Njc4OWFiY2RlZmdoaWprbG1ub3BxcnN0"   // 30 bytes: a usable AES_CM_128 key and salt
         let secure = "m=audio 4000 RTP/SAVP 0\r\na=rtpmap:0 PCMU/8000\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 \(key)\r\n"
         let head = "v=0\r\no=x 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
         let caller = try RawSIPUDP(gatewayPort: sip)
