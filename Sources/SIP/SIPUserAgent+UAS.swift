@@ -65,7 +65,8 @@ extension SIPUserAgent {
     }
 
     mutating func onInitialInvite(_ req: SIPMessage, from peer: SIPPeer, key: SIPTransactionKey, now: UInt64) -> [SIPUserAgentEvent] {
-        guard var cid = req.callID, let from = req.from, let to = req.to else { return [] }
+        guard let wire = req.callID, let from = req.from, let to = req.to else { return [] }
+        var cid = wire
         // §8.2.3: a body we cannot understand → 415 with Accept.
         if !req.body.isEmpty, let ct = req.contentType, !ct.lowercased().hasPrefix("application/sdp") {
             return respond(req, key: key, status: 415, extra: [("Accept", "application/sdp")], now: now)
@@ -81,17 +82,20 @@ extension SIPUserAgent {
         if !looped, dialogs[cid] != nil || pendingInvites[cid] != nil || outgoing[cid] != nil {
             return respond(req, key: key, status: 482, reason: "Loop Detected", now: now)
         }
+        let timer: SessionTimer?
         switch SessionTimer.negotiate(req, localInterval: config.sessionExpires) {
         case .failure(let tooSmall):
             return respond(req, key: key, status: 422, reason: "Session Interval Too Small", extra: [("Min-SE", String(tooSmall.minimum))], now: now)
-        case .success(let timer):
-            sessionTimers[cid] = timer
+        case .success(let negotiated):
+            timer = negotiated
         }
         let tag = SIPUserAgent.newTag()
-        if looped { cid = addLoopedLeg(callID: cid, localTag: tag) }
+        // The leg's key first: everything of this dialog (its timer too) is kept under it.
+        if looped { cid = addLoopedLeg(callID: wire, localTag: tag) }
+        sessionTimers[cid] = timer
         var local = to; local.tag = tag
         let target = req.contacts.first?.uri.description ?? (req.requestURIText ?? "")
-        dialogs[cid] = SIPDialog(callID: req.callID ?? cid, localTag: tag, remoteTag: from.tag, local: local, remote: from, localSeq: 0,
+        dialogs[cid] = SIPDialog(callID: wire, localTag: tag, remoteTag: from.tag, local: local, remote: from, localSeq: 0,
                                  remoteSeq: req.cseq?.sequence, remoteTarget: target,
                                  routeSet: req.headers.values("Record-Route"), peer: peer, isUAS: true, state: .early)
         pendingInvites[cid] = key

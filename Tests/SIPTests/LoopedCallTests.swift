@@ -27,6 +27,9 @@ final class LoopedCallTests: XCTestCase {
         XCTAssertTrue(inbound.hasPrefix(cid + ";leg="), inbound)
         XCTAssertEqual(offer, sdp)
         XCTAssertFalse(sent(arrived).contains { $0.statusCode == 482 })
+        XCTAssertEqual(ua.sessionTimer(callID: inbound), try SessionTimer.negotiate(invite, localInterval: ua.config.sessionExpires).get())
+        XCTAssertNotNil(ua.sessionTimer(callID: inbound), "the inbound leg keeps the timer it agreed")
+        XCTAssertNil(ua.sessionTimer(callID: cid), "the inbound leg's session timer is its own, not the placed call's")
 
         // Ringing and the answer on the inbound leg reach the outbound leg as its progress.
         let ringing = try XCTUnwrap(sent(ua.ringing(callID: inbound, now: 2 * ms)).first { $0.statusCode == 180 })
