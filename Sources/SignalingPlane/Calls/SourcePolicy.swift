@@ -85,17 +85,15 @@ struct SourcePolicy {
         requests.admit(host, now: now)
     }
 
-    func isAllowed(_ host: String) -> Bool {
-        allowed.isEmpty || Self.address(host).map { bytes in allowed.contains { $0.contains(bytes) } } == true
-    }
+    func isAllowed(_ host: String) -> Bool { allowed.isEmpty || Self.host(host, isIn: allowed) }
 
     /// A source on VLGW_TRUSTED_SOURCES: a trunk or SBC that gets its own rates.
-    func isTrusted(_ host: String) -> Bool {
-        !trusted.isEmpty && Self.address(host).map { bytes in trusted.contains { $0.contains(bytes) } } == true
-    }
+    func isTrusted(_ host: String) -> Bool { !trusted.isEmpty && Self.host(host, isIn: trusted) }
 
-    static func address(_ host: String) -> [UInt8]? {
-        addressBytes(host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host)
+    /// Whether `host` (an address, IPv6 bracketed or not) lies in one of `blocks`; a name never does.
+    static func host(_ host: String, isIn blocks: [CIDRBlock]) -> Bool {
+        guard let bytes = addressBytes(host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host) else { return false }
+        return blocks.contains { $0.contains(bytes) }
     }
 
     static func addressBytes(_ text: String) -> [UInt8]? { SourceRateLimiter.addressBytes(text) }
